@@ -1,0 +1,129 @@
+# aiosift: `make` builds build/aiosift; `make check` runs every test, on the
+# normal build and on an address/undefined-sanitizer build; `make demo` runs
+# the main job on the bundled sample logs. Missing Debian packages are
+# installed first (as root; otherwise the command to run is printed).
+
+WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 \
+           -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+           -fno-sanitize-recover=all
+CPPFLAGS = -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
+           -DPCRE2_CODE_UNIT_WIDTH=8 -I. -Ibuild/gen -MMD -MP
+LDLIBS   = -lsqlite3 -lpcre2-8 -lz -lpthread -lm
+PREFIX  ?= /usr/local
+
+# Debian packages the build and the tests need (dpkg name).
+PKGS     = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
+           libcmocka-dev sqlite3 gzip python3
+
+# Every source of the binary, by area. The main() of cli/main.c is left out
+# of the unit tests, which link everything else.
+SRCS     = $(sort $(wildcard cli/*.c common/*.c ingest/*.c rules/*.c \
+           query/*.c store/*.c))
+LIBSRCS  = $(filter-out cli/main.c,$(SRCS))
+GENSRCS  = build/gen/asyncio_rules.c
+UNITSRCS = $(sort $(wildcard tests/unit/test_*.c))
+
+OBJS     = $(SRCS:%.c=build/obj/%.o) build/obj/gen/asyncio_rules.o
+LIBOBJS  = $(LIBSRCS:%.c=build/obj/%.o) build/obj/gen/asyncio_rules.o
+SANOBJS  = $(SRCS:%.c=build/san/%.o) build/san/gen/asyncio_rules.o
+SANLIB   = $(LIBSRCS:%.c=build/san/%.o) build/san/gen/asyncio_rules.o
+UNITS    = $(UNITSRCS:tests/unit/%.c=build/tests/%)
+SANUNITS = $(UNITSRCS:tests/unit/%.c=build/san/tests/%)
+
+.PHONY: all deps check check-plain check-san demo install clean \
+        check-headers bench fuzz
+
+all: deps build/aiosift
+
+# Install what is missing, only when it is missing.
+deps:
+	@missing=""; for p in $(PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	    grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -q $$missing) >build-deps.log 2>&1 || \
+	      { cat build-deps.log; exit 1; }; rm -f build-deps.log; \
+	  else \
+	    echo "missing packages:$$missing; run: sudo apt-get install$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build/gen/asyncio_rules.c: rules/asyncio.rules
+	@mkdir -p $(@D)
+	@{ echo '/* Generated from rules/asyncio.rules by the Makefile. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char asyncio_rules[];'; \
+	  echo 'extern const size_t asyncio_rules_len;'; \
+	  echo 'const char asyncio_rules[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; \
+	  echo "const size_t asyncio_rules_len = sizeof(asyncio_rules) - 1;"; \
+	} > $@.tmp && mv $@.tmp $@
+
+build/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -std=c11 -c -o $@ $<
+
+build/san/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(SAN) -std=c11 -c -o $@ $<
+
+build/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+build/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(SAN) $(WARN) -c -o $@ $<
+
+build/aiosift: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+build/san/aiosift: $(SANOBJS)
+	$(CC) $(SAN) -o $@ $(SANOBJS) $(LDLIBS)
+
+build/tests/%: build/obj/tests/unit/%.o $(LIBOBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS) -lcmocka
+
+build/san/tests/%: build/san/tests/unit/%.o $(SANLIB)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $< $(SANLIB) $(LDLIBS) -lcmocka
+
+check: deps
+	@$(MAKE) --no-print-directory check-plain check-san
+
+check-plain: build/aiosift $(UNITS)
+	@tests/run build
+
+check-san: build/san/aiosift $(SANUNITS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1 tests/run build/san
+
+# Each header compiles on its own.
+check-headers:
+	@for h in $$(ls */*.h | grep -v '^build/'); do \
+	  echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $(WARN) -x c -c \
+	    -o /dev/null - || exit 1; done; echo "headers ok"
+
+demo: all
+	@rm -f build/demo.db
+	./build/aiosift ingest --db build/demo.db samples/
+	./build/aiosift report --db build/demo.db --since 100y
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 build/aiosift $(DESTDIR)$(PREFIX)/bin/aiosift
+	install -m 644 aiosift.1 $(DESTDIR)$(PREFIX)/share/man/man1/aiosift.1
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

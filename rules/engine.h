@@ -1,0 +1,45 @@
+#ifndef RULES_ENGINE_H
+#define RULES_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "common/err.h"
+#include "common/finding.h"
+#include "common/record.h"
+
+/* The rules engine: the built-in pack (rules/asyncio.rules, compiled into
+ * the binary) plus rule files that add or override rules by id, compiled
+ * once with the PCRE2 JIT, matched against each record's message (the
+ * whole multi-line record without its header prefix) after a literal
+ * prefilter. */
+struct engine;
+
+struct engine_opts {
+	const char *const	*rule_files;	/* --rules FILE..., may be 0 */
+	size_t			 nrule_files;
+	double			 stall_min_s;	/* "took N seconds" >= this is
+						 * a stall (default 0.5) */
+};
+
+/* NULL with *e (STATUS_USAGE, "my.rules:42:17: pattern: missing )") on a
+ * bad rule file. */
+struct engine	*engine_new(const struct engine_opts *o, struct err *e);
+void		 engine_free(struct engine *en);
+
+/* Match rec against every rule; append its findings to out (ts_us taken
+ * from the record). Returns how many were appended. A rule that hits
+ * PCRE2's match limit on this record is skipped for it and counted. */
+size_t	engine_scan(struct engine *en, const struct record *rec,
+	    struct finding_list *out);
+
+/* How many matches hit PCRE2's match or depth limit so far; *first (if
+ * not NULL) gets a loan of the first such problem described in one line
+ * ("rule X: match limit exceeded at app.log line 7"), valid while en is. */
+size_t	engine_limit_hits(const struct engine *en, const char **first);
+
+/* List the rules (id, kind, severity, title) on f. */
+void	engine_list(const struct engine *en, FILE *f);
+
+#endif

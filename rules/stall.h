@@ -1,0 +1,40 @@
+#ifndef RULES_STALL_H
+#define RULES_STALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/finding.h"
+#include "common/record.h"
+
+/* The gap detector: in one rotation set's record stream, a gap far longer
+ * than the stream's usual cadence (a robust statistic over a sliding
+ * window, judged once enough history exists) and longer than an absolute
+ * floor is a stall, attributed to the task and coroutine of the record
+ * before the gap. */
+struct stall;
+
+struct stall_opts {
+	int64_t	min_us;		/* --stall-min, default 500000 */
+};
+
+struct stall	*stall_new(const struct stall_opts *o);
+void		 stall_free(struct stall *sd);
+
+/* Forget the history: a new set, a process restart seen by the caller. */
+void	stall_reset(struct stall *sd);
+
+/* Feed each record with a time, in order, with the findings the engine
+ * made of it (a debug-mode "took N seconds" stall that explains the gap
+ * makes the gap no second stall). When the gap before rec is a stall,
+ * append it to out and return true. */
+bool	stall_feed(struct stall *sd, const struct record *rec,
+	    const struct finding *found, size_t nfound,
+	    struct finding_list *out);
+
+/* The state as bytes to keep between runs (caller frees), and back. */
+void	*stall_save(const struct stall *sd, size_t *n);
+bool	 stall_load(struct stall *sd, const void *p, size_t n);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * schema: the database layout and its forward migrations. Step i takes
+ * PRAGMA user_version from i to i + 1; pending steps run in one
+ * transaction, so a migration is whole or not at all. A released step
+ * never changes, a new need is a new step. Views make the common questions
+ * one SELECT away for the sqlite3 shell and other clients.
+ */
+#include "store/schema.h"
+
+#include <stdio.h>
+
+static const char *const schema_steps[] = {
+	/* 0 -> 1: the first layout */
+	"CREATE TABLE sources ("
+	"  id INTEGER PRIMARY KEY,"
+	"  path TEXT NOT NULL,"		/* where the file was last seen */
+	"  set_path TEXT NOT NULL,"	/* its rotation set: dir/app.log */
+	"  fingerprint BLOB NOT NULL,"	/* first decompressed bytes */
+	"  gzip INTEGER NOT NULL DEFAULT 0,"
+	"  size INTEGER NOT NULL DEFAULT 0,"	/* on-disk size last seen */
+	"  read_bytes INTEGER NOT NULL DEFAULT 0," /* decompressed, done */
+	"  read_lines INTEGER NOT NULL DEFAULT 0,"
+	"  layout TEXT,"
+	"  complete INTEGER NOT NULL DEFAULT 0," /* rotated and read whole */
+	"  records INTEGER NOT NULL DEFAULT 0,"	/* records seen, kept or not */
+	"  first_us INTEGER, last_us INTEGER,"
+	"  added_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
+	"CREATE INDEX sources_path ON sources(path);"
+	"CREATE INDEX sources_set ON sources(set_path);"
+	"CREATE TABLE records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
+	"  offset INTEGER NOT NULL,"	/* first byte, decompressed */
+	"  line INTEGER NOT NULL,"	/* first line, 1-based */
+	"  nlines INTEGER NOT NULL,"
+	"  ts_us INTEGER,"		/* UTC microseconds; NULL: unknown */
+	"  flags INTEGER NOT NULL DEFAULT 0," /* RECORD_* in record.h */
+	"  level TEXT, logger TEXT, pid INTEGER, thread TEXT, task TEXT,"
+	"  msg_off INTEGER NOT NULL DEFAULT 0," /* message = text from here */
+	"  message TEXT,"		/* only where not a suffix of text */
+	"  text TEXT NOT NULL);"
+	"CREATE INDEX records_source ON records(source_id, offset);"
+	"CREATE INDEX records_ts ON records(ts_us);"
+	"CREATE TABLE findings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  record_id INTEGER REFERENCES records(id),"
+	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
+	"  offset INTEGER, line INTEGER,"
+	"  ts_us INTEGER,"
+	"  kind TEXT NOT NULL, rule TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL,"	/* enum severity */
+	"  task TEXT, coro TEXT, exception TEXT, location TEXT,"
+	"  message TEXT, duration_us INTEGER,"
+	"  incident_id INTEGER REFERENCES incidents(id));"
+	"CREATE INDEX findings_ts ON findings(ts_us);"
+	"CREATE INDEX findings_record ON findings(record_id);"
+	"CREATE TABLE incidents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  first_us INTEGER, last_us INTEGER,"
+	"  severity INTEGER NOT NULL, kinds TEXT NOT NULL,"
+	"  key TEXT, task TEXT, coro TEXT,"
+	"  count INTEGER NOT NULL, summary TEXT NOT NULL);"
+	"CREATE TABLE counts ("		/* the activity histogram */
+	"  source_id INTEGER NOT NULL, minute INTEGER NOT NULL,"
+	"  level TEXT NOT NULL, logger TEXT NOT NULL, n INTEGER NOT NULL,"
+	"  PRIMARY KEY (source_id, minute, level, logger)) WITHOUT ROWID;"
+	"CREATE TABLE stall_state ("	/* gap detector, per rotation set */
+	"  set_path TEXT PRIMARY KEY, state BLOB NOT NULL);"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value);"
+	"CREATE VIEW findings_v AS SELECT f.id, f.kind, f.rule,"
+	"  CASE f.severity WHEN 1 THEN 'info' WHEN 2 THEN 'warning'"
+	"  WHEN 3 THEN 'error' ELSE 'critical' END AS severity,"
+	"  strftime('%Y-%m-%dT%H:%M:%fZ', f.ts_us / 1e6, 'unixepoch') AS ts,"
+	"  f.task, f.coro, f.exception, f.location,"
+	"  f.duration_us / 1e6 AS duration_s, s.path AS source, f.line,"
+	"  f.incident_id AS incident, f.message"
+	"  FROM findings f JOIN sources s ON s.id = f.source_id;"
+	"CREATE VIEW records_v AS SELECT r.id, s.path AS source, r.line,"
+	"  strftime('%Y-%m-%dT%H:%M:%fZ', r.ts_us / 1e6, 'unixepoch') AS ts,"
+	"  r.level, r.logger, r.pid, r.thread, r.task,"
+	"  coalesce(r.message, CAST(substr(CAST(r.text AS BLOB),"
+	"  r.msg_off + 1) AS TEXT)) AS message, r.text"
+	"  FROM records r JOIN sources s ON s.id = r.source_id;"
+	"CREATE VIEW incidents_v AS SELECT id,"
+	"  strftime('%Y-%m-%dT%H:%M:%fZ', first_us / 1e6, 'unixepoch') AS first,"
+	"  strftime('%Y-%m-%dT%H:%M:%fZ', last_us / 1e6, 'unixepoch') AS last,"
+	"  CASE severity WHEN 1 THEN 'info' WHEN 2 THEN 'warning'"
+	"  WHEN 3 THEN 'error' ELSE 'critical' END AS severity,"
+	"  kinds, task, coro, count, summary FROM incidents;",
+};
+
+#define SCHEMA_NSTEPS	((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
+
+int
+schema_latest(void)
+{
+	return SCHEMA_NSTEPS;
+}
+
+/* The integer a one-row pragma returns, or -1 with *e filled. */
+static int
+schema_pragma_int(sqlite3 *db, const char *sql, const char *path,
+    struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		err_set(e, STATUS_DB, "%s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	v = sqlite3_column_int(st, 0);
+out:
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+schema_migrate(sqlite3 *db, const char *path, struct err *e)
+{
+	char	 sql[128];
+	char	*msg = NULL;
+	int	 version, appid, ntables;
+
+	if ((version = schema_pragma_int(db, "PRAGMA user_version", path,
+	    e)) < 0)
+		return -1;
+	if (version >= SCHEMA_NSTEPS) {
+		if (version > SCHEMA_NSTEPS)
+			return err_set(e, STATUS_DB, "%s: schema version %d "
+			    "is newer than this aiosift knows (%d): upgrade "
+			    "aiosift", path, version, SCHEMA_NSTEPS);
+		return 0;
+	}
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return err_set(e, STATUS_DB, "%s: %s", path,
+		    sqlite3_errmsg(db));
+	/* Read again under the write lock: another process may have
+	 * migrated meanwhile. */
+	if ((version = schema_pragma_int(db, "PRAGMA user_version", path,
+	    e)) < 0 ||
+	    (appid = schema_pragma_int(db, "PRAGMA application_id", path,
+	    e)) < 0 ||
+	    (ntables = schema_pragma_int(db, "SELECT count(*) FROM "
+	    "sqlite_master", path, e)) < 0)
+		goto fail;
+	if (appid != SCHEMA_APPLICATION_ID && (appid != 0 || ntables > 0)) {
+		err_set(e, STATUS_DB, "%s: not an aiosift database (it has "
+		    "other tables or application_id)", path);
+		goto fail;
+	}
+	for (; version < SCHEMA_NSTEPS; version++) {
+		if (sqlite3_exec(db, schema_steps[version], NULL, NULL,
+		    &msg) != SQLITE_OK) {
+			err_set(e, STATUS_DB, "%s: migration %d: %s", path,
+			    version + 1, msg ? msg : "failed");
+			sqlite3_free(msg);
+			goto fail;
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA "
+	    "application_id = %d", SCHEMA_NSTEPS, SCHEMA_APPLICATION_ID);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "%s: %s", path, sqlite3_errmsg(db));
+		goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}

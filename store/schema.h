@@ -1,0 +1,18 @@
+#ifndef STORE_SCHEMA_H
+#define STORE_SCHEMA_H
+
+#include <sqlite3.h>
+
+#include "common/err.h"
+
+#define SCHEMA_APPLICATION_ID	0x41494f53	/* "AIOS" */
+
+/* Bring the database to the latest schema version, the pending steps in
+ * one transaction. A newer database, or one that belongs to another application, is
+ * refused with STATUS_DB. Returns 0 or -1. */
+int	schema_migrate(sqlite3 *db, const char *path, struct err *e);
+
+/* The latest version this build knows. */
+int	schema_latest(void);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * store: the one SQLite file behind every command. It opens the database
+ * in WAL mode so readers never block the ingester, sets a busy timeout so
+ * concurrent ingests wait instead of failing, and migrates the schema.
+ * What to store is the callers' business (ingest/, rules/, query/).
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/xmalloc.h"
+#include "store/schema.h"
+
+#define STORE_BUSY_MS	60000	/* how long a writer waits for another */
+
+struct store {
+	sqlite3	*db;
+	char	*path;
+};
+
+const char *
+store_path(const char *opt)
+{
+	const char	*env;
+
+	if (opt != NULL && *opt != '\0')
+		return opt;
+	env = getenv("AIOSIFT_DB");
+	if (env != NULL && *env != '\0')
+		return env;
+	return "aiosift.db";
+}
+
+int
+store_err(struct store *s, struct err *e, const char *what)
+{
+	return err_set(e, STATUS_DB, "%s: %s: %s", s->path, what,
+	    sqlite3_errmsg(s->db));
+}
+
+int
+store_exec(struct store *s, const char *sql, struct err *e)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "%s: %s", s->path,
+		    msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Check the file is a database at all: SQLite opens anything lazily and
+ * only fails at the first read, with a message that names no file. */
+static int
+store_probe(struct store *s, struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto bad;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+bad:
+	sqlite3_finalize(st);
+	return err_set(e, STATUS_DB, "%s: %s", s->path,
+	    sqlite3_errmsg(s->db));
+}
+
+struct store *
+store_open(const char *path, int flags, struct err *e)
+{
+	struct store	*s = xcalloc(1, sizeof(*s));
+	struct stat	 sb;
+	int		 oflags;
+
+	s->path = xstrdup(path);
+	if (flags & STORE_READONLY) {
+		if (stat(path, &sb) == -1) {
+			err_set(e, STATUS_DB, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		oflags = SQLITE_OPEN_READONLY;
+	} else
+		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		err_set(e, STATUS_DB, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &s->db, oflags,
+	    NULL) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "%s: %s", path, s->db ?
+		    sqlite3_errmsg(s->db) : "cannot open database");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (store_probe(s, e) == -1)
+		goto fail;
+	if (flags & STORE_READONLY) {
+		if (store_exec(s, "PRAGMA query_only = 1", e) == -1)
+			goto fail;
+		return s;
+	}
+	if (store_exec(s, "PRAGMA journal_mode = WAL", e) == -1 ||
+	    store_exec(s, "PRAGMA synchronous = NORMAL", e) == -1 ||
+	    store_exec(s, "PRAGMA foreign_keys = OFF", e) == -1 ||
+	    schema_migrate(s->db, path, e) == -1)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+const char *
+store_filename(const struct store *s)
+{
+	return s->path;
+}
+
+int
+store_begin(struct store *s, struct err *e)
+{
+	struct timespec	 nap = { 0, 50 * 1000 * 1000 };
+	int		 tries, rc = SQLITE_OK;
+
+	/* The busy handler waits STORE_BUSY_MS; a WAL snapshot conflict
+	 * (SQLITE_BUSY_SNAPSHOT) is not waited for by it, so retry. */
+	for (tries = 0; tries < 20; tries++) {
+		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		nanosleep(&nap, NULL);
+	}
+	if (rc != SQLITE_OK)
+		return store_err(s, e, "begin");
+	return 0;
+}
+
+int
+store_commit(struct store *s, struct err *e)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_err(s, e, "commit");
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+char *
+store_meta_get(struct store *s, const char *key)
+{
+	sqlite3_stmt	*st = NULL;
+	char		*v = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+out:
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+store_meta_set(struct store *s, const char *key, const char *value,
+    struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta (key, value) "
+	    "VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+	    "excluded.value", -1, &st, NULL) != SQLITE_OK) {
+		store_err(s, e, "meta");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_err(s, e, "meta");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

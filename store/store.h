@@ -1,0 +1,48 @@
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "common/err.h"
+
+/* The SQLite database: opening (WAL, busy timeout, migrations), write
+ * transactions that wait for other writers, and the meta table. */
+struct store;
+
+#define STORE_READONLY	0x1	/* read-only connection, no migration */
+
+/* The database path: opt if given, else $AIOSIFT_DB, else ./aiosift.db.
+ * The result is a loan of opt, the environment or a literal. */
+const char	*store_path(const char *opt);
+
+/* Open (creating and migrating unless STORE_READONLY) the database at
+ * path. A file that is not an aiosift database, a newer schema or an
+ * unwritable path is refused with STATUS_DB. NULL with *e on failure. */
+struct store	*store_open(const char *path, int flags, struct err *e);
+void		 store_close(struct store *s);
+
+/* The connection, for the modules that prepare their own statements. */
+sqlite3		*store_db(struct store *s);
+const char	*store_filename(const struct store *s);
+
+/* BEGIN IMMEDIATE, waiting for other writers (busy timeout, then retry),
+ * COMMIT and ROLLBACK. */
+int	store_begin(struct store *s, struct err *e);
+int	store_commit(struct store *s, struct err *e);
+void	store_rollback(struct store *s);
+
+/* Fill *e with STATUS_DB, "PATH: WHAT: sqlite's message"; returns -1. */
+int	store_err(struct store *s, struct err *e, const char *what);
+
+/* Run SQL with no results; 0 or -1 with *e. */
+int	store_exec(struct store *s, const char *sql, struct err *e);
+
+/* meta table: a text value (caller frees; NULL when absent) and set. */
+char	*store_meta_get(struct store *s, const char *key);
+int	 store_meta_set(struct store *s, const char *key, const char *value,
+	    struct err *e);
+
+#endif

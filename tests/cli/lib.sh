@@ -1,0 +1,42 @@
+# Shared helpers for the CLI tests: source it, then call the checks. Each
+# check prints "PASS name" or "FAIL name: why"; tests/run counts them.
+# $AIOSIFT is the binary under test, $FIXTURES the committed fixtures.
+set -u
+AIOSIFT=${AIOSIFT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/aiosift}
+FIXTURES=${FIXTURES:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/fixtures}
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+out=$T/out err=$T/err st=0
+
+# run ARGS...: run the binary, keeping stdout in $out, stderr in $err,
+# the exit status in $st.
+run() { "$AIOSIFT" "$@" >"$out" 2>"$err"; st=$?; }
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# expect_status NAME N: the last run exited N.
+expect_status() {
+	if [ "$st" -eq "$2" ]; then pass "$1"; else
+		fail "$1" "exit $st, wanted $2; stderr: $(head -c 300 "$err")"; fi
+}
+# expect_out NAME REGEX / expect_err NAME REGEX: grep -E in stdout/stderr.
+expect_out() {
+	if grep -qE -- "$2" "$out"; then pass "$1"; else
+		fail "$1" "stdout lacks /$2/: $(head -c 300 "$out")"; fi
+}
+expect_err() {
+	if grep -qE -- "$2" "$err"; then pass "$1"; else
+		fail "$1" "stderr lacks /$2/: $(head -c 300 "$err")"; fi
+}
+expect_no_out() {
+	if grep -qE -- "$2" "$out"; then
+		fail "$1" "stdout has /$2/: $(grep -m1 -E -- "$2" "$out" | head -c 200)"
+	else pass "$1"; fi
+}
+# expect_eq NAME GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else
+		fail "$1" "got '$(printf %s "$2" | head -c 300)', wanted '$3'"; fi
+}
+# sql DB QUERY: one query through the sqlite3 shell.
+sql() { sqlite3 -batch -noheader "$1" "$2"; }
