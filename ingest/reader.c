@@ -6,6 +6,13 @@
  * gzip, the compressed byte offset; the bytes decoded before an error are
  * always handed out first. Splitting into lines and records is left to
  * the splitter; fingerprints and offsets to the ingest pipeline.
+ *
+ * Inflating costs about as much as the rest of the pipeline, so a gzip
+ * file is inflated by a second thread into two large buffers taking
+ * turns (producer/consumer), overlapping it with the caller's work. The
+ * producer owns the file, the zlib stream and the error it meets; the
+ * caller (consumer) owns `pos` and sees the error only after the thread
+ * has ended, when it has taken every buffer decoded before it.
  */
 #include "ingest/reader.h"
 
@@ -13,6 +20,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +34,16 @@
 
 #define READER_INBUF	(512 * 1024)	/* compressed input block */
 #define READER_SKIPBUF	(256 * 1024)	/* scratch for seeking in gzip */
+#define READER_OUTBUF	(1024 * 1024)	/* each of the two inflated buffers */
+
+/* One of the inflate thread's two output buffers. While `full` the
+ * consumer owns it, else the producer. */
+struct reader_buf {
+	unsigned char	*p;
+	size_t		 len, off;	/* decoded bytes, taken bytes */
+	bool		 full;
+	bool		 fin;		/* no bytes: the end or the error */
+};
 
 struct reader {
 	char			*path;		/* as named, for messages */
@@ -44,6 +63,16 @@ struct reader {
 
 	bool			 failed;	/* ferr is all we return now */
 	struct err		 ferr;
+	bool			 done;		/* the thread gave the end */
+
+	bool			 threads;	/* may inflate in a thread */
+	bool			 running;	/* the thread is started */
+	bool			 stop;		/* asks the thread to end */
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	struct reader_buf	 buf[2];
+	int			 take;		/* the consumer's buffer */
 };
 
 /* read() that retries on EINTR and waits on a non-blocking stdin. */
@@ -167,6 +196,15 @@ reader_open_fd(struct reader *r, const char *path, struct err *e)
 	return 0;
 }
 
+/* AIOSIFT_INFLATE_THREAD=0 inflates in the caller's thread. */
+static bool
+reader_env_off(void)
+{
+	const char	*v = getenv("AIOSIFT_INFLATE_THREAD");
+
+	return v != NULL && strcmp(v, "0") == 0;
+}
+
 /* Read the first block and decide between plain and gzip. */
 static int
 reader_sniff(struct reader *r, struct err *e)
@@ -186,8 +224,21 @@ reader_sniff(struct reader *r, struct err *e)
 		return err_set(e, STATUS_INPUT, "%s: zlib: %s", r->path,
 		    r->zs.msg != NULL ? r->zs.msg : "cannot initialise");
 	r->zinit = true;
+	/* A pipe may stay open and silent: inflate it in the caller's
+	 * thread, so closing never waits on it. */
+	if (!r->is_stdin && !reader_env_off()) {
+		if (pthread_mutex_init(&r->mu, NULL) != 0)
+			return 0;
+		if (pthread_cond_init(&r->cv, NULL) != 0) {
+			pthread_mutex_destroy(&r->mu);
+			return 0;
+		}
+		r->threads = true;
+	}
 	return 0;
 }
+
+static void	reader_halt(struct reader *r);
 
 struct reader *
 reader_open(const char *path, struct err *e)
@@ -210,6 +261,13 @@ reader_close(struct reader *r)
 {
 	if (r == NULL)
 		return;
+	reader_halt(r);
+	if (r->threads) {
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+	}
+	free(r->buf[0].p);
+	free(r->buf[1].p);
 	if (r->zinit)
 		inflateEnd(&r->zs);
 	if (r->fd != -1 && !r->is_stdin)
@@ -271,15 +329,16 @@ reader_next_member(struct reader *r)
 	return 1;
 }
 
-/* Gzip: inflate into the caller's buffer until it is full, the input
- * ends or an error comes; the error waits for the next call when some
- * bytes were decoded first. */
-static ssize_t
-reader_read_gzip(struct reader *r, void *p, size_t n)
+/* Gzip: inflate into p until it is full, the input ends or an error
+ * comes (then remembered); the bytes decoded before it are counted. */
+static size_t
+reader_inflate(struct reader *r, void *p, size_t n)
 {
 	size_t	got;
 	int	rc;
 
+	if (r->failed)
+		return 0;
 	if (n > UINT_MAX)
 		n = UINT_MAX;
 	r->zs.next_out = p;
@@ -315,8 +374,127 @@ reader_read_gzip(struct reader *r, void *p, size_t n)
 	got = n - r->zs.avail_out;
 	r->zs.next_out = NULL;
 	r->zs.avail_out = 0;
+	return got;
+}
+
+/* The inflate thread: fill the buffers in turn until the end or an
+ * error, which goes out as a last buffer with `fin` set. */
+static void *
+reader_produce(void *arg)
+{
+	struct reader		*r = arg;
+	struct reader_buf	*b;
+	size_t			 got;
+	int			 i = 0;
+	bool			 stop;
+
+	for (;;) {
+		b = &r->buf[i];
+		pthread_mutex_lock(&r->mu);
+		while (b->full && !r->stop)
+			pthread_cond_wait(&r->cv, &r->mu);
+		stop = r->stop;
+		pthread_mutex_unlock(&r->mu);
+		if (stop)
+			break;
+		got = reader_inflate(r, b->p, READER_OUTBUF);
+		pthread_mutex_lock(&r->mu);
+		b->len = got;
+		b->off = 0;
+		b->fin = got == 0;
+		b->full = true;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (got == 0)
+			break;
+		i ^= 1;
+	}
+	return NULL;
+}
+
+/* Start the inflate thread, with every signal blocked in it so they
+ * reach the main thread. 0, or -1 to inflate in the caller's thread. */
+static int
+reader_start(struct reader *r)
+{
+	sigset_t	all, old;
+	int		i, rc;
+
+	for (i = 0; i < 2; i++) {
+		if (r->buf[i].p == NULL)
+			r->buf[i].p = xmalloc(READER_OUTBUF);
+		r->buf[i].full = r->buf[i].fin = false;
+		r->buf[i].len = r->buf[i].off = 0;
+	}
+	r->take = 0;
+	r->stop = false;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&r->thread, NULL, reader_produce, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return -1;
+	r->running = true;
+	return 0;
+}
+
+/* End the inflate thread wherever it is. */
+static void
+reader_halt(struct reader *r)
+{
+	if (!r->running)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->thread, NULL);
+	r->running = false;
+}
+
+/* The consumer: copy out of the buffer the thread filled; at the last
+ * one, join it and report the end (0) or its error (-1). */
+static ssize_t
+reader_take(struct reader *r, void *p, size_t n)
+{
+	struct reader_buf	*b = &r->buf[r->take];
+
+	pthread_mutex_lock(&r->mu);
+	while (!b->full)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+	if (b->fin) {
+		pthread_join(r->thread, NULL);
+		r->running = false;
+		b->full = false;
+		if (r->failed)
+			return -1;
+		r->done = true;
+		return 0;
+	}
+	if (n > b->len - b->off)
+		n = b->len - b->off;
+	memcpy(p, b->p + b->off, n);
+	b->off += n;
+	r->pos += (int64_t)n;
+	if (b->off == b->len) {
+		pthread_mutex_lock(&r->mu);
+		b->full = false;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		r->take ^= 1;
+	}
+	return (ssize_t)n;
+}
+
+/* Gzip without a thread (stdin, or no thread to be had). */
+static ssize_t
+reader_read_gzip(struct reader *r, void *p, size_t n)
+{
+	size_t	got = reader_inflate(r, p, n);
+
 	r->pos += (int64_t)got;
-	return r->failed && got == 0 ? -1 : (ssize_t)got;
+	return got == 0 && r->failed ? -1 : (ssize_t)got;
 }
 
 ssize_t
@@ -324,11 +502,21 @@ reader_read(struct reader *r, void *p, size_t n, struct err *e)
 {
 	ssize_t	k;
 
-	if (!r->failed && n > 0)
-		k = r->info.gzip ? reader_read_gzip(r, p, n) :
-		    reader_read_plain(r, p, n);
+	/* While the thread runs, its error is not ours to see yet. */
+	if (n == 0)
+		k = !r->running && r->failed ? -1 : 0;
+	else if (r->running)
+		k = reader_take(r, p, n);
+	else if (r->failed)
+		k = -1;
+	else if (r->done)
+		k = 0;
+	else if (!r->info.gzip)
+		k = reader_read_plain(r, p, n);
+	else if (r->threads && reader_start(r) == 0)
+		k = reader_take(r, p, n);
 	else
-		k = r->failed ? -1 : 0;
+		k = reader_read_gzip(r, p, n);
 	if (k == -1 && e != NULL)
 		*e = r->ferr;
 	return k;
@@ -350,6 +538,8 @@ reader_rewind(struct reader *r, struct err *e)
 	r->zs.avail_in = 0;
 	r->in_member = false;
 	r->pos = 0;
+	r->done = false;
+	r->failed = false;	/* met by the thread reading ahead */
 	return 0;
 }
 
@@ -388,7 +578,7 @@ reader_seek(struct reader *r, int64_t off, struct err *e)
 {
 	struct stat	st;
 
-	if (r->failed) {
+	if (!r->running && r->failed) {
 		if (e != NULL)
 			*e = r->ferr;
 		return -1;
@@ -399,8 +589,11 @@ reader_seek(struct reader *r, int64_t off, struct err *e)
 	if (off == r->pos)
 		return 0;
 	if (r->info.gzip || r->is_stdin) {
-		if (off < r->pos && reader_rewind(r, e) == -1)
-			return -1;
+		if (off < r->pos) {
+			reader_halt(r);
+			if (reader_rewind(r, e) == -1)
+				return -1;
+		}
 		return reader_skip(r, off, e);
 	}
 	if (fstat(r->fd, &st) == -1)

@@ -9,8 +9,12 @@
 
 /* One file as a stream of decompressed bytes: plain, or gzip (multi-member
  * too) decided by the magic bytes 1f 8b, never by the name. "-" is stdin
- * (a pipe or a file), named "<stdin>" in messages. Memory is bounded (one
- * 512 KiB input block) whatever the file holds. */
+ * (a pipe or a file), named "<stdin>" in messages. Memory is bounded
+ * (a 512 KiB input block, two 1 MiB output buffers) whatever the file
+ * holds. A gzip file (not stdin) is inflated ahead by a second thread
+ * while the caller works on what it got; AIOSIFT_INFLATE_THREAD=0 in the
+ * environment at reader_open() turns that off. One reader is used by one
+ * thread at a time. */
 struct reader;
 
 struct reader_info {

@@ -236,16 +236,36 @@ check_case(size_t i, size_t chunk)
 	free(want.p);
 }
 
+/* Gzip is inflated in a second thread unless AIOSIFT_INFLATE_THREAD=0:
+ * run a test body both ways. */
 static void
-test_cases(void **state)
+both_ways(void (*body)(void))
 {
-	static const size_t	chunks[] = { 1, 7, 4096, 1 << 20 };
+	print_message("inflate thread\n");
+	assert_int_equal(unsetenv("AIOSIFT_INFLATE_THREAD"), 0);
+	body();
+	print_message("no inflate thread\n");
+	assert_int_equal(setenv("AIOSIFT_INFLATE_THREAD", "0", 1), 0);
+	body();
+	assert_int_equal(unsetenv("AIOSIFT_INFLATE_THREAD"), 0);
+}
+
+static void
+cases_body(void)
+{
+	static const size_t	chunks[] = { 1, 7, 4096, 1 << 20, 3 << 20 };
 	size_t			i, c;
 
-	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++)
 			check_case(i, chunks[c]);
+}
+
+static void
+test_cases(void **state)
+{
+	(void)state;
+	both_ways(cases_body);
 }
 
 /* Bytes decoded before an error all come out, whatever the chunking:
@@ -336,16 +356,12 @@ write_text(const char *path, size_t n)
 
 /* Big members crossing input blocks, with an empty member between. */
 static void
-test_big_multimember(void **state)
+big_body(void)
 {
 	struct reader	*r;
 	struct err	 e;
 	struct bytes	 out, text, want;
 
-	(void)state;
-	write_text(tmppath("big.txt"), 3 << 20);
-	sh("cd '%s' && gzip -c big.txt > big1.gz && : | gzip -c > empty.gz"
-	    " && cat big1.gz empty.gz big1.gz > big.gz", tmpdir);
 	text = slurp(tmppath("big.txt"));
 	want = concat(text, text);
 	r = reader_open(tmppath("big.gz"), &e);
@@ -368,6 +384,77 @@ test_big_multimember(void **state)
 	free(out.p);
 	free(text.p);
 	free(want.p);
+}
+
+static void
+test_big_multimember(void **state)
+{
+	(void)state;
+	write_text(tmppath("big.txt"), 3 << 20);
+	sh("cd '%s' && gzip -c big.txt > big1.gz && : | gzip -c > empty.gz"
+	    " && cat big1.gz empty.gz big1.gz > big.gz", tmpdir);
+	both_ways(big_body);
+}
+
+/* The thread reads ahead: closing early, seeking back after it met an
+ * error further on, and seeking forward past buffers all behave. */
+static void
+ahead_body(void)
+{
+	struct reader	*r;
+	struct err	 e;
+	struct bytes	 text = slurp(tmppath("big.txt")), out;
+	char		 buf[64];
+	int		 i;
+
+	/* Closed with both buffers full. */
+	r = reader_open(tmppath("big.gz"), &e);
+	assert_non_null(r);
+	assert_int_equal(reader_read(r, buf, 10, &e), 10);
+	assert_memory_equal(buf, text.p, 10);
+	usleep(20000);
+	reader_close(r);
+
+	/* Back to the start, again and again, then far forward. */
+	r = reader_open(tmppath("big.gz"), &e);
+	assert_non_null(r);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(reader_read(r, buf, sizeof(buf), &e),
+		    (ssize_t)sizeof(buf));
+		assert_memory_equal(buf, text.p, sizeof(buf));
+		assert_int_equal(reader_seek(r, 0, &e), 0);
+	}
+	assert_int_equal(reader_seek(r, (int64_t)text.n + 5, &e), 0);
+	assert_int_equal(reader_read(r, buf, sizeof(buf), &e),
+	    (ssize_t)sizeof(buf));
+	assert_memory_equal(buf, text.p + 5, sizeof(buf));
+	reader_close(r);
+
+	/* The error the thread met ahead is not seen before its bytes,
+	 * and not at all after seeking back before it. */
+	r = reader_open(fixture("truncated.gz"), &e);
+	assert_non_null(r);
+	assert_int_equal(reader_read(r, buf, sizeof(buf), &e),
+	    (ssize_t)sizeof(buf));
+	usleep(20000);
+	assert_int_equal(reader_seek(r, 3, &e), 0);
+	assert_int_equal(reader_read(r, buf, 5, &e), 5);
+	assert_int_equal(reader_seek(r, 0, &e), 0);
+	assert_int_equal(drain(r, 1000, &out, &e), -1);
+	assert_non_null(strstr(e.msg, "truncated gzip member"));
+	assert_true(out.n > 20000);
+	assert_int_equal(reader_read(r, buf, 0, &e), -1);
+	assert_int_equal(reader_seek(r, 0, &e), -1);
+	reader_close(r);
+	free(out.p);
+	free(text.p);
+}
+
+static void
+test_read_ahead(void **state)
+{
+	(void)state;
+	both_ways(ahead_body);
 }
 
 /* The resident set size now, in KiB. */
@@ -415,7 +502,7 @@ test_bomb(void **state)
 }
 
 static void
-test_seek(void **state)
+seek_body(void)
 {
 	static const char	*files[] = { "a.txt", "single.gz" };
 	struct reader		*r;
@@ -424,7 +511,6 @@ test_seek(void **state)
 	char			 buf[100], msg[8192];
 	size_t			 i;
 
-	(void)state;
 	for (i = 0; i < 2; i++) {
 		print_message("file %s\n", files[i]);
 		r = reader_open(fixture(files[i]), &e);
@@ -460,6 +546,13 @@ test_seek(void **state)
 	assert_non_null(strstr(e.msg, "truncated gzip member"));
 	reader_close(r);
 	free(text.p);
+}
+
+static void
+test_seek(void **state)
+{
+	(void)state;
+	both_ways(seek_body);
 }
 
 static void
@@ -549,6 +642,7 @@ main(void)
 		cmocka_unit_test(test_truncated_matches_zcat),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_big_multimember),
+		cmocka_unit_test(test_read_ahead),
 		cmocka_unit_test(test_bomb),
 		cmocka_unit_test(test_seek),
 		cmocka_unit_test(test_info),
