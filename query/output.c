@@ -22,7 +22,7 @@
 #include "common/xmalloc.h"
 
 #define TABLE_SAMPLE	200	/* rows measured before the table starts */
-#define TABLE_MINW	6	/* a column is never shrunk below this */
+#define TABLE_MINW	8	/* a column is never shrunk below this */
 #define TABLE_GAP	2	/* spaces between columns */
 
 struct cell {
@@ -43,6 +43,7 @@ struct output {
 	struct cell		*held;
 	size_t			 nheld;
 	size_t			*w;		/* column widths, once fixed */
+	bool			*hidden;	/* columns left out to fit */
 	bool			 started;
 };
 
@@ -177,6 +178,7 @@ output_new(FILE *f, enum output_format fmt, const struct output_col *cols,
 	o->ncols = ncols;
 	o->flags = flags;
 	o->width = width;
+	o->hidden = xcalloc(ncols ? ncols : 1, sizeof(*o->hidden));
 	if (fmt == OUTPUT_TABLE)
 		o->held = xcalloc(TABLE_SAMPLE * ncols, sizeof(*o->held));
 	return o;
@@ -324,18 +326,44 @@ output_object(struct output *o, sqlite3_stmt *st)
 static bool
 output_shown(const struct output *o, size_t i)
 {
-	return o->cols[i].title != NULL;
+	return o->cols[i].title != NULL && !o->hidden[i];
 }
 
-/* Fix the column widths from the rows held: each column as wide as its
- * widest cell, then the widest shrunk in turn until the table fits. */
-static void
-output_widths(struct output *o)
+static bool
+output_is_text(const struct output *o, size_t i)
 {
-	size_t	i, r, total = 0, nshown = 0, widest, min;
+	return o->cols[i].type == OUTPUT_TEXT || o->cols[i].type == OUTPUT_AUTO;
+}
 
-	o->w = xcalloc(o->ncols, sizeof(*o->w));
+/* Narrow the widest column (a text column when text_only) by one column
+ * at a time until *total fits the width or none can give way. */
+static void
+output_shrink(struct output *o, size_t *total, bool text_only)
+{
+	size_t	i, widest;
+
+	while (o->width > 0 && *total > (size_t)o->width) {
+		widest = o->ncols;
+		for (i = 0; i < o->ncols; i++)
+			if (output_shown(o, i) && (!text_only ||
+			    output_is_text(o, i)) && (widest == o->ncols ||
+			    o->w[i] > o->w[widest]))
+				widest = i;
+		if (widest == o->ncols || o->w[widest] <= TABLE_MINW)
+			return;
+		o->w[widest]--;
+		(*total)--;
+	}
+}
+
+/* The natural widths of the shown columns, and the table's total. */
+static size_t
+output_natural(struct output *o)
+{
+	size_t	i, r, total = 0, nshown = 0;
+
 	for (i = 0; i < o->ncols; i++) {
+		o->w[i] = 0;
 		if (!output_shown(o, i))
 			continue;
 		o->w[i] = output_width(o->cols[i].title,
@@ -348,18 +376,35 @@ output_widths(struct output *o)
 	}
 	if (nshown > 1)
 		total += TABLE_GAP * (nshown - 1);
-	while (o->width > 0 && total > (size_t)o->width) {
-		widest = o->ncols;
+	return total;
+}
+
+/* Fix the column widths from the rows held: each column as wide as its
+ * widest cell; when the table is too wide, text columns give way first,
+ * then optional columns (output_col.drop) are left out, and only then do
+ * times, numbers and severities narrow. */
+static void
+output_widths(struct output *o)
+{
+	size_t	i, total, drop;
+
+	o->w = xcalloc(o->ncols, sizeof(*o->w));
+	for (;;) {
+		total = output_natural(o);
+		output_shrink(o, &total, true);
+		if (o->width <= 0 || total <= (size_t)o->width)
+			return;
+		drop = o->ncols;
 		for (i = 0; i < o->ncols; i++)
-			if (output_shown(o, i) && (widest == o->ncols ||
-			    o->w[i] > o->w[widest]))
-				widest = i;
-		min = TABLE_MINW;
-		if (widest == o->ncols || o->w[widest] <= min)
+			if (output_shown(o, i) && o->cols[i].drop > 0 &&
+			    (drop == o->ncols ||
+			    o->cols[i].drop > o->cols[drop].drop))
+				drop = i;
+		if (drop == o->ncols)
 			break;
-		o->w[widest]--;
-		total--;
+		o->hidden[drop] = true;
 	}
+	output_shrink(o, &total, false);
 }
 
 static void
@@ -526,5 +571,6 @@ output_free(struct output *o)
 			free(o->held[i].s);
 	free(o->held);
 	free(o->w);
+	free(o->hidden);
 	free(o);
 }

@@ -39,6 +39,9 @@ struct output_col {
 	const char		*name;	/* JSON key and CSV header */
 	const char		*title;	/* table header; NULL: not in tables */
 	enum output_type	 type;
+	int			 drop;	/* table: 0 always shown; else left
+					 * out, highest first, when the
+					 * terminal is too narrow */
 };
 
 #define OUTPUT_COLOR	0x1	/* colour severities in a table */
