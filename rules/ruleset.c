@@ -466,11 +466,11 @@ parser_key(struct parser *p, struct ruleset *rs, const char *key,
 	}
 	if (KEY("kind")) {
 		snprintf(tmp, sizeof(tmp), "%.*s", (int)vlen, val);
+		p->have_kind = true;	/* a bad one is reported once */
 		if ((p->r.kind = rule_kind(tmp)) == NULL) {
 			parser_error(p, line, vcol, "unknown kind '%s'", tmp);
 			return;
 		}
-		p->have_kind = true;
 	} else if (KEY("severity")) {
 		snprintf(tmp, sizeof(tmp), "%.*s", (int)vlen, val);
 		if (!severity_parse(tmp, &p->r.severity)) {
