@@ -3,7 +3,7 @@
 # tests/fixtures/query (11 findings, 7 incidents, 2 sources); the machine
 # formats are read back with python3's json and csv modules.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/qlib.sh"
+. "$(dirname "$0")/qlib.inc"
 
 db=$T/q.db
 qdb "$db" || { fail setup "cannot build the fixture database"; exit 1; }
