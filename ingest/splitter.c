@@ -121,6 +121,12 @@ splitter_layout(const struct splitter *sp)
 	return sp->layout;
 }
 
+size_t
+splitter_held(const struct splitter *sp)
+{
+	return sp->size + sp->msg.size;
+}
+
 void
 splitter_start(struct splitter *sp, int64_t offset, int64_t line)
 {
@@ -696,6 +702,18 @@ take_line(struct splitter *sp, size_t cend, size_t term)
 	return out;
 }
 
+/* Whether the unterminated last line already reads as a header, so the
+ * record before it is complete. Only the layout's own header test: a
+ * shape rule could change its mind when the line grows. */
+static bool
+open_is_header(struct splitter *sp)
+{
+	struct record	rec;
+
+	return layout_parse_header(sp->layout, sp->buf + sp->scan,
+	    sp->len - sp->scan, &rec);
+}
+
 const struct record *
 splitter_next(struct splitter *sp, int at_end)
 {
@@ -720,6 +738,9 @@ splitter_next(struct splitter *sp, int at_end)
 		if (!find_eol(sp, at_end, &cend, &term)) {
 			if (sp->len - sp->scan > SPLITTER_LINE_CAP)
 				cut_open(sp);
+			if (at_end == SPLITTER_AT_END && sp->have &&
+			    open_is_header(sp))
+				return emit(sp);
 			if (at_end != SPLITTER_FLUSH_ALL)
 				return NULL;
 			/* the last line, without an end */

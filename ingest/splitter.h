@@ -54,14 +54,20 @@ void	splitter_feed(struct splitter *sp, const char *p, size_t n);
  * bytes will come: a rotated file, or the live file's current end), the
  * last record is complete too if its last line ends in a newline, and
  * with at_end == SPLITTER_FLUSH_ALL even without one. With
- * SPLITTER_AT_END an unterminated last line is held back with the record
- * it belongs to: the end of the last record returned is where the next
+ * SPLITTER_AT_END an unterminated last line is never returned: the
+ * record before it is returned only if that line already reads as a
+ * header to the layout (otherwise it may yet be a continuation and waits
+ * with it). The end of the last record returned is where the next
  * run resumes. The record and its spans are valid until the next
  * splitter_next() or splitter_feed(). */
 #define SPLITTER_MORE		0
 #define SPLITTER_AT_END		1
 #define SPLITTER_FLUSH_ALL	2
 const struct record	*splitter_next(struct splitter *sp, int at_end);
+
+/* Bytes the splitter holds now (pending input and its buffer's spare
+ * room): what the memory bound is about. */
+size_t	splitter_held(const struct splitter *sp);
 
 /* The layout in use (detected or given), NULL before detection. */
 const struct layout	*splitter_layout(const struct splitter *sp);
