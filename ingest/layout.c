@@ -12,7 +12,8 @@
  *  - untimed: the same field patterns without the time (basicConfig's
  *    LEVEL:logger:msg), or none at all (bare stderr).
  * Which untimed line starts a record is the splitter's business; this
- * module reads fields and never allocates per line.
+ * module reads fields and never allocates per line. CRI partial lines
+ * ("P") are not joined: the rest of such a line reads as a continuation.
  */
 #include "ingest/layout.h"
 
