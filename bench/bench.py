@@ -301,8 +301,13 @@ def ratio_target(name, a, b, limit, unit="s"):
         return (name, fmt_s(a.wall()), "ERROR", "-", "%.2fx" % limit,
                 "n/a (baseline: %s)" % (b.error if b else "not run"))
     ratio = a.wall() / b.wall()
+    res = "PASS" if ratio <= limit else "MISS"
+    if b.cpu() and a.cpu():
+        # CPU time is what load from elsewhere on the machine disturbs least.
+        res += "   (cpu %.3f/%.3f = %.2fx)" % (a.cpu(), b.cpu(),
+                                                a.cpu() / b.cpu())
     return (name, fmt_s(a.wall()), fmt_s(b.wall()), "%.2fx" % ratio,
-            "%.2fx" % limit, "PASS" if ratio <= limit else "MISS")
+            "%.2fx" % limit, res)
 
 
 def abs_target(name, r, limit, what="wall", scale=1.0, unit="s"):
@@ -430,7 +435,8 @@ def explain_plans(args, db, tmp):
             stmts = f.read().split("\n-- end\n")
         for s in stmts:
             s = s.strip()
-            if not re.match(r"(?is)^(select|with)\b", s):
+            if not re.match(r"(?is)^(select|with)\b", s) or \
+                    re.search(r"(?i)sqlite_master|pragma", s):
                 continue
             if any(s == x for _, x in seen):
                 continue
@@ -447,16 +453,22 @@ def explain_plans(args, db, tmp):
                            capture_output=True, text=True)
         plan = (p.stdout or p.stderr).strip()
         flag = ""
-        if re.search(r"SCAN (records|findings|r|f)\b(?! USING)", plan):
-            flag = "   <-- full scan of a big table"
+        # Aliases of records in the statement (the records_v view says r).
+        rec = {"records"} | {al for al in re.findall(
+            r"(?i)\brecords\s+(?:AS\s+)?(\w+)", first)}
+        if "records_v" in first:
+            rec.add("r")
+        scanned = re.findall(r"SCAN (\w+)\b(?! USING)", plan)
+        if any(t in rec for t in scanned):
+            flag = "   <-- full scan of records"
             bad += 1
         print("  [%s] %s" % (name, " ".join(first.split())[:160]))
         for line in plan.splitlines():
             print("      " + line)
         if flag:
             print(flag)
-    print("  %d statements, %d with a full scan of records/findings" %
-          (len(seen), bad))
+    print("  %d statements, %d with a full scan of records (findings, "
+          "incidents and sources are small tables)" % (len(seen), bad))
 
 
 def incremental(args, tmp, runs):
@@ -584,8 +596,10 @@ def main():
                                 a["plain"], b["lnav"], 0.75))
     if a["plain"].ok:
         mbs = nbytes / MiB / a["plain"].wall()
+        cmbs = nbytes / MiB / max(a["plain"].cpu(), 1e-9)
         targets.append(("first ingest plain, MB/s (>=175)", "%.0f" % mbs, "",
-                        "", ">=175", "PASS" if mbs >= 175 else "MISS"))
+                        "", ">=175", ("PASS" if mbs >= 175 else "MISS") +
+                        "   (per cpu second: %.0f MB/s)" % cmbs))
     targets.append(ratio_target("gzip set, vs zcat | grep -cE (<=1.3x)",
                                 a["gz"], b["zgrep"], 1.3))
     targets.append(ratio_target("--keep all, vs sqlite3 .import (<=1.0x)",
@@ -601,8 +615,9 @@ def main():
                         "", "32 MiB", "MISS"))
     if a["plain"].ok:
         res, text = a["plain"].findings
-        targets.append(("findings = generator truth", text[:10], "", "", "",
-                        res))
+        targets.append(("findings = generator truth (per kind)",
+                        text.split()[0], str(truth["set"]["findings_total"]),
+                        "", "", res))
     else:
         targets.append(("findings = generator truth", "ERROR", "", "", "",
                         "MISS"))
@@ -665,8 +680,8 @@ def main():
                             else "MISS"))
         if "inc_findings" in inc:
             res, text = inc["inc_findings"]
-            targets.append(("incremental findings = truth", text[:10], "", "",
-                            "", res))
+            targets.append(("incremental findings = truth (per kind)",
+                            text.split()[0], "", "", "", res))
         explain_db = k2
     else:
         explain_db = kdb
