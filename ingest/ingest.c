@@ -80,6 +80,7 @@ struct ingest {
 				*sel_offset, *put_stall, *get_stall,
 				*sel_record;
 	/* the batch under way */
+	int64_t			 batch_max;	/* records per batch */
 	bool			 in_txn;
 	int64_t			 batch_records, batch_bytes;
 	/* context ring: the last records of this file, oldest first */
@@ -849,7 +850,7 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
 		in->batch_bytes += r->end - r->offset;
 		src->read_bytes = r->end;
 		src->read_lines = r->line + r->nlines - 1;
-		if (in->batch_records >= INGEST_BATCH_RECORDS ||
+		if (in->batch_records >= in->batch_max ||
 		    in->batch_bytes >= INGEST_BATCH_BYTES) {
 			if (ingest_batch_commit(in, path, set_path, ri, fp,
 			    fplen, src, e) == -1)
@@ -1074,6 +1075,11 @@ ingest_run(struct store *s, const struct ingest_opts *o,
 	in.warn = warn;
 	in.ctx = ctx;
 	in.first_new_us = TS_NONE;
+	/* AIOSIFT_BATCH_RECORDS: smaller transactions, for the kill tests */
+	in.batch_max = INGEST_BATCH_RECORDS;
+	if (getenv("AIOSIFT_BATCH_RECORDS") != NULL &&
+	    atoll(getenv("AIOSIFT_BATCH_RECORDS")) > 0)
+		in.batch_max = atoll(getenv("AIOSIFT_BATCH_RECORDS"));
 	clock_gettime(CLOCK_MONOTONIC, &in.last_progress);
 	memset(&eo, 0, sizeof(eo));
 	eo.rule_files = o->rule_files;
