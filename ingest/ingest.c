@@ -711,19 +711,17 @@ ingest_fp_match(const void *stored, size_t slen, const char *first,
 	return n == 0 || memcmp(stored, first, n) == 0;
 }
 
-/* Find the source this file continues, or create one. *skip is set
- * when there is nothing to read (a fully read rotated member). */
+/* Look the file up among the sources of its path and set: the newest
+ * whose fingerprint matches. */
 static int
-ingest_find_source(struct ingest *in, const char *path, const char *set_path,
-    const struct reader_info *ri, const char *first, size_t flen,
-    struct source *src, bool *skip, struct err *e)
+ingest_lookup_source(struct ingest *in, const char *path,
+    const char *set_path, const char *first, size_t fplen,
+    struct source *src, bool *found, struct err *e)
 {
 	sqlite3_stmt	*st = in->sel_sources;
-	size_t		 fplen = flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN;
-	bool		 found = false;
 	int		 rc;
 
-	*skip = false;
+	*found = false;
 	memset(src, 0, sizeof(*src));
 	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
@@ -751,41 +749,93 @@ ingest_find_source(struct ingest *in, const char *path, const char *set_path,
 		if (layout != NULL)
 			snprintf(src->layout, sizeof(src->layout), "%s",
 			    layout);
-		found = true;
+		*found = true;
 		break;
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_err(in->s, e, "sources");
+	return 0;
+}
+
+/* Forget what was read of a source, for --reread: its records, findings
+ * and counts go, its read position goes back to the start. */
+static int
+ingest_forget_source(struct ingest *in, struct source *src, struct err *e)
+{
+	static const char *const sql[] = {
+		"DELETE FROM findings WHERE source_id = ?1",
+		"DELETE FROM records WHERE source_id = ?1",
+		"DELETE FROM counts WHERE source_id = ?1",
+	};
+	sqlite3_stmt	*st = NULL;
+	int64_t		 id = src->id;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if (sqlite3_prepare_v2(in->db, sql[i], -1, &st, NULL) !=
+		    SQLITE_OK)
+			return store_err(in->s, e, "reread");
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return store_err(in->s, e, "reread");
+		}
+		sqlite3_finalize(st);
+	}
+	memset(src, 0, sizeof(*src));
+	src->id = id;
+	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+	return 0;
+}
+
+/* Find the source this file continues, or create one, under the write
+ * lock so two runs never create two sources for one file. *skip is set
+ * when there is nothing to read (a fully read rotated member). */
+static int
+ingest_find_source(struct ingest *in, const char *path, const char *set_path,
+    const struct reader_info *ri, const char *first, size_t flen,
+    struct source *src, bool *skip, struct err *e)
+{
+	size_t	fplen = flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN;
+	bool	found;
+
+	*skip = false;
+	if (store_begin(in->s, e) == -1)
+		return -1;
+	if (ingest_lookup_source(in, path, set_path, first, fplen, src,
+	    &found, e) == -1)
+		goto fail;
 	/* A file shorter than what was read of it was truncated in place
 	 * (copytruncate): it is new content. */
 	if (found && !ri->gzip && ri->size >= 0 && ri->size < src->read_bytes)
 		found = false;
-	if (found && in->o->reread)
-		found = false;
-	if (found) {
+	if (found && in->o->reread) {
+		if (ingest_forget_source(in, src, e) == -1)
+			goto fail;
+	} else if (found) {
 		*skip = src->complete || (!ri->gzip && ri->size ==
 		    src->read_bytes);
-		return 0;
+	} else {
+		memset(src, 0, sizeof(*src));
+		src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+		sqlite3_bind_text(in->ins_source, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(in->ins_source, 2, set_path, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_blob(in->ins_source, 3, first, (int)fplen,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(in->ins_source, 4, ri->gzip);
+		sqlite3_bind_int64(in->ins_source, 5, ri->size);
+		sqlite3_bind_int64(in->ins_source, 6, timefmt_now_us());
+		if (ingest_step(in, in->ins_source, "insert source", e) == -1)
+			goto fail;
+		src->id = sqlite3_last_insert_rowid(in->db);
 	}
-	memset(src, 0, sizeof(*src));
-	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
-	if (store_begin(in->s, e) == -1)
-		return -1;
-	sqlite3_bind_text(in->ins_source, 1, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(in->ins_source, 2, set_path, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(in->ins_source, 3, first, (int)fplen,
-	    SQLITE_STATIC);
-	sqlite3_bind_int(in->ins_source, 4, ri->gzip);
-	sqlite3_bind_int64(in->ins_source, 5, ri->size);
-	sqlite3_bind_int64(in->ins_source, 6, timefmt_now_us());
-	if (ingest_step(in, in->ins_source, "insert source", e) == -1) {
-		store_rollback(in->s);
-		return -1;
-	}
-	src->id = sqlite3_last_insert_rowid(in->db);
 	return store_commit(in->s, e);
+fail:
+	store_rollback(in->s);
+	return -1;
 }
 
 static void
@@ -1095,7 +1145,10 @@ ingest_run(struct store *s, const struct ingest_opts *o,
 	for (i = 0; i < sets->nsets; i++) {
 		const struct rotation_set *rs = &sets->sets[i];
 
-		ingest_load_stall(&in, rs->set_path);
+		if (o->reread)
+			stall_reset(in.sd);
+		else
+			ingest_load_stall(&in, rs->set_path);
 		for (j = 0; j < rs->nfiles; j++)
 			if (ingest_file(&in, rs->files[j], rs->set_path,
 			    j + 1 == rs->nfiles && strcmp(rs->files[j],
