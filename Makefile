@@ -127,3 +127,12 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# make bench: aiosift against grep, zcat | grep, sqlite3 .import and lnav
+# on generated data (bench/README.md); not part of make check.
+BENCH_MB   ?= 200
+BENCH_RUNS ?= 3
+BENCH_FULL ?= 0
+bench: all
+	BENCH_MB=$(BENCH_MB) BENCH_RUNS=$(BENCH_RUNS) BENCH_FULL=$(BENCH_FULL) \
+	  bench/run.sh

@@ -8,7 +8,13 @@
 #include "common/err.h"
 
 /* One file as a stream of decompressed bytes: plain, or gzip (multi-member
- * too) decided by the magic bytes, never by the name. "-" is stdin. */
+ * too) decided by the magic bytes 1f 8b, never by the name. "-" is stdin
+ * (a pipe or a file), named "<stdin>" in messages. Memory is bounded
+ * (a 512 KiB input block, two 1 MiB output buffers) whatever the file
+ * holds. A gzip file (not stdin) is inflated ahead by a second thread
+ * while the caller works on what it got; AIOSIFT_INFLATE_THREAD=0 in the
+ * environment at reader_open() turns that off. One reader is used by one
+ * thread at a time. */
 struct reader;
 
 struct reader_info {
@@ -20,21 +26,32 @@ struct reader_info {
 };
 
 /* Open path for reading without blocking on FIFOs or devices (those are
- * refused: "path: not a regular file"). NULL with *e (STATUS_INPUT). */
+ * refused: "path: not a regular file") and read its first block to tell
+ * plain from gzip. NULL with *e (STATUS_INPUT): "path: No such file or
+ * directory", "path: read error: Input/output error"... */
 struct reader	*reader_open(const char *path, struct err *e);
 void		 reader_close(struct reader *r);
 const struct reader_info *reader_info(const struct reader *r);
 
 /* Read up to n decompressed bytes into p: > 0 bytes, 0 at the end, -1 on
- * error with *e, e.g. "app.log.2.gz: byte 18231: truncated gzip member"
+ * error with *e (STATUS_INPUT), one of
+ *	"app.log.2.gz: byte 18231: truncated gzip member"
+ *	"app.log.2.gz: byte 2020: corrupt gzip data: <zlib's message>"
+ *	"app.log.2.gz: byte 9605: trailing garbage after gzip member"
+ *	"app.log: read error: <strerror>"
  * (the byte is the compressed offset). Everything decoded before an error
  * has been returned by earlier calls; after an error the reader only
- * returns -1 again. */
+ * returns -1 again, with the same message. Plain files are read straight
+ * into p: give large buffers (64 KiB or more). A plain file that grows
+ * while read is read up to its end at the time of each call. */
 ssize_t	reader_read(struct reader *r, void *p, size_t n, struct err *e);
 
 /* Position the stream at decompressed byte off from the start (lseek for
- * plain files, inflate and discard for gzip). 0, or -1 with *e (the
- * stream is shorter, or broken before off). */
+ * plain files, inflate and discard for gzip, from the start again when
+ * going back). 0, or -1 with *e: "app.log: shorter than the N bytes read
+ * before" (N = off: the file was truncated), the gzip error met before
+ * off, or "<stdin>: cannot seek backwards". A failed seek past the end
+ * leaves the reader usable. */
 int	reader_seek(struct reader *r, int64_t off, struct err *e);
 
 /* Decompressed bytes returned or skipped so far. */

@@ -8,7 +8,10 @@
 /* Command-line paths into rotation sets: app.log, app.log.1, app.log.2.gz,
  * app.log.2026-02-21.gz, app.log-20260221.gz, app.log.2026-11-24_18-01-46.gz
  * are one set, its files ordered oldest first so records come in time
- * order. */
+ * order: numbered suffixes from the highest number down, dated suffixes
+ * by their date, both mixed in one set (or a bare app.log.gz) by
+ * modification time; the live file (no suffix) last. File names are
+ * bytes: spaces, newlines and non-ASCII are kept as they are. */
 
 struct rotation_set {
 	char	 *set_path;	/* dir/app.log: the live file's path, whether
@@ -23,15 +26,23 @@ struct rotation_list {
 };
 
 /* Called for each path skipped or unreadable, with a filled err (its
- * status says whether it is an input error, STATUS_INPUT, or a note,
- * STATUS_OK: a FIFO, device or dangling link met inside a directory). */
+ * status says whether it is an input error, STATUS_INPUT: "PATH: No such
+ * file or directory", an unreadable directory; or a note, STATUS_OK, for
+ * what a directory walk passes over: "PATH: not a regular file, skipped",
+ * "PATH: dangling symlink, skipped", "PATH: symlink loop, skipped",
+ * "PATH: directory already walked (symlink loop), skipped"). */
 typedef void	rotation_warn_fn(void *ctx, const struct err *e);
 
-/* Expand files, directories (recursively: the log files in them, never
- * following a symlink loop; FIFOs and devices skipped, never opened) and
- * "-" into rotation sets. A named path that does not exist is reported
- * through warn with STATUS_INPUT and skipped. Returns 0, or -1 when
- * nothing usable was named (then *e is filled). */
+/* Expand files, directories (recursively: the files in them for which
+ * rotation_is_log_name() holds, hidden ones left out; symlinks followed,
+ * never around a loop; FIFOs and devices skipped, never opened) and "-"
+ * into rotation sets. A file named directly is taken whatever its name
+ * and type (the reader refuses what it cannot read). The same file met
+ * twice (named twice, named and found, a hard link) is taken once. A
+ * named path that does not exist is reported through warn (which may be
+ * NULL) with STATUS_INPUT and skipped. Returns 0, or -1 when no file at
+ * all was found: "no log files found" (STATUS_INPUT), *out then empty.
+ * Release *out with rotation_list_release() either way. */
 int	rotation_expand(char *const paths[], size_t npaths,
 	    struct rotation_list *out, rotation_warn_fn *warn, void *ctx,
 	    struct err *e);
@@ -41,8 +52,13 @@ void	rotation_list_release(struct rotation_list *l);
  * "dir/app.log"), newly allocated, the caller's to free. */
 char	*rotation_set_path(const char *path);
 
-/* Whether a file name inside a directory looks like a log file
- * (app.log, app.log.1, x.log.gz, worker.out, app.jsonl, ...). */
+/* Whether a file name inside a directory looks like a log file, its
+ * rotation suffix aside: names ending .log .out .err .txt .jsonl .ndjson
+ * or holding ".log"; names without extension holding "log" (syslog,
+ * app-log) or called messages, stderr, stdout, current, console, dmesg.
+ * Never: hidden names, databases (.db, .db-wal, .sqlite...), .json,
+ * archives zlib cannot read (.bz2, .xz, .zst...), lastlog and wtmp. 1 or
+ * 0. */
 int	rotation_is_log_name(const char *name);
 
 #endif

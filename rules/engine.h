@@ -20,8 +20,20 @@ struct engine_opts {
 	const char *const	*rule_files;	/* --rules FILE..., may be 0 */
 	size_t			 nrule_files;
 	double			 stall_min_s;	/* "took N seconds" >= this is
-						 * a stall (default 0.5) */
+						 * a stall (default 0.5); less
+						 * is kind slow_callback, info.
+						 * 0 means the default */
+	const char		*rules_text;	/* rules given as text (tests),
+						 * read after the files; named
+						 * "<text>" in messages */
+	bool			 no_builtin;	/* leave the shipped pack out */
 };
+
+/* Rule order and overrides: a rule of a --rules file whose id is already
+ * loaded replaces that rule where it stands; a new id comes before the
+ * shipped pack, in file order. For each record the first matching rule of
+ * each kind makes that kind's finding (all of its matches with
+ * "matches all"); later rules of the same kind are not tried. */
 
 /* NULL with *e (STATUS_USAGE, "my.rules:42:17: pattern: missing )") on a
  * bad rule file. */
@@ -39,7 +51,11 @@ size_t	engine_scan(struct engine *en, const struct record *rec,
  * ("rule X: match limit exceeded at app.log line 7"), valid while en is. */
 size_t	engine_limit_hits(const struct engine *en, const char **first);
 
-/* List the rules (id, kind, severity, title) on f. */
-void	engine_list(const struct engine *en, FILE *f);
+/* List the rules (id, kind, severity, origin, title) on f, one a line,
+ * columns separated by tabs when tabs is true, else aligned. */
+void	engine_list(const struct engine *en, FILE *f, bool tabs);
+
+/* How many rules are loaded (enabled or not). */
+size_t	engine_rule_count(const struct engine *en);
 
 #endif

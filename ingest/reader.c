@@ -1,0 +1,619 @@
+/*
+ * reader: one file as a stream of decompressed bytes. Plain files are read
+ * straight into the caller's buffer; gzip (decided by the magic bytes
+ * 1f 8b, never by the name) is inflated by zlib member after member, the
+ * compressed input read in large blocks. Errors name the file and, for
+ * gzip, the compressed byte offset; the bytes decoded before an error are
+ * always handed out first. Splitting into lines and records is left to
+ * the splitter; fingerprints and offsets to the ingest pipeline.
+ *
+ * Inflating costs about as much as the rest of the pipeline, so a gzip
+ * file is inflated by a second thread into two large buffers taking
+ * turns (producer/consumer), overlapping it with the caller's work. The
+ * producer owns the file, the zlib stream and the error it meets; the
+ * caller (consumer) owns `pos` and sees the error only after the thread
+ * has ended, when it has taken every buffer decoded before it.
+ */
+#include "ingest/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/xmalloc.h"
+
+#define READER_INBUF	(512 * 1024)	/* compressed input block */
+#define READER_SKIPBUF	(256 * 1024)	/* scratch for seeking in gzip */
+#define READER_OUTBUF	(1024 * 1024)	/* each of the two inflated buffers */
+
+/* One of the inflate thread's two output buffers. While `full` the
+ * consumer owns it, else the producer. */
+struct reader_buf {
+	unsigned char	*p;
+	size_t		 len, off;	/* decoded bytes, taken bytes */
+	bool		 full;
+	bool		 fin;		/* no bytes: the end or the error */
+};
+
+struct reader {
+	char			*path;		/* as named, for messages */
+	int			 fd;
+	bool			 is_stdin;
+	struct reader_info	 info;
+	int64_t			 pos;		/* decompressed bytes so far */
+
+	unsigned char		*in;		/* input block */
+	size_t			 in_size;
+	int64_t			 in_off;	/* file offset of in[0] */
+	bool			 eof;		/* read() returned 0 */
+
+	z_stream		 zs;
+	bool			 zinit;
+	bool			 in_member;	/* inside a gzip member */
+
+	bool			 failed;	/* ferr is all we return now */
+	struct err		 ferr;
+	bool			 done;		/* the thread gave the end */
+
+	bool			 threads;	/* may inflate in a thread */
+	bool			 running;	/* the thread is started */
+	bool			 stop;		/* asks the thread to end */
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	struct reader_buf	 buf[2];
+	int			 take;		/* the consumer's buffer */
+};
+
+/* read() that retries on EINTR and waits on a non-blocking stdin. */
+static ssize_t
+reader_sysread(int fd, void *p, size_t n)
+{
+	struct pollfd	pfd;
+	ssize_t		k;
+
+	if (n > SSIZE_MAX)
+		n = SSIZE_MAX;
+	for (;;) {
+		k = read(fd, p, n);
+		if (k >= 0)
+			return k;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Remember the first error: from now on every call returns it. */
+static void
+reader_fail(struct reader *r, enum status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+reader_fail(struct reader *r, enum status st, const char *fmt, ...)
+{
+	va_list	ap;
+
+	r->failed = true;
+	r->ferr.status = st;
+	va_start(ap, fmt);
+	vsnprintf(r->ferr.msg, sizeof(r->ferr.msg), fmt, ap);
+	va_end(ap);
+}
+
+static void
+reader_fail_errno(struct reader *r)
+{
+	reader_fail(r, STATUS_INPUT, "%s: read error: %s", r->path,
+	    strerror(errno));
+}
+
+/* File offset of the next compressed byte inflate would take. */
+static int64_t
+reader_zoff(const struct reader *r)
+{
+	return r->in_off + (int64_t)(r->zs.next_in - r->in);
+}
+
+/* Move the unread input to the front of the block and read more after
+ * it. 0, or -1 with the error remembered. */
+static int
+reader_fill(struct reader *r)
+{
+	size_t	keep = r->zs.avail_in;
+	ssize_t	k;
+
+	r->in_off = reader_zoff(r);
+	if (keep > 0 && r->zs.next_in != r->in)
+		memmove(r->in, r->zs.next_in, keep);
+	r->zs.next_in = r->in;
+	k = reader_sysread(r->fd, r->in + keep, r->in_size - keep);
+	if (k == -1) {
+		reader_fail_errno(r);
+		return -1;
+	}
+	if (k == 0)
+		r->eof = true;
+	r->zs.avail_in = (uInt)(keep + (size_t)k);
+	return 0;
+}
+
+/* Open the file and refuse what is not a regular file; "-" is stdin. */
+static int
+reader_open_fd(struct reader *r, const char *path, struct err *e)
+{
+	struct stat	st;
+	int		fl;
+
+	if (strcmp(path, "-") == 0) {
+		r->is_stdin = true;
+		r->fd = STDIN_FILENO;
+		if (fstat(r->fd, &st) == -1)
+			return err_set(e, STATUS_INPUT, "%s: %s", r->path,
+			    strerror(errno));
+		if (S_ISDIR(st.st_mode))
+			return err_set(e, STATUS_INPUT,
+			    "%s: not a regular file", r->path);
+	} else {
+		r->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (r->fd == -1)
+			return err_set(e, STATUS_INPUT, "%s: %s", path,
+			    strerror(errno));
+		if (fstat(r->fd, &st) == -1)
+			return err_set(e, STATUS_INPUT, "%s: %s", path,
+			    strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return err_set(e, STATUS_INPUT,
+			    "%s: not a regular file", path);
+		/* A regular file now: reads may block as usual. */
+		fl = fcntl(r->fd, F_GETFL);
+		if (fl == -1 || fcntl(r->fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+			return err_set(e, STATUS_INPUT, "%s: %s", path,
+			    strerror(errno));
+		(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	}
+	r->info.size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+	r->info.dev = st.st_dev;
+	r->info.ino = st.st_ino;
+	r->info.mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 +
+	    st.st_mtim.tv_nsec / 1000;
+	return 0;
+}
+
+/* AIOSIFT_INFLATE_THREAD=0 inflates in the caller's thread. */
+static bool
+reader_env_off(void)
+{
+	const char	*v = getenv("AIOSIFT_INFLATE_THREAD");
+
+	return v != NULL && strcmp(v, "0") == 0;
+}
+
+/* Read the first block and decide between plain and gzip. */
+static int
+reader_sniff(struct reader *r, struct err *e)
+{
+	r->zs.next_in = r->in;
+	r->zs.avail_in = 0;
+	while (r->zs.avail_in < 2 && !r->eof)
+		if (reader_fill(r) == -1) {
+			*e = r->ferr;
+			return -1;
+		}
+	r->info.gzip = r->zs.avail_in >= 2 && r->in[0] == 0x1f &&
+	    r->in[1] == 0x8b;
+	if (!r->info.gzip)
+		return 0;
+	if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
+		return err_set(e, STATUS_INPUT, "%s: zlib: %s", r->path,
+		    r->zs.msg != NULL ? r->zs.msg : "cannot initialise");
+	r->zinit = true;
+	/* A pipe may stay open and silent: inflate it in the caller's
+	 * thread, so closing never waits on it. */
+	if (!r->is_stdin && !reader_env_off()) {
+		if (pthread_mutex_init(&r->mu, NULL) != 0)
+			return 0;
+		if (pthread_cond_init(&r->cv, NULL) != 0) {
+			pthread_mutex_destroy(&r->mu);
+			return 0;
+		}
+		r->threads = true;
+	}
+	return 0;
+}
+
+static void	reader_halt(struct reader *r);
+
+struct reader *
+reader_open(const char *path, struct err *e)
+{
+	struct reader	*r = xcalloc(1, sizeof(*r));
+
+	r->fd = -1;
+	r->path = xstrdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+	r->in_size = READER_INBUF;
+	r->in = xmalloc(r->in_size);
+	if (reader_open_fd(r, path, e) == -1 || reader_sniff(r, e) == -1) {
+		reader_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+reader_close(struct reader *r)
+{
+	if (r == NULL)
+		return;
+	reader_halt(r);
+	if (r->threads) {
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+	}
+	free(r->buf[0].p);
+	free(r->buf[1].p);
+	if (r->zinit)
+		inflateEnd(&r->zs);
+	if (r->fd != -1 && !r->is_stdin)
+		close(r->fd);
+	free(r->in);
+	free(r->path);
+	free(r);
+}
+
+const struct reader_info *
+reader_info(const struct reader *r)
+{
+	return &r->info;
+}
+
+/* Plain: what is left of the first block, then straight reads. */
+static ssize_t
+reader_read_plain(struct reader *r, void *p, size_t n)
+{
+	ssize_t	k;
+
+	if (r->zs.avail_in > 0) {
+		if (n > r->zs.avail_in)
+			n = r->zs.avail_in;
+		memcpy(p, r->zs.next_in, n);
+		r->zs.next_in += n;
+		r->zs.avail_in -= (uInt)n;
+		r->pos += (int64_t)n;
+		return (ssize_t)n;
+	}
+	k = reader_sysread(r->fd, p, n);
+	if (k == -1) {
+		reader_fail_errno(r);
+		return -1;
+	}
+	r->pos += k;
+	return k;
+}
+
+/* Between members: the end, the next member, or trailing garbage.
+ * 1 to inflate on, 0 at the end, -1 on error (remembered). */
+static int
+reader_next_member(struct reader *r)
+{
+	while (r->zs.avail_in < 2 && !r->eof)
+		if (reader_fill(r) == -1)
+			return -1;
+	if (r->zs.avail_in == 0)
+		return 0;
+	if (r->zs.avail_in < 2 || r->zs.next_in[0] != 0x1f ||
+	    r->zs.next_in[1] != 0x8b) {
+		reader_fail(r, STATUS_INPUT,
+		    "%s: byte %lld: trailing garbage after gzip member",
+		    r->path, (long long)reader_zoff(r));
+		return -1;
+	}
+	inflateReset(&r->zs);
+	r->in_member = true;
+	return 1;
+}
+
+/* Gzip: inflate into p until it is full, the input ends or an error
+ * comes (then remembered); the bytes decoded before it are counted. */
+static size_t
+reader_inflate(struct reader *r, void *p, size_t n)
+{
+	size_t	got;
+	int	rc;
+
+	if (r->failed)
+		return 0;
+	if (n > UINT_MAX)
+		n = UINT_MAX;
+	r->zs.next_out = p;
+	r->zs.avail_out = (uInt)n;
+	while (r->zs.avail_out > 0) {
+		if (!r->in_member) {
+			rc = reader_next_member(r);
+			if (rc <= 0)
+				break;
+		}
+		if (r->zs.avail_in == 0 && !r->eof) {
+			if (reader_fill(r) == -1)
+				break;
+			continue;
+		}
+		rc = inflate(&r->zs, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END) {
+			r->in_member = false;
+		} else if (rc == Z_BUF_ERROR && r->zs.avail_in == 0) {
+			/* inflate wants more and the file has no more */
+			reader_fail(r, STATUS_INPUT,
+			    "%s: byte %lld: truncated gzip member", r->path,
+			    (long long)reader_zoff(r));
+			break;
+		} else if (rc != Z_OK) {
+			reader_fail(r, STATUS_INPUT,
+			    "%s: byte %lld: corrupt gzip data: %s", r->path,
+			    (long long)reader_zoff(r),
+			    r->zs.msg != NULL ? r->zs.msg : zError(rc));
+			break;
+		}
+	}
+	got = n - r->zs.avail_out;
+	r->zs.next_out = NULL;
+	r->zs.avail_out = 0;
+	return got;
+}
+
+/* The inflate thread: fill the buffers in turn until the end or an
+ * error, which goes out as a last buffer with `fin` set. */
+static void *
+reader_produce(void *arg)
+{
+	struct reader		*r = arg;
+	struct reader_buf	*b;
+	size_t			 got;
+	int			 i = 0;
+	bool			 stop;
+
+	for (;;) {
+		b = &r->buf[i];
+		pthread_mutex_lock(&r->mu);
+		while (b->full && !r->stop)
+			pthread_cond_wait(&r->cv, &r->mu);
+		stop = r->stop;
+		pthread_mutex_unlock(&r->mu);
+		if (stop)
+			break;
+		got = reader_inflate(r, b->p, READER_OUTBUF);
+		pthread_mutex_lock(&r->mu);
+		b->len = got;
+		b->off = 0;
+		b->fin = got == 0;
+		b->full = true;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (got == 0)
+			break;
+		i ^= 1;
+	}
+	return NULL;
+}
+
+/* Start the inflate thread, with every signal blocked in it so they
+ * reach the main thread. 0, or -1 to inflate in the caller's thread. */
+static int
+reader_start(struct reader *r)
+{
+	sigset_t	all, old;
+	int		i, rc;
+
+	for (i = 0; i < 2; i++) {
+		if (r->buf[i].p == NULL)
+			r->buf[i].p = xmalloc(READER_OUTBUF);
+		r->buf[i].full = r->buf[i].fin = false;
+		r->buf[i].len = r->buf[i].off = 0;
+	}
+	r->take = 0;
+	r->stop = false;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&r->thread, NULL, reader_produce, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return -1;
+	r->running = true;
+	return 0;
+}
+
+/* End the inflate thread wherever it is. */
+static void
+reader_halt(struct reader *r)
+{
+	if (!r->running)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->thread, NULL);
+	r->running = false;
+}
+
+/* The consumer: copy out of the buffer the thread filled; at the last
+ * one, join it and report the end (0) or its error (-1). */
+static ssize_t
+reader_take(struct reader *r, void *p, size_t n)
+{
+	struct reader_buf	*b = &r->buf[r->take];
+
+	pthread_mutex_lock(&r->mu);
+	while (!b->full)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+	if (b->fin) {
+		pthread_join(r->thread, NULL);
+		r->running = false;
+		b->full = false;
+		if (r->failed)
+			return -1;
+		r->done = true;
+		return 0;
+	}
+	if (n > b->len - b->off)
+		n = b->len - b->off;
+	memcpy(p, b->p + b->off, n);
+	b->off += n;
+	r->pos += (int64_t)n;
+	if (b->off == b->len) {
+		pthread_mutex_lock(&r->mu);
+		b->full = false;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		r->take ^= 1;
+	}
+	return (ssize_t)n;
+}
+
+/* Gzip without a thread (stdin, or no thread to be had). */
+static ssize_t
+reader_read_gzip(struct reader *r, void *p, size_t n)
+{
+	size_t	got = reader_inflate(r, p, n);
+
+	r->pos += (int64_t)got;
+	return got == 0 && r->failed ? -1 : (ssize_t)got;
+}
+
+ssize_t
+reader_read(struct reader *r, void *p, size_t n, struct err *e)
+{
+	ssize_t	k;
+
+	/* While the thread runs, its error is not ours to see yet. */
+	if (n == 0)
+		k = !r->running && r->failed ? -1 : 0;
+	else if (r->running)
+		k = reader_take(r, p, n);
+	else if (r->failed)
+		k = -1;
+	else if (r->done)
+		k = 0;
+	else if (!r->info.gzip)
+		k = reader_read_plain(r, p, n);
+	else if (r->threads && reader_start(r) == 0)
+		k = reader_take(r, p, n);
+	else
+		k = reader_read_gzip(r, p, n);
+	if (k == -1 && e != NULL)
+		*e = r->ferr;
+	return k;
+}
+
+/* Back to the start of the file, for a gzip seek backwards. */
+static int
+reader_rewind(struct reader *r, struct err *e)
+{
+	if (r->is_stdin)
+		return err_set(e, STATUS_INPUT, "%s: cannot seek backwards",
+		    r->path);
+	if (lseek(r->fd, 0, SEEK_SET) == -1)
+		return err_set(e, STATUS_INPUT, "%s: %s", r->path,
+		    strerror(errno));
+	r->in_off = 0;
+	r->eof = false;
+	r->zs.next_in = r->in;
+	r->zs.avail_in = 0;
+	r->in_member = false;
+	r->pos = 0;
+	r->done = false;
+	r->failed = false;	/* met by the thread reading ahead */
+	return 0;
+}
+
+/* Read and drop decompressed bytes up to off. */
+static int
+reader_skip(struct reader *r, int64_t off, struct err *e)
+{
+	char	*scratch = NULL;
+	ssize_t	 k;
+	size_t	 want;
+	int	 rc = -1;
+
+	scratch = xmalloc(READER_SKIPBUF);
+	while (r->pos < off) {
+		want = READER_SKIPBUF;
+		if ((int64_t)want > off - r->pos)
+			want = (size_t)(off - r->pos);
+		k = reader_read(r, scratch, want, e);
+		if (k == -1)
+			goto out;
+		if (k == 0) {
+			err_set(e, STATUS_INPUT,
+			    "%s: shorter than the %lld bytes read before",
+			    r->path, (long long)off);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(scratch);
+	return rc;
+}
+
+int
+reader_seek(struct reader *r, int64_t off, struct err *e)
+{
+	struct stat	st;
+
+	if (!r->running && r->failed) {
+		if (e != NULL)
+			*e = r->ferr;
+		return -1;
+	}
+	if (off < 0)
+		return err_set(e, STATUS_INPUT, "%s: bad offset %lld",
+		    r->path, (long long)off);
+	if (off == r->pos)
+		return 0;
+	if (r->info.gzip || r->is_stdin) {
+		if (off < r->pos) {
+			reader_halt(r);
+			if (reader_rewind(r, e) == -1)
+				return -1;
+		}
+		return reader_skip(r, off, e);
+	}
+	if (fstat(r->fd, &st) == -1)
+		return err_set(e, STATUS_INPUT, "%s: %s", r->path,
+		    strerror(errno));
+	if (off > st.st_size)
+		return err_set(e, STATUS_INPUT,
+		    "%s: shorter than the %lld bytes read before", r->path,
+		    (long long)off);
+	if (lseek(r->fd, off, SEEK_SET) == -1)
+		return err_set(e, STATUS_INPUT, "%s: %s", r->path,
+		    strerror(errno));
+	r->zs.avail_in = 0;
+	r->eof = false;
+	r->pos = off;
+	return 0;
+}
+
+int64_t
+reader_tell(const struct reader *r)
+{
+	return r->pos;
+}

@@ -1,0 +1,576 @@
+/*
+ * output: the rows of a query as a person or a program wants them. A
+ * table is aligned to the widest cells of its first rows and shrunk to
+ * the terminal, long cells cut with an ellipsis; JSON, NDJSON and CSV
+ * follow their specifications whatever bytes the log held. Which rows to
+ * write is the commands' business.
+ */
+#include "query/output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/escape.h"
+#include "common/severity.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+
+#define TABLE_SAMPLE	200	/* rows measured before the table starts */
+#define TABLE_MINW	8	/* a column is never shrunk below this */
+#define TABLE_GAP	2	/* spaces between columns */
+
+struct cell {
+	char	*s;		/* escaped display text */
+	size_t	 w;		/* its display width */
+	int	 sev;		/* severity to colour it by, or 0 */
+};
+
+struct output {
+	FILE			*f;
+	enum output_format	 fmt;
+	const struct output_col	*cols;
+	size_t			 ncols;
+	int			 flags;
+	int			 width;
+	size_t			 nrows;
+	/* table: the rows held until the widths are known */
+	struct cell		*held;
+	size_t			 nheld;
+	size_t			*w;		/* column widths, once fixed */
+	bool			*hidden;	/* columns left out to fit */
+	bool			 started;
+};
+
+bool
+output_format_parse(const char *s, enum output_format *fmt)
+{
+	static const char *const names[] = { "table", "json", "ndjson",
+	    "csv" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*fmt = (enum output_format)i;
+			return true;
+		}
+	return false;
+}
+
+int
+output_term_width(FILE *f)
+{
+	struct winsize	 ws;
+	const char	*env;
+	long		 v;
+
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	env = getenv("COLUMNS");
+	if (env != NULL && (v = strtol(env, NULL, 10)) > 0 && v < 100000)
+		return (int)v;
+	return 0;
+}
+
+bool
+output_color(FILE *f, const char *when)
+{
+	const char	*env;
+
+	if (when != NULL && strcmp(when, "always") == 0)
+		return true;
+	if (when != NULL && strcmp(when, "never") == 0)
+		return false;
+	if ((env = getenv("NO_COLOR")) != NULL && *env != '\0')
+		return false;
+	if ((env = getenv("TERM")) != NULL && strcmp(env, "dumb") == 0)
+		return false;
+	return isatty(fileno(f));
+}
+
+char *
+output_seconds(int64_t us, char out[32])
+{
+	uint64_t	a = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+	size_t		n;
+
+	n = (size_t)snprintf(out, 32, "%s%llu.%06llu", us < 0 ? "-" : "",
+	    (unsigned long long)(a / 1000000),
+	    (unsigned long long)(a % 1000000));
+	while (n > 0 && out[n - 1] == '0' && out[n - 2] != '.')
+		out[--n] = '\0';
+	return out;
+}
+
+char *
+output_time(int64_t us, bool local, char out[40])
+{
+	struct tm	tm;
+	time_t		t;
+	int64_t		ms;
+
+	ms = us % 1000000;
+	t = (time_t)(us / 1000000);
+	if (ms < 0) {
+		ms += 1000000;
+		t--;
+	}
+	if ((local ? localtime_r(&t, &tm) : gmtime_r(&t, &tm)) == NULL) {
+		snprintf(out, 40, "-");
+		return out;
+	}
+	snprintf(out, 40, "%04d-%02d-%02d %02d:%02d:%02d.%03d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(ms / 1000));
+	return out;
+}
+
+size_t
+output_width(const char *s, size_t n)
+{
+	size_t	i, w = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+char *
+output_fit(const char *s, size_t n, size_t w)
+{
+	size_t	i, cols = 0;
+	char	*out;
+
+	if (output_width(s, n) <= w)
+		return xstrndup(s, n);
+	if (w == 0)
+		return xstrdup("");
+	/* keep w - 1 columns, then the ellipsis */
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (cols == w - 1)
+				break;
+			cols++;
+		}
+	}
+	out = xmalloc(i + 4);
+	memcpy(out, s, i);
+	memcpy(out + i, "\xe2\x80\xa6", 4);
+	return out;
+}
+
+struct output *
+output_new(FILE *f, enum output_format fmt, const struct output_col *cols,
+    size_t ncols, int flags, int width)
+{
+	struct output	*o = xcalloc(1, sizeof(*o));
+
+	o->f = f;
+	o->fmt = fmt;
+	o->cols = cols;
+	o->ncols = ncols;
+	o->flags = flags;
+	o->width = width;
+	o->hidden = xcalloc(ncols ? ncols : 1, sizeof(*o->hidden));
+	if (fmt == OUTPUT_TABLE)
+		o->held = xcalloc(TABLE_SAMPLE * ncols, sizeof(*o->held));
+	return o;
+}
+
+size_t
+output_count(const struct output *o)
+{
+	return o->nrows;
+}
+
+/* The severity number of a name as the views spell it, or 0. */
+static int
+output_sev_of(const char *s)
+{
+	int	sev;
+
+	return s != NULL && severity_parse(s, &sev) ? sev : 0;
+}
+
+/* One value of st as a table cell. */
+static void
+output_cell(struct output *o, sqlite3_stmt *st, int i, struct cell *c)
+{
+	const struct output_col	*col = &o->cols[i];
+	char			*buf = NULL, tmp[40];
+	size_t			 len = 0;
+	FILE			*m;
+	int			 type = sqlite3_column_type(st, i);
+	const char		*txt;
+
+	c->sev = 0;
+	if (type == SQLITE_NULL) {
+		c->s = xstrdup("-");
+		c->w = 1;
+		return;
+	}
+	if ((m = open_memstream(&buf, &len)) == NULL) {
+		fputs("aiosift: out of memory\n", stderr);
+		abort();
+	}
+	switch (col->type) {
+	case OUTPUT_TIME:
+		fputs(output_time(sqlite3_column_int64(st, i),
+		    o->flags & OUTPUT_LOCAL, tmp), m);
+		break;
+	case OUTPUT_SECONDS:
+		output_seconds(sqlite3_column_int64(st, i), tmp);
+		fputs(tmp, m);
+		break;
+	case OUTPUT_SEVERITY:
+		c->sev = sqlite3_column_int(st, i);
+		fputs(severity_name(c->sev), m);
+		break;
+	default:
+		txt = (const char *)sqlite3_column_text(st, i);
+		escape_terminal(m, txt ? txt : "",
+		    (size_t)sqlite3_column_bytes(st, i));
+		if (type == SQLITE_TEXT)
+			c->sev = col->type == OUTPUT_TEXT &&
+			    strcmp(col->name, "severity") == 0 ?
+			    output_sev_of(txt) : 0;
+	}
+	fclose(m);
+	c->s = buf;
+	c->w = output_width(buf, len);
+}
+
+static void
+output_json_value(struct output *o, sqlite3_stmt *st, int i)
+{
+	const struct output_col	*col = &o->cols[i];
+	int			 type = sqlite3_column_type(st, i);
+	char			 tmp[TIMEFMT_ISO_LEN];
+	double			 d;
+
+	if (type == SQLITE_NULL) {
+		fputs(o->fmt == OUTPUT_CSV ? "" : "null", o->f);
+		return;
+	}
+	switch (col->type) {
+	case OUTPUT_TIME:
+		timefmt_iso(sqlite3_column_int64(st, i), tmp);
+		if (o->fmt == OUTPUT_CSV)
+			escape_csv(o->f, tmp, strlen(tmp));
+		else
+			fprintf(o->f, "\"%s\"", tmp);
+		return;
+	case OUTPUT_SECONDS:
+		fputs(output_seconds(sqlite3_column_int64(st, i), tmp), o->f);
+		return;
+	case OUTPUT_SEVERITY:
+		fprintf(o->f, "\"%s\"",
+		    severity_name(sqlite3_column_int(st, i)));
+		return;
+	case OUTPUT_INT:
+		if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+			fprintf(o->f, "%lld",
+			    (long long)sqlite3_column_int64(st, i));
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (col->type != OUTPUT_TEXT && type == SQLITE_INTEGER) {
+		fprintf(o->f, "%lld", (long long)sqlite3_column_int64(st, i));
+		return;
+	}
+	if (col->type != OUTPUT_TEXT && type == SQLITE_FLOAT) {
+		d = sqlite3_column_double(st, i);
+		if (isfinite(d))
+			fprintf(o->f, "%.17g", d);
+		else
+			fputs(o->fmt == OUTPUT_CSV ? "" : "null", o->f);
+		return;
+	}
+	if (o->fmt == OUTPUT_CSV) {
+		escape_csv(o->f, (const char *)sqlite3_column_blob(st, i),
+		    (size_t)sqlite3_column_bytes(st, i));
+		return;
+	}
+	fputc('"', o->f);
+	escape_json(o->f, (const char *)sqlite3_column_blob(st, i),
+	    (size_t)sqlite3_column_bytes(st, i));
+	fputc('"', o->f);
+}
+
+static void
+output_object(struct output *o, sqlite3_stmt *st)
+{
+	size_t	i;
+
+	fputc('{', o->f);
+	for (i = 0; i < o->ncols; i++) {
+		if (i > 0)
+			fputs(", ", o->f);
+		escape_json_str(o->f, o->cols[i].name);
+		fputs(": ", o->f);
+		output_json_value(o, st, (int)i);
+	}
+	fputc('}', o->f);
+}
+
+static bool
+output_shown(const struct output *o, size_t i)
+{
+	return o->cols[i].title != NULL && !o->hidden[i];
+}
+
+static bool
+output_is_text(const struct output *o, size_t i)
+{
+	return o->cols[i].type == OUTPUT_TEXT || o->cols[i].type == OUTPUT_AUTO;
+}
+
+/* Narrow the widest column (a text column when text_only) by one column
+ * at a time until *total fits the width or none can give way. */
+static void
+output_shrink(struct output *o, size_t *total, bool text_only)
+{
+	size_t	i, widest;
+
+	while (o->width > 0 && *total > (size_t)o->width) {
+		widest = o->ncols;
+		for (i = 0; i < o->ncols; i++)
+			if (output_shown(o, i) && (!text_only ||
+			    output_is_text(o, i)) && (widest == o->ncols ||
+			    o->w[i] > o->w[widest]))
+				widest = i;
+		if (widest == o->ncols || o->w[widest] <= TABLE_MINW)
+			return;
+		o->w[widest]--;
+		(*total)--;
+	}
+}
+
+/* The natural widths of the shown columns, and the table's total. */
+static size_t
+output_natural(struct output *o)
+{
+	size_t	i, r, total = 0, nshown = 0;
+
+	for (i = 0; i < o->ncols; i++) {
+		o->w[i] = 0;
+		if (!output_shown(o, i))
+			continue;
+		o->w[i] = output_width(o->cols[i].title,
+		    strlen(o->cols[i].title));
+		for (r = 0; r < o->nheld; r++)
+			if (o->held[r * o->ncols + i].w > o->w[i])
+				o->w[i] = o->held[r * o->ncols + i].w;
+		total += o->w[i];
+		nshown++;
+	}
+	if (nshown > 1)
+		total += TABLE_GAP * (nshown - 1);
+	return total;
+}
+
+/* Fix the column widths from the rows held: each column as wide as its
+ * widest cell; when the table is too wide, text columns give way first,
+ * then optional columns (output_col.drop) are left out, and only then do
+ * times, numbers and severities narrow. */
+static void
+output_widths(struct output *o)
+{
+	size_t	i, total, drop;
+
+	o->w = xcalloc(o->ncols, sizeof(*o->w));
+	for (;;) {
+		total = output_natural(o);
+		output_shrink(o, &total, true);
+		if (o->width <= 0 || total <= (size_t)o->width)
+			return;
+		drop = o->ncols;
+		for (i = 0; i < o->ncols; i++)
+			if (output_shown(o, i) && o->cols[i].drop > 0 &&
+			    (drop == o->ncols ||
+			    o->cols[i].drop > o->cols[drop].drop))
+				drop = i;
+		if (drop == o->ncols)
+			break;
+		o->hidden[drop] = true;
+	}
+	output_shrink(o, &total, false);
+}
+
+static void
+output_colour_on(struct output *o, int sev)
+{
+	if (!(o->flags & OUTPUT_COLOR) || sev == 0)
+		return;
+	switch (sev) {
+	case SEV_CRITICAL:	fputs("\033[1;31m", o->f); break;
+	case SEV_ERROR:		fputs("\033[31m", o->f); break;
+	case SEV_WARNING:	fputs("\033[33m", o->f); break;
+	default:		fputs("\033[36m", o->f); break;
+	}
+}
+
+/* One table line of cells; cells are freed. */
+static void
+output_line(struct output *o, struct cell *cells)
+{
+	size_t	 i, last = 0, w;
+	char	*fit;
+	bool	 first = true;
+
+	for (i = 0; i < o->ncols; i++)
+		if (output_shown(o, i))
+			last = i;
+	for (i = 0; i < o->ncols; i++) {
+		if (!output_shown(o, i)) {
+			free(cells[i].s);
+			cells[i].s = NULL;
+			continue;
+		}
+		if (!first)
+			fprintf(o->f, "%*s", TABLE_GAP, "");
+		first = false;
+		fit = output_fit(cells[i].s, strlen(cells[i].s), o->w[i]);
+		w = output_width(fit, strlen(fit));
+		output_colour_on(o, cells[i].sev);
+		fputs(fit, o->f);
+		if ((o->flags & OUTPUT_COLOR) && cells[i].sev != 0)
+			fputs("\033[0m", o->f);
+		if (i != last && w < o->w[i])
+			fprintf(o->f, "%*s", (int)(o->w[i] - w), "");
+		free(fit);
+		free(cells[i].s);
+		cells[i].s = NULL;
+	}
+	fputc('\n', o->f);
+}
+
+/* Widths known: the header and the rows held. */
+static void
+output_table_start(struct output *o)
+{
+	struct cell	*hdr = xcalloc(o->ncols, sizeof(*hdr));
+	size_t		 i, r;
+
+	output_widths(o);
+	for (i = 0; i < o->ncols; i++)
+		if (output_shown(o, i)) {
+			hdr[i].s = xstrdup(o->cols[i].title);
+			hdr[i].w = strlen(hdr[i].s);
+		}
+	output_line(o, hdr);
+	free(hdr);
+	for (r = 0; r < o->nheld; r++)
+		output_line(o, &o->held[r * o->ncols]);
+	o->nheld = 0;
+	o->started = true;
+}
+
+static void
+output_csv_header(struct output *o)
+{
+	size_t	i;
+
+	for (i = 0; i < o->ncols; i++) {
+		if (i > 0)
+			fputc(',', o->f);
+		escape_csv(o->f, o->cols[i].name, strlen(o->cols[i].name));
+	}
+	fputs("\r\n", o->f);
+}
+
+void
+output_row(struct output *o, sqlite3_stmt *st)
+{
+	struct cell	*cells;
+	size_t		 i;
+
+	switch (o->fmt) {
+	case OUTPUT_JSON:
+		fputs(o->nrows == 0 ? "[\n" : ",\n", o->f);
+		output_object(o, st);
+		break;
+	case OUTPUT_NDJSON:
+		output_object(o, st);
+		fputc('\n', o->f);
+		break;
+	case OUTPUT_CSV:
+		if (o->nrows == 0)
+			output_csv_header(o);
+		for (i = 0; i < o->ncols; i++) {
+			if (i > 0)
+				fputc(',', o->f);
+			output_json_value(o, st, (int)i);
+		}
+		fputs("\r\n", o->f);
+		break;
+	case OUTPUT_TABLE:
+		if (o->started) {
+			cells = xcalloc(o->ncols, sizeof(*cells));
+			for (i = 0; i < o->ncols; i++)
+				if (output_shown(o, i))
+					output_cell(o, st, (int)i, &cells[i]);
+			output_line(o, cells);
+			free(cells);
+			break;
+		}
+		cells = &o->held[o->nheld * o->ncols];
+		for (i = 0; i < o->ncols; i++)
+			if (output_shown(o, i))
+				output_cell(o, st, (int)i, &cells[i]);
+		if (++o->nheld == TABLE_SAMPLE)
+			output_table_start(o);
+		break;
+	}
+	o->nrows++;
+}
+
+int
+output_end(struct output *o, struct err *e)
+{
+	switch (o->fmt) {
+	case OUTPUT_JSON:
+		fputs(o->nrows == 0 ? "[]\n" : "\n]\n", o->f);
+		break;
+	case OUTPUT_CSV:
+		if (o->nrows == 0)
+			output_csv_header(o);
+		break;
+	case OUTPUT_TABLE:
+		if (!o->started && o->nrows > 0)
+			output_table_start(o);
+		break;
+	default:
+		break;
+	}
+	if (fflush(o->f) == EOF || ferror(o->f))
+		return err_set(e, STATUS_INPUT, "output: %s",
+		    strerror(errno ? errno : EIO));
+	return 0;
+}
+
+void
+output_free(struct output *o)
+{
+	size_t	i;
+
+	if (o == NULL)
+		return;
+	if (o->held != NULL)
+		for (i = 0; i < o->nheld * o->ncols; i++)
+			free(o->held[i].s);
+	free(o->held);
+	free(o->w);
+	free(o->hidden);
+	free(o);
+}

@@ -1,0 +1,664 @@
+/*
+ * engine: runs the signature rules over records. Loads the shipped pack
+ * (rules/asyncio.rules, built into the binary) and --rules files, orders
+ * and overrides them by id, and for each record: one pass of a literal
+ * prefilter over the message (most records hold no needle and stop
+ * there), then the JIT-compiled patterns of the rules whose needles
+ * occurred, under PCRE2 match and depth limits so that no record can hang
+ * the run. Fields captured by named groups become the finding's task,
+ * coroutine, exception type, location and duration. Storing findings and
+ * the gap detector are others' work.
+ */
+#include "rules/engine.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/buf.h"
+#include "common/severity.h"
+#include "common/xmalloc.h"
+#include "rules/ruleset.h"
+
+extern const char asyncio_rules[];
+extern const size_t asyncio_rules_len;
+
+#define ENGINE_MATCH_LIMIT	2000000	/* backtracking steps per match */
+#define ENGINE_DEPTH_LIMIT	20000	/* nested backtracking frames */
+#define ENGINE_JIT_STACK	(1024 * 1024)
+#define ENGINE_FIELD_CAP	512	/* bytes kept of one captured field */
+
+/* A distinct needle and the two bytes the prefilter looks for. */
+struct needle {
+	const char	*s;		/* loan from a rule */
+	size_t		 n;
+	size_t		 at;		/* offset of the anchor byte pair */
+	unsigned	 pair;		/* s[at] << 8 | s[at + 1] */
+	uint64_t	 seen;		/* generation it was last found in */
+};
+
+struct erule {
+	struct rule	 r;
+	size_t		*needles;	/* indexes into engine.needles */
+	size_t		 nneedles;
+	unsigned	 kind_bit;
+};
+
+struct engine {
+	struct erule		*rules;
+	size_t			 nrules;
+	struct needle		*needles;
+	size_t			 nneedles;
+	size_t			 cap_needles;
+	size_t			*short_needles;	/* one byte long: memchr */
+	size_t			 nshort;
+	unsigned char		 pairs[65536 / 8];
+	uint64_t		 gen;
+	pcre2_match_data	*md;
+	pcre2_match_context	*mc;
+	pcre2_jit_stack		*js;
+	double			 stall_min_s;
+	size_t			 limit_hits;
+	char			 first_limit[256];
+};
+
+/* A field captured from the subject: a span, NULL p when unset. */
+struct fields {
+	struct span	v[RF_NFIELDS];
+};
+
+/* How common a byte is in log text: the prefilter anchors each needle on
+ * its rarest byte pair, so that few positions need a closer look. */
+static int
+byte_score(unsigned char c)
+{
+	if (c == ' ')
+		return 10;
+	if (c == 'e' || c == 't' || c == 'a' || c == 'o' || c == 'i' ||
+	    c == 'n' || c == 's' || c == 'r')
+		return 9;
+	if (c >= 'a' && c <= 'z')
+		return 7;
+	if (c >= '0' && c <= '9')
+		return 6;
+	if (c >= 'A' && c <= 'Z')
+		return 4;
+	if (c == '.' || c == ',' || c == ':' || c == '-' || c == '/' ||
+	    c == '_' || c == '=')
+		return 6;
+	return 2;
+}
+
+static size_t
+engine_add_needle(struct engine *en, const char *s)
+{
+	struct needle	*nd;
+	size_t		 i, n = strlen(s), best = 0;
+	int		 score, best_score = 1000;
+
+	for (i = 0; i < en->nneedles; i++)
+		if (en->needles[i].n == n && memcmp(en->needles[i].s, s, n) ==
+		    0)
+			return i;
+	en->needles = xgrow(en->needles, &en->cap_needles, en->nneedles + 1,
+	    sizeof(*en->needles));
+	nd = &en->needles[en->nneedles];
+	memset(nd, 0, sizeof(*nd));
+	nd->s = s;
+	nd->n = n;
+	for (i = 0; i + 1 < n; i++) {
+		score = byte_score((unsigned char)s[i]) +
+		    byte_score((unsigned char)s[i + 1]);
+		if (score < best_score) {
+			best_score = score;
+			best = i;
+		}
+	}
+	if (n >= 2) {
+		nd->at = best;
+		nd->pair = (unsigned)((unsigned char)s[best] << 8 |
+		    (unsigned char)s[best + 1]);
+		en->pairs[nd->pair >> 3] |= (unsigned char)(1u << (nd->pair &
+		    7));
+	} else {
+		en->short_needles = xrealloc(en->short_needles,
+		    (en->nshort + 1) * sizeof(*en->short_needles));
+		en->short_needles[en->nshort++] = en->nneedles;
+	}
+	return en->nneedles++;
+}
+
+/* One pass over p[0..n): mark every needle that occurs. */
+static void
+engine_prefilter(struct engine *en, const unsigned char *p, size_t n)
+{
+	size_t		 i, j;
+	unsigned	 pair;
+	struct needle	*nd;
+
+	for (j = 0; j < en->nshort; j++) {
+		nd = &en->needles[en->short_needles[j]];
+		if (nd->n == 0 || memchr(p, nd->s[0], n) != NULL)
+			nd->seen = en->gen;
+	}
+	if (n < 2)
+		return;
+	for (i = 0; i + 1 < n; i++) {
+		pair = (unsigned)(p[i] << 8 | p[i + 1]);
+		if (!(en->pairs[pair >> 3] & (1u << (pair & 7))))
+			continue;
+		for (j = 0; j < en->nneedles; j++) {
+			nd = &en->needles[j];
+			if (nd->pair != pair || nd->seen == en->gen ||
+			    nd->n < 2 || i < nd->at ||
+			    i - nd->at + nd->n > n)
+				continue;
+			if (memcmp(p + i - nd->at, nd->s, nd->n) == 0)
+				nd->seen = en->gen;
+		}
+	}
+}
+
+/* Move the rules of src into dst: a known id replaces the rule in place,
+ * a new one is appended to added. */
+static void
+engine_merge(struct ruleset *dst, struct ruleset *added, struct ruleset *src)
+{
+	struct rule	*old;
+	size_t		 i;
+
+	for (i = 0; i < src->n; i++) {
+		if ((old = ruleset_find(dst, src->v[i].id)) == NULL)
+			old = ruleset_find(added, src->v[i].id);
+		if (old != NULL) {
+			rule_release(old);
+			*old = src->v[i];
+		} else {
+			added->v = xgrow(added->v, &added->cap, added->n + 1,
+			    sizeof(*added->v));
+			added->v[added->n++] = src->v[i];
+		}
+		memset(&src->v[i], 0, sizeof(src->v[i]));
+	}
+	src->n = 0;
+}
+
+/* Turn a list of problems into *e: the first, and how many more. */
+static void
+engine_diag_err(const struct rule_diag *d, struct err *e)
+{
+	if (d->n > 1)
+		err_set(e, STATUS_USAGE, "%s (and %zu more problem%s: aiosift "
+		    "rules check)", d->msg[0], d->n - 1, d->n > 2 ? "s" : "");
+	else
+		err_set(e, STATUS_USAGE, "%s", d->n ? d->msg[0] :
+		    "bad rules");
+}
+
+struct engine *
+engine_new(const struct engine_opts *o, struct err *e)
+{
+	struct engine		*en = xcalloc(1, sizeof(*en));
+	struct ruleset		 pack, added, one;
+	struct rule_diag	 d;
+	uint32_t		 maxcap = 0, cap;
+	size_t			 i, j, k;
+
+	ruleset_init(&pack);
+	ruleset_init(&added);
+	ruleset_init(&one);
+	memset(&d, 0, sizeof(d));
+	en->stall_min_s = o->stall_min_s > 0 ? o->stall_min_s : 0.5;
+	if (!o->no_builtin && ruleset_parse(&pack, "asyncio.rules",
+	    asyncio_rules, asyncio_rules_len, &d) > 0) {
+		engine_diag_err(&d, e);
+		goto fail;
+	}
+	for (i = 0; i < o->nrule_files; i++) {
+		if (ruleset_load(&one, o->rule_files[i], &d) > 0) {
+			engine_diag_err(&d, e);
+			goto fail;
+		}
+		engine_merge(&pack, &added, &one);
+	}
+	if (o->rules_text != NULL) {
+		if (ruleset_parse(&one, "<text>", o->rules_text,
+		    strlen(o->rules_text), &d) > 0) {
+			engine_diag_err(&d, e);
+			goto fail;
+		}
+		engine_merge(&pack, &added, &one);
+	}
+	en->nrules = added.n + pack.n;
+	en->rules = xcalloc(en->nrules ? en->nrules : 1, sizeof(*en->rules));
+	for (i = 0; i < added.n; i++)
+		en->rules[i].r = added.v[i];
+	for (i = 0; i < pack.n; i++)
+		en->rules[added.n + i].r = pack.v[i];
+	added.n = pack.n = 0;
+	for (i = 0; i < en->nrules; i++) {
+		struct erule	*er = &en->rules[i];
+
+		for (k = 0; rule_kinds[k] != NULL; k++)
+			if (rule_kinds[k] == er->r.kind)
+				er->kind_bit = 1u << k;
+		er->needles = xcalloc(er->r.nneedles + 1,
+		    sizeof(*er->needles));
+		for (j = 0; j < er->r.nneedles; j++)
+			er->needles[er->nneedles++] = engine_add_needle(en,
+			    er->r.needles[j]);
+		pcre2_pattern_info(er->r.pattern.code,
+		    PCRE2_INFO_CAPTURECOUNT, &cap);
+		if (cap > maxcap)
+			maxcap = cap;
+		for (j = 0; j < er->r.nextracts; j++) {
+			pcre2_pattern_info(er->r.extracts[j].code,
+			    PCRE2_INFO_CAPTURECOUNT, &cap);
+			if (cap > maxcap)
+				maxcap = cap;
+		}
+	}
+	en->md = pcre2_match_data_create(maxcap + 1, NULL);
+	en->mc = pcre2_match_context_create(NULL);
+	en->js = pcre2_jit_stack_create(32 * 1024, ENGINE_JIT_STACK, NULL);
+	if (en->md == NULL || en->mc == NULL || en->js == NULL) {
+		err_set(e, STATUS_USAGE, "pcre2: out of memory");
+		goto fail;
+	}
+	pcre2_set_match_limit(en->mc, ENGINE_MATCH_LIMIT);
+	pcre2_set_depth_limit(en->mc, ENGINE_DEPTH_LIMIT);
+	pcre2_jit_stack_assign(en->mc, NULL, en->js);
+	ruleset_release(&pack);
+	ruleset_release(&added);
+	ruleset_release(&one);
+	rule_diag_release(&d);
+	return en;
+fail:
+	ruleset_release(&pack);
+	ruleset_release(&added);
+	ruleset_release(&one);
+	rule_diag_release(&d);
+	engine_free(en);
+	return NULL;
+}
+
+void
+engine_free(struct engine *en)
+{
+	size_t	i;
+
+	if (en == NULL)
+		return;
+	for (i = 0; i < en->nrules; i++) {
+		rule_release(&en->rules[i].r);
+		free(en->rules[i].needles);
+	}
+	free(en->rules);
+	free(en->needles);
+	free(en->short_needles);
+	pcre2_match_data_free(en->md);
+	pcre2_match_context_free(en->mc);
+	pcre2_jit_stack_free(en->js);
+	free(en);
+}
+
+size_t
+engine_rule_count(const struct engine *en)
+{
+	return en->nrules;
+}
+
+/* Whether the record passes the rule's logger and level filters: a
+ * record that carries no logger (or level) passes, since the same text
+ * reaches stderr without one. */
+static bool
+engine_filters(const struct rule *r, const struct record *rec)
+{
+	size_t	i;
+	bool	ok;
+
+	if (r->nloggers > 0 && rec->logger.n > 0) {
+		for (ok = false, i = 0; i < r->nloggers && !ok; i++)
+			ok = span_eq(rec->logger, r->loggers[i]);
+		if (!ok)
+			return false;
+	}
+	if (r->nlevels > 0 && rec->level.n > 0) {
+		for (ok = false, i = 0; i < r->nlevels && !ok; i++)
+			ok = rec->level.n == strlen(r->levels[i]) &&
+			    strncasecmp(rec->level.p, r->levels[i],
+			    rec->level.n) == 0;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* pcre2_match under the limits; the return code, with limit hits
+ * counted and the first described. */
+static int
+engine_match(struct engine *en, const struct erule *er, pcre2_code *code,
+    const char *s, size_t n, size_t start, const struct record *rec)
+{
+	int	rc;
+
+	rc = pcre2_match(code, (PCRE2_SPTR)s, n, start, 0, en->md, en->mc);
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+		if (en->limit_hits++ == 0)
+			snprintf(en->first_limit, sizeof(en->first_limit),
+			    "rule %s: %s at record line %lld", er->r.id,
+			    rc == PCRE2_ERROR_MATCHLIMIT ? "match limit "
+			    "exceeded" : rc == PCRE2_ERROR_JIT_STACKLIMIT ?
+			    "JIT stack limit exceeded" : "depth limit "
+			    "exceeded", (long long)rec->line);
+	}
+	return rc;
+}
+
+/* Copy the named groups of the last match into f, leaving set fields. */
+static void
+engine_take(struct engine *en, const struct rule_re *re, const char *s,
+    struct fields *f, bool overwrite)
+{
+	PCRE2_SIZE	*ov = pcre2_get_ovector_pointer(en->md);
+	uint32_t	 npairs = pcre2_get_ovector_count(en->md);
+	unsigned	 g;
+	int		 fi;
+
+	for (g = 1; g <= re->ngroups && g < npairs; g++) {
+		if ((fi = re->group_field[g]) < 0 || ov[2 * g] == PCRE2_UNSET)
+			continue;
+		if (f->v[fi].p != NULL && !overwrite)
+			continue;
+		f->v[fi].p = s + ov[2 * g];
+		f->v[fi].n = ov[2 * g + 1] - ov[2 * g];
+	}
+}
+
+/* Where the next search starts after a match [a, b). */
+static size_t
+engine_next(size_t a, size_t b)
+{
+	return b > a ? b : b + 1;
+}
+
+/* Fill the fields the main match left empty from the rule's extract
+ * patterns, each in its scope around the main match [ms, me). */
+static void
+engine_extract(struct engine *en, const struct erule *er, const char *s,
+    size_t n, size_t ms, size_t me, const struct record *rec,
+    struct fields *f)
+{
+	const struct rule_re	*re;
+	struct fields		 got;
+	PCRE2_SIZE		*ov;
+	size_t			 i, k, start, end;
+	bool			 found;
+
+	for (i = 0; i < er->r.nextracts; i++) {
+		re = &er->r.extracts[i];
+		memset(&got, 0, sizeof(got));
+		found = false;
+		if (re->scope == SCOPE_AFTER) {
+			if (engine_match(en, er, re->code, s, n, me, rec) > 0) {
+				engine_take(en, re, s, &got, true);
+				found = true;
+			}
+		} else {
+			/* the last match wholly before the main one, or in
+			 * the record */
+			end = re->scope == SCOPE_BEFORE ? ms : n;
+			for (start = 0; start <= end; ) {
+				if (engine_match(en, er, re->code, s, end,
+				    start, rec) <= 0)
+					break;
+				ov = pcre2_get_ovector_pointer(en->md);
+				memset(&got, 0, sizeof(got));
+				engine_take(en, re, s, &got, true);
+				found = true;
+				start = engine_next(ov[0], ov[1]);
+			}
+		}
+		if (!found)
+			continue;
+		for (k = 0; k < RF_NFIELDS; k++)
+			if (f->v[k].p == NULL && got.v[k].p != NULL)
+				f->v[k] = got.v[k];
+	}
+}
+
+/* A copy of a captured field with control characters as spaces and
+ * surrounding blanks trimmed; NULL when empty. */
+static char *
+field_dup(struct span sp)
+{
+	char	*out;
+	size_t	 i;
+
+	while (sp.n > 0 && (sp.p[0] == ' ' || sp.p[0] == '\t'))
+		sp.p++, sp.n--;
+	while (sp.n > 0 && (sp.p[sp.n - 1] == ' ' ||
+	    sp.p[sp.n - 1] == '\t' || sp.p[sp.n - 1] == '\r'))
+		sp.n--;
+	if (sp.p == NULL || sp.n == 0)
+		return NULL;
+	if (sp.n > ENGINE_FIELD_CAP)
+		sp.n = ENGINE_FIELD_CAP;
+	out = xstrndup(sp.p, sp.n);
+	for (i = 0; out[i] != '\0'; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
+	return out;
+}
+
+/* An exception type as the findings keep it: "ValueError" of
+ * "ValueError('boom')", "asyncio.exceptions.TimeoutError" or
+ * "socket.gaierror: [Errno -2] ...". */
+static char *
+exception_type(struct span sp)
+{
+	const char	*p = sp.p, *end, *dot;
+	size_t		 i;
+
+	if (p == NULL)
+		return NULL;
+	for (i = 0; i < sp.n; i++)
+		if (p[i] == '(' || p[i] == ':' || p[i] == ' ' || p[i] == '<')
+			break;
+	end = p + i;
+	for (dot = end; dot > p && dot[-1] != '.'; dot--)
+		;
+	sp.p = dot;
+	sp.n = (size_t)(end - dot);
+	return field_dup(sp);
+}
+
+/* A coroutine name without a trailing "()". */
+static char *
+coro_name(struct span sp)
+{
+	if (sp.p != NULL && sp.n > 2 && sp.p[sp.n - 2] == '(' &&
+	    sp.p[sp.n - 1] == ')')
+		sp.n -= 2;
+	return field_dup(sp);
+}
+
+/* Seconds as text into microseconds; -1 when not a number. */
+static int64_t
+duration_us(struct span sp)
+{
+	char	 buf[64], *end;
+	double	 s;
+
+	if (sp.p == NULL || sp.n == 0 || sp.n >= sizeof(buf))
+		return -1;
+	memcpy(buf, sp.p, sp.n);
+	buf[sp.n] = '\0';
+	s = strtod(buf, &end);
+	if (end == buf || s < 0 || s > 1e9)
+		return -1;
+	return (int64_t)(s * 1e6 + 0.5);
+}
+
+static void
+engine_finding(struct engine *en, const struct erule *er,
+    const struct record *rec, const struct fields *f,
+    struct finding_list *out)
+{
+	struct finding	*fd = finding_add(out);
+	struct buf	 msg;
+	char		*detail;
+
+	fd->kind = er->r.kind;
+	fd->rule = er->r.id;
+	fd->severity = er->r.severity;
+	fd->ts_us = rec->ts_us;
+	fd->task = field_dup(f->v[RF_TASK]);
+	if (fd->task == NULL && rec->task.n > 0)
+		fd->task = field_dup(rec->task);
+	fd->coro = coro_name(f->v[RF_CORO]);
+	fd->exception = exception_type(f->v[RF_EXC]);
+	if (f->v[RF_LOC].p != NULL)
+		fd->location = field_dup(f->v[RF_LOC]);
+	else if (f->v[RF_FILE].p != NULL) {
+		buf_init(&msg, 2 * ENGINE_FIELD_CAP);
+		buf_add(&msg, f->v[RF_FILE].p, f->v[RF_FILE].n <
+		    ENGINE_FIELD_CAP ? f->v[RF_FILE].n : ENGINE_FIELD_CAP);
+		if (f->v[RF_LINE].p != NULL) {
+			buf_addc(&msg, ':');
+			buf_add(&msg, f->v[RF_LINE].p, f->v[RF_LINE].n < 32 ?
+			    f->v[RF_LINE].n : 32);
+		}
+		fd->location = field_dup((struct span){ msg.data, msg.len });
+		buf_release(&msg);
+	}
+	fd->duration_us = duration_us(f->v[RF_DURATION]);
+	if (fd->duration_us >= 0) {
+		if (fd->duration_us < (int64_t)(en->stall_min_s * 1e6) &&
+		    strcmp(fd->kind, "stall") == 0) {
+			fd->kind = rule_kind("slow_callback");
+			fd->severity = SEV_INFO;
+		}
+		/* a stall is dated when it began */
+		if (fd->ts_us != TS_NONE)
+			fd->ts_us -= fd->duration_us;
+	}
+	buf_init(&msg, 2048);
+	buf_adds(&msg, er->r.title);
+	if ((detail = field_dup(f->v[RF_MSG])) != NULL) {
+		buf_printf(&msg, ": %s", detail);
+		free(detail);
+	} else {
+		const char	*sep = ": ";
+
+		if (fd->task != NULL) {
+			buf_printf(&msg, "%stask %s", sep, fd->task);
+			sep = ", ";
+		}
+		if (fd->coro != NULL) {
+			buf_printf(&msg, "%s%s", sep, fd->coro);
+			sep = ", ";
+		}
+		if (fd->exception != NULL) {
+			buf_printf(&msg, "%s%s", sep, fd->exception);
+			sep = ", ";
+		}
+		if (fd->duration_us >= 0)
+			buf_printf(&msg, "%s%.3f s", sep,
+			    (double)fd->duration_us / 1e6);
+	}
+	fd->message = xstrndup(msg.data, msg.len);
+	buf_release(&msg);
+}
+
+size_t
+engine_scan(struct engine *en, const struct record *rec,
+    struct finding_list *out)
+{
+	const char	*s;
+	size_t		 n, i, j, start, before = out->n;
+	unsigned	 done = 0;
+	struct fields	 f;
+	PCRE2_SIZE	*ov;
+	bool		 hit;
+
+	if (rec->message.p != NULL && rec->message.n > 0) {
+		s = rec->message.p;
+		n = rec->message.n;
+	} else {
+		s = rec->text.p;
+		n = rec->text.n;
+	}
+	if (s == NULL)
+		return 0;
+	en->gen++;
+	engine_prefilter(en, (const unsigned char *)s, n);
+	for (i = 0; i < en->nrules; i++) {
+		struct erule	*er = &en->rules[i];
+
+		if (!er->r.enabled || (done & er->kind_bit))
+			continue;
+		if (er->nneedles > 0) {
+			for (hit = false, j = 0; j < er->nneedles && !hit; j++)
+				hit = en->needles[er->needles[j]].seen ==
+				    en->gen;
+			if (!hit)
+				continue;
+		}
+		if (!engine_filters(&er->r, rec))
+			continue;
+		for (start = 0; start <= n; ) {
+			size_t	ms, me;
+
+			if (engine_match(en, er, er->r.pattern.code, s, n,
+			    start, rec) <= 0)
+				break;
+			ov = pcre2_get_ovector_pointer(en->md);
+			ms = ov[0];
+			me = ov[1];
+			memset(&f, 0, sizeof(f));
+			engine_take(en, &er->r.pattern, s, &f, false);
+			engine_extract(en, er, s, n, ms, me, rec, &f);
+			engine_finding(en, er, rec, &f, out);
+			done |= er->kind_bit;
+			if (!er->r.all)
+				break;
+			start = engine_next(ms, me);
+		}
+	}
+	return out->n - before;
+}
+
+size_t
+engine_limit_hits(const struct engine *en, const char **first)
+{
+	if (first != NULL)
+		*first = en->limit_hits ? en->first_limit : NULL;
+	return en->limit_hits;
+}
+
+void
+engine_list(const struct engine *en, FILE *f, bool tabs)
+{
+	const struct rule	*r;
+	size_t			 i;
+	char			 origin[300];
+
+	if (!tabs)
+		fprintf(f, "%-34s %-22s %-8s %-3s %s\n", "ID", "KIND",
+		    "SEVERITY", "ON", "TITLE");
+	for (i = 0; i < en->nrules; i++) {
+		r = &en->rules[i].r;
+		snprintf(origin, sizeof(origin), "%s:%d", r->file, r->line);
+		if (tabs)
+			fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\n", r->id, r->kind,
+			    severity_name(r->severity), r->enabled ? "yes" :
+			    "no", origin, r->title);
+		else
+			fprintf(f, "%-34s %-22s %-8s %-3s %s\n", r->id,
+			    r->kind, severity_name(r->severity),
+			    r->enabled ? "yes" : "no", r->title);
+	}
+}

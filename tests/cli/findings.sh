@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# End to end: every fixture folder (tests/fixtures/asyncio/*: real CPython
+# logs with the failures their programs recorded; tests/fixtures/negative/*:
+# ordinary errors and prose naming the signatures, no findings) is ingested
+# into a fresh database, its findings are queried as NDJSON and scored
+# against the folder's expected.json with tests/score.py.
+#   PASS/FAIL <folder>   per folder: recall and precision at least
+#                        FINDINGS_MIN_RECALL / FINDINGS_MIN_PRECISION
+#                        (default 0.75); a negative folder passes with no
+#                        finding at all
+#   PASS/FAIL findings-overall  the sums over all folders: at least
+#                        FINDINGS_ALL_RECALL / FINDINGS_ALL_PRECISION (0.9)
+# followed by the per-kind table over all folders ('#'-prefixed).
+# Regenerate the fixtures with tests/gen/make_fixtures.sh.
+. "$(dirname "$0")/lib.sh"
+export TZ=UTC
+score=$(cd "$(dirname "$0")/.." && pwd)/score.py
+min_r=${FINDINGS_MIN_RECALL:-0.75} min_p=${FINDINGS_MIN_PRECISION:-0.75}
+all_r=${FINDINGS_ALL_RECALL:-0.9} all_p=${FINDINGS_ALL_PRECISION:-0.9}
+
+if [ ! -x "$AIOSIFT" ]; then
+	fail findings "no binary at $AIOSIFT (make first)"
+	exit 0
+fi
+# until the commands exist, one FAIL line rather than one a folder
+for c in ingest "query findings"; do
+	run $c --db "$T/probe.db" "$T"
+	if grep -q 'not built yet' "$err"; then
+		fail findings "aiosift $c is not built yet"
+		exit 0
+	fi
+done
+pairs=()
+n=0
+for d in "$FIXTURES"/asyncio/*/ "$FIXTURES"/negative/*/; do
+	[ -f "$d/expected.json" ] || continue
+	name=$(basename "$(dirname "$d")")/$(basename "$d")
+	key=${name//\//_}
+	n=$((n + 1))
+	run ingest --db "$T/$key.db" "$d"
+	if [ "$st" -ne 0 ]; then
+		fail "$name" "ingest exit $st: $(head -c 200 "$err")"
+		continue
+	fi
+	run query findings --db "$T/$key.db" --format ndjson
+	if [ "$st" -ne 0 ]; then
+		fail "$name" "query findings exit $st: $(head -c 200 "$err")"
+		continue
+	fi
+	cp "$out" "$T/$key.ndjson"
+	pairs+=("$d/expected.json" "$T/$key.ndjson")
+	case $name in
+	negative/*)
+		if [ -s "$T/$key.ndjson" ]; then
+			fail "$name" "$(grep -c . "$T/$key.ndjson") finding(s) in a log with none, first: $(head -1 "$T/$key.ndjson" | head -c 200)"
+		else
+			pass "$name"
+		fi
+		;;
+	*)
+		if python3 "$score" --expected "$d/expected.json" --actual "$T/$key.ndjson" \
+			--min-recall "$min_r" --min-precision "$min_p" >"$T/score" 2>&1; then
+			pass "$name"
+		else
+			fail "$name" "$(tail -1 "$T/score"); missed/extra: $(python3 "$score" -v \
+				--expected "$d/expected.json" --actual "$T/$key.ndjson" 2>&1 |
+				grep -E '^(MISSED|EXTRA)' | head -3 | cut -c1-160 | tr '\n' ' ')"
+		fi
+		;;
+	esac
+done
+[ "$n" -gt 0 ] || fail findings "no fixture folders under $FIXTURES"
+if [ ${#pairs[@]} -gt 0 ]; then
+	if python3 "$score" --min-recall "$all_r" --min-precision "$all_p" "${pairs[@]}" >"$T/all" 2>&1; then
+		pass findings-overall
+	else
+		fail findings-overall "$(tail -1 "$T/all")"
+	fi
+	sed 's/^/# /' "$T/all"
+fi

@@ -1,0 +1,1387 @@
+#!/usr/bin/env python3
+"""Small asyncio services that fail for real, for aiosift's fixtures.
+
+usage: python scenarios.py SCENARIO OUTDIR     run one scenario
+       python scenarios.py --list               name, first Python, log target
+
+Each scenario runs a real asyncio service for two or three seconds under the
+running CPython: ordinary traffic (heartbeats every 100 ms, requests, jobs),
+ordinary application errors logged with log.exception (never findings), and
+real asyncio failures. The log goes to OUTDIR/app.log (rotation sets with
+gzip members for some), or to stderr for the bare-stderr scenarios (the
+caller redirects 2>OUTDIR/app.log).
+
+The truth is recorded by the program itself, never read back from the log:
+ts_min just before a failure is triggered, ts_max once it must have been
+logged (after gc.collect() and a short sleep for the ones Python reports from
+a finalizer), the measured length for a stall. It is written to
+OUTDIR/expected.json in the format of the shared samples. A field is null
+when the log cannot show it (a task name in a format without one).
+
+Exit status 75 means the run was disturbed (an unplanned loop lag over
+0.3 s, an unplanned slow-callback warning): make_fixtures.sh runs it again.
+"""
+import asyncio
+import datetime
+import gc
+import gzip
+import json
+import logging
+import logging.handlers
+import os
+import random
+import shutil
+import socket
+import sys
+import threading
+import time
+import traceback
+import warnings
+
+PY = '%d.%d.%d' % sys.version_info[:3]
+UTC = datetime.timezone.utc
+IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+MST = datetime.timezone(datetime.timedelta(hours=-7))
+SUPPRESSED = "warnings filter 'default' action: same message at the same location is shown once"
+EX_UNSTABLE = 75
+
+
+# ---------------------------------------------------------------------------
+# truth
+
+
+class Truth:
+	"""What a correct analyzer must find, recorded as the program runs."""
+
+	def __init__(self, outdir, scenario, fmt, tz=UTC, shows_task=False, **meta):
+		self.outdir, self.scenario, self.fmt, self.tz = outdir, scenario, fmt, tz
+		self.shows_task = shows_task
+		self.meta = meta
+		self.findings, self.suppressed = [], []
+		self.sites = set()
+		self.planned = []	# (start, end) of planned stalls
+		self.unstable = []	# reasons the run is not trustworthy
+		self.started = time.time()
+
+	def iso(self, t):
+		return datetime.datetime.fromtimestamp(t, self.tz).isoformat()
+
+	def vis(self, task):
+		"""A task name as the log shows it: only formats with a task field."""
+		return task if self.shows_task else None
+
+	def add(self, kind, t0, t1, task=None, coro=None, exception=None, duration_s=None):
+		self.findings.append({'kind': kind, 'task': task, 'coro': coro,
+			'exception': exception, 'ts_min': self.iso(t0),
+			'ts_max': self.iso(t1), 'duration_s': duration_s})
+
+	def leak(self, site, coro, t0, t1, task=None):
+		"""A never-awaited coroutine: Python's warning filter shows the same
+		text at the same location once; the repeats are listed apart."""
+		if (site, coro) in self.sites:
+			self.suppressed.append({'kind': 'never_awaited', 'task': task,
+				'coro': coro, 'ts': self.iso(t0), 'reason': SUPPRESSED})
+		else:
+			self.sites.add((site, coro))
+			self.add('never_awaited', t0, t1, task=task, coro=coro)
+
+	def plan_stall(self, seconds):
+		t = time.time()
+		self.planned.append((t - 0.05, t + seconds + 0.35))
+
+	def in_planned(self, t):
+		return any(a <= t <= b for a, b in self.planned)
+
+	def write(self, log_target):
+		ended = time.time()
+		if log_target == 'stderr':
+			files = ['app.log']
+		else:
+			files = list_files(self.outdir)
+		doc = {'python': PY, 'scenario': self.scenario, 'format': self.fmt,
+			'files': files,
+			'findings': sorted(self.findings, key=lambda f: (f['ts_min'], f['kind'])),
+			'utc_offset': datetime.datetime.fromtimestamp(self.started, self.tz).strftime('%z'),
+			'suppressed': self.suppressed}
+		doc.update(self.meta)
+		doc.update({'log_target': log_target, 'tz': str(self.tz),
+			'run_started': self.iso(self.started), 'run_ended': self.iso(ended)})
+		if self.unstable:
+			doc['unstable'] = self.unstable
+		with open(os.path.join(self.outdir, 'expected.json'), 'w') as fh:
+			json.dump(doc, fh, indent=2)
+			fh.write('\n')
+
+
+def list_files(outdir):
+	"""The log files of OUTDIR, newest first (app.log, .1, .2.gz / by time)."""
+	names = [n for n in os.listdir(outdir) if n.startswith('app.log')]
+	def key(n):
+		if n == 'app.log':
+			return (0, 0, '')
+		rest = n[len('app.log.'):]
+		if rest.endswith('.gz'):
+			rest = rest[:-3]
+		if rest.isdigit():
+			return (1, int(rest), '')
+		# time-stamped names: newest first
+		return (2, 0, ''.join(chr(0x10ffff - ord(c)) for c in rest))
+	return sorted(names, key=key)
+
+
+# ---------------------------------------------------------------------------
+# logging set-ups
+
+
+class IsoFormatter(logging.Formatter):
+	"""ISO-8601 times with the zone's offset (2026-11-24T23:31:12.430+05:30)."""
+
+	def __init__(self, fmt, tz):
+		super().__init__(fmt)
+		self.tz = tz
+
+	def formatTime(self, record, datefmt=None):
+		d = datetime.datetime.fromtimestamp(record.created, self.tz)
+		return d.isoformat(timespec='milliseconds')
+
+
+class TaskFilter(logging.Filter):
+	"""record.task: the current asyncio task's name, or None."""
+
+	def filter(self, record):
+		try:
+			t = asyncio.current_task()
+		except RuntimeError:
+			t = None
+		record.task = t.get_name() if t is not None else None
+		return True
+
+
+class JsonFormatter(logging.Formatter):
+	"""One JSON object a line, as python-json-logger style services write."""
+
+	def format(self, record):
+		d = {'ts': datetime.datetime.fromtimestamp(record.created, UTC)
+				.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+			'level': record.levelname, 'logger': record.name,
+			'pid': record.process, 'thread': record.threadName,
+			'task': getattr(record, 'task', None), 'msg': record.getMessage()}
+		if record.exc_info:
+			d['exc_info'] = self.formatException(record.exc_info)
+		return json.dumps(d)
+
+
+def gzip_rotator(members=1):
+	"""A rotator that gzips the rotated file (in MEMBERS gzip members, split
+	at line boundaries, as `gzip -c part >> file.gz` would)."""
+	def rotate(source, dest):
+		with open(source, 'rb') as fh:
+			data = fh.read()
+		parts = [data]
+		if members > 1 and data:
+			cut = data.find(b'\n', len(data) // 2) + 1
+			if 0 < cut < len(data):
+				parts = [data[:cut], data[cut:]]
+		with open(dest, 'wb') as out:
+			for p in parts:
+				with gzip.GzipFile(filename=os.path.basename(dest)[:-3],
+						mode='wb', fileobj=out) as gz:
+					gz.write(p)
+		os.remove(source)
+	return rotate
+
+
+class DelayCompressHandler(logging.handlers.RotatingFileHandler):
+	"""logrotate's delaycompress: app.log.1 stays plain, older ones are
+	gzipped (app.log.2.gz, app.log.3.gz...)."""
+
+	def doRollover(self):
+		if self.stream:
+			self.stream.close()
+			self.stream = None
+		base = self.baseFilename
+		for i in range(self.backupCount - 1, 1, -1):
+			s, d = '%s.%d.gz' % (base, i), '%s.%d.gz' % (base, i + 1)
+			if os.path.exists(s):
+				os.replace(s, d)
+		if os.path.exists(base + '.1'):
+			gzip_rotator()(base + '.1', base + '.2.gz')
+		if os.path.exists(base):
+			os.replace(base, base + '.1')
+		if not self.delay:
+			self.stream = self._open()
+
+
+def make_handler(kind, path, max_bytes):
+	if kind == 'rotating-gz' or kind == 'rotating-gz2':
+		h = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=9)
+		h.namer = lambda name: name + '.gz'
+		h.rotator = gzip_rotator(2 if kind == 'rotating-gz2' else 1)
+	elif kind == 'rotating-delaycompress':
+		h = DelayCompressHandler(path, maxBytes=max_bytes, backupCount=9)
+	elif kind == 'timed-gz':
+		h = logging.handlers.TimedRotatingFileHandler(path, when='S', interval=1)
+		h.namer = lambda name: name + '.gz'
+		h.rotator = gzip_rotator()
+	elif kind == 'file':
+		h = logging.FileHandler(path)
+	elif kind == 'stderr':
+		h = logging.StreamHandler(sys.stderr)
+	else:
+		raise ValueError(kind)
+	return h
+
+
+def setup_logging(outdir, handler, formatter, level=logging.DEBUG, max_bytes=6000,
+		capture=True, task_filter=False):
+	for n in os.listdir(outdir):
+		if n.startswith('app.log') and handler != 'stderr':
+			os.remove(os.path.join(outdir, n))
+	h = make_handler(handler, os.path.join(outdir, 'app.log'), max_bytes)
+	h.setFormatter(formatter)
+	if task_filter:
+		h.addFilter(TaskFilter())
+	root = logging.getLogger()
+	root.handlers[:] = [h]
+	root.setLevel(level)
+	logging.captureWarnings(capture)
+	return h
+
+
+class SlowCallbackWatch(logging.Filter):
+	"""Marks the run unstable when asyncio reports a slow step that was not
+	planned (a busy machine), so the generator runs it again."""
+
+	def __init__(self, truth):
+		super().__init__()
+		self.truth = truth
+
+	def filter(self, record):
+		if record.msg == 'Executing %s took %.3f seconds':
+			if not self.truth.in_planned(time.time()):
+				self.truth.unstable.append('unplanned slow step %.3f s' % record.args[1])
+		return True
+
+
+# ---------------------------------------------------------------------------
+# the common service skeleton
+
+
+class Service:
+	"""Heartbeat, housekeeping and helpers shared by the scenarios."""
+
+	hb_period = 0.1
+
+	def __init__(self, truth, seed):
+		self.truth = truth
+		self.rnd = random.Random(seed)
+		self.running = True
+		self.bg = set()
+		self.hb_log = logging.getLogger('app.health')
+		self.maint_log = logging.getLogger('app.maint')
+		self.hb_seq = 0
+
+	def spawn(self, coro, name=None):
+		t = asyncio.get_running_loop().create_task(coro, name=name)
+		self.bg.add(t)
+		t.add_done_callback(self.bg.discard)
+		return t
+
+	async def heartbeat(self):
+		loop = asyncio.get_running_loop()
+		while self.running:
+			t = loop.time()
+			await asyncio.sleep(self.hb_period)
+			lag = loop.time() - t - self.hb_period
+			self.hb_seq += 1
+			if lag > 0.3 and not self.truth.in_planned(time.time()):
+				self.truth.unstable.append('unplanned loop lag %.3f s' % lag)
+			self.hb_log.debug('heartbeat seq=%d tasks=%d loop_lag_ms=%.1f', self.hb_seq,
+				len(asyncio.all_tasks()), lag * 1000)
+
+	async def housekeeping(self, period=0.35):
+		while self.running:
+			await asyncio.sleep(period)
+			n = gc.collect()
+			self.maint_log.debug('housekeeping: gc collected %d objects, %d entries in cache',
+				n, self.rnd.randint(40, 90))
+
+	async def confirm(self, kind, t0, delay=0.15, **fields):
+		"""Record a failure Python reports later (from a finalizer): wait,
+		collect, and take ts_max once it must have been written."""
+		await asyncio.sleep(delay)
+		gc.collect()
+		await asyncio.sleep(0.01)
+		self.truth.add(kind, t0, time.time(), **fields)
+
+	def later(self, kind, t0, delay=0.15, **fields):
+		self.spawn(self.confirm(kind, t0, delay, **fields))
+
+	def fire_and_forget(self, coro, name=None):
+		"""Start a task nobody keeps or awaits; returns (t0, name, qualname)."""
+		q = coro.__qualname__
+		t0 = time.time()
+		if name is None:
+			t = asyncio.ensure_future(coro)
+		else:
+			t = asyncio.get_running_loop().create_task(coro, name=name)
+		tname = t.get_name()
+		del t
+		return t0, tname, q
+
+	def block(self, log, seconds, msg, *args):
+		"""Block the loop (a synchronous call in async code): returns
+		(start, end) of the blocking call."""
+		log.info(msg, *args)
+		self.truth.plan_stall(seconds)
+		t0 = time.time()
+		time.sleep(seconds)
+		return t0, time.time()
+
+	async def stop_background(self):
+		self.running = False
+		for t in list(self.bg):
+			t.cancel()
+		await asyncio.gather(*self.bg, return_exceptions=True)
+
+
+def current_name():
+	t = asyncio.current_task()
+	return t.get_name() if t is not None else None
+
+
+def ip(rnd):
+	return '10.%d.%d.%d' % (rnd.randint(0, 9), rnd.randint(0, 255), rnd.randint(1, 254))
+
+
+# ---------------------------------------------------------------------------
+# web_pool: default layout, RotatingFileHandler with gzip members (two
+# members a file), captureWarnings, no debug mode.
+
+
+class WebWorkerPool(Service):
+	USERS = {'u1001': 'ada', 'u1002': 'grace', 'u1003': 'linus'}
+	PATHS = ['/api/items/%d', '/api/search?q=%s', '/api/users/%s', '/healthz']
+
+	def __init__(self, truth):
+		super().__init__(truth, 'web_pool')
+		self.log = logging.getLogger('app.web')
+		self.access = logging.getLogger('app.access')
+		self.metrics_log = logging.getLogger('app.metrics')
+		self.q = None	# made inside the loop (3.8/3.9 bind it at creation)
+		self.served = 0
+
+	async def audit_log(self, req):
+		await asyncio.sleep(0)
+		logging.getLogger('app.audit').info('audit %s %s', req['method'], req['path'])
+
+	async def send_metrics(self, batch):
+		await asyncio.sleep(0.02)
+		raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 8125)")
+
+	async def refresh_geo_db(self):
+		await asyncio.sleep(0.03)
+		raise FileNotFoundError(2, 'No such file or directory', '/var/lib/geoip/GeoLite2-City.mmdb')
+
+	def geoip_lookup(self, addr):
+		return 'NL'
+
+	async def handle(self, req, wname):
+		await asyncio.sleep(self.rnd.uniform(0.002, 0.009))
+		path = req['path']
+		if path.startswith('/api/users/'):
+			name = self.USERS[path.rsplit('/', 1)[1]]
+			return 200, 180 + len(name)
+		if path.startswith('/admin/'):
+			t0 = time.time()
+			self.audit_log(req)	# forgot the await: the coroutine is dropped here
+			self.truth.leak('web.audit', 'WebWorkerPool.audit_log', t0, time.time())
+			return 200, 128
+		if path == '/api/geo':
+			t0, t1 = self.block(self.log, 0.8, 'geo lookup for %s (sync resolver)', req['ip'])
+			self.log.info('geo lookup for %s -> %s', req['ip'], self.geoip_lookup(req['ip']))
+			await asyncio.sleep(0)
+			self.truth.add('stall', t0, time.time(), duration_s=round(t1 - t0, 3))
+			return 200, 64
+		return 200, self.rnd.randint(200, 9000)
+
+	async def worker(self, wname):
+		while True:
+			req = await self.q.get()
+			t = time.monotonic()
+			try:
+				status, size = await self.handle(req, wname)
+			except Exception:
+				self.log.exception('unhandled error while serving %s %s', req['method'], req['path'])
+				status, size = 500, 0
+			self.served += 1
+			self.access.info('%s - - "%s %s HTTP/1.1" %d %d %.1fms', req['ip'], req['method'],
+				req['path'], status, size, (time.monotonic() - t) * 1000)
+
+	def request(self, path=None, method='GET'):
+		r = self.rnd
+		if path is None:
+			p = r.choice(self.PATHS)
+			if '%d' in p:
+				path = p % r.randint(1, 99999)
+			elif 'users' in p:
+				path = p % r.choice(['u1001', 'u1002', 'u1003'])
+			elif '%s' in p:
+				path = p % r.choice(['lamp', 'desk', 'chair'])
+			else:
+				path = p
+		self.q.put_nowait({'ip': ip(r), 'method': method, 'path': path})
+
+	async def traffic(self):
+		while self.running:
+			await asyncio.sleep(self.rnd.uniform(0.015, 0.045))
+			self.request()
+
+	async def flush_metrics(self):
+		n = 0
+		while self.running:
+			await asyncio.sleep(0.25)
+			n += 1
+			self.metrics_log.debug('flushed %d gauges to statsd', 10 + n % 7)
+
+	async def main(self):
+		self.log.info('starting web pool pid=%d python=%s', os.getpid(), PY)
+		self.q = asyncio.Queue()
+		for i in range(4):
+			self.spawn(self.worker('web-worker-%d' % i), name='web-worker-%d' % i)
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.housekeeping(), name='housekeeping')
+		self.spawn(self.traffic(), name='traffic')
+		self.spawn(self.flush_metrics(), name='metrics')
+		await asyncio.sleep(0.3)
+		self.request('/admin/flags/dark-mode', 'POST')
+		await asyncio.sleep(0.25)
+		# fire-and-forget metrics push: nobody retrieves its exception
+		t0, name, q = self.fire_and_forget(self.send_metrics([1, 2, 3]))
+		self.later('never_retrieved', t0, task=name, coro=q, exception='ConnectionRefusedError')
+		await asyncio.sleep(0.3)
+		self.request('/api/users/u9071')	# KeyError, logged by the app: not a finding
+		await asyncio.sleep(0.1)
+		self.request('/api/geo')
+		await asyncio.sleep(0.3)
+		self.request('/admin/flags/dark-mode', 'POST')	# same leak again: shown once
+		t0, name, q = self.fire_and_forget(self.refresh_geo_db(), name='geo-db-refresh')
+		self.later('never_retrieved', t0, task=name, coro=q, exception='FileNotFoundError')
+		await asyncio.sleep(0.4)
+		self.request('/admin/flags/beta', 'POST')
+		await asyncio.sleep(0.2)
+		t0, name, q = self.fire_and_forget(self.send_metrics([4, 5]))
+		self.later('never_retrieved', t0, task=name, coro=q, exception='ConnectionRefusedError')
+		await asyncio.sleep(0.35)
+		await self.stop_background()
+		self.log.info('web pool stopped, %d requests served', self.served)
+
+
+def scenario_web_pool(outdir):
+	truth = Truth(outdir, 'web_pool', 'default', handler='rotating-gz-2members',
+		capture_warnings=True, asyncio_debug=False)
+	setup_logging(outdir, 'rotating-gz2',
+		logging.Formatter('%(asctime)s %(levelname)s %(name)s: %(message)s'), max_bytes=4000)
+	svc = WebWorkerPool(truth)
+	asyncio.run(svc.main())
+	return truth
+
+
+# ---------------------------------------------------------------------------
+# queue_consumer: asctime with dot milliseconds, [pid] [threadName];
+# TimedRotatingFileHandler (per second) with gzip members; debug mode.
+
+
+class Consumer(Service):
+	def __init__(self, truth):
+		super().__init__(truth, 'queue_consumer')
+		self.log = logging.getLogger('app.consumer')
+		self.metrics = MetricsClient()
+		self.q = None
+		self.msg_id = 1000
+		self.acks = {}
+
+	def lookup_geo(self, msg):
+		return {'country': 'NL', 'msg': msg['id']}
+
+	async def _enrich(self, msg):
+		geo = await self.lookup_geo(msg)	# not a coroutine function
+		msg['geo'] = geo
+
+	async def _watch_lease(self, lease):
+		fut = asyncio.get_running_loop().create_future()
+		self.log.info('watching lease %s', lease)
+		await fut	# nobody ever resolves it, nobody keeps the task
+
+	def _ack_timeout(self, msg_id):
+		del self.acks[msg_id]	# already acked: KeyError
+
+	async def process(self, msg, wname):
+		kind = msg['type']
+		if kind == 'flush':
+			t0 = time.time()
+			self.metrics.flush()	# forgot the await
+			self.truth.leak('consumer.flush', 'MetricsClient.flush', t0, time.time())
+		elif kind == 'enrich':
+			t0 = time.time()
+			try:
+				await self._enrich(msg)
+			except TypeError:
+				self.log.exception('enrichment failed for msg id=%d', msg['id'])
+				self.truth.add('await_non_awaitable', t0, time.time(), coro='Consumer._enrich',
+					exception='TypeError')
+		elif kind == 'rebuild':
+			t0, t1 = self.block(self.log, 0.7, 'rebuilding routing table (%d routes)', 5000)
+			self.log.info('routing table rebuilt')
+			await asyncio.sleep(0)
+			self.truth.add('stall', t0, time.time(), task=wname, coro='Consumer.run',
+				duration_s=round(t1 - t0, 3))
+		elif kind == 'poison':
+			try:
+				json.loads(msg['body'])
+			except ValueError:
+				self.log.exception('poison message id=%d moved to dead-letter queue', msg['id'])
+		else:
+			await asyncio.sleep(self.rnd.uniform(0.001, 0.006))
+		self.log.info('consumed msg id=%d type=%s', msg['id'], kind)
+
+	async def run(self, wname):
+		while True:
+			msg = await self.q.get()
+			await self.process(msg, wname)
+
+	def put(self, kind=None, body='{}'):
+		self.msg_id += 1
+		if kind is None:
+			kind = self.rnd.choice(['order.paid', 'cart.touched', 'user.updated'])
+		self.q.put_nowait({'id': self.msg_id, 'type': kind, 'body': body})
+
+	async def producer(self):
+		while self.running:
+			await asyncio.sleep(self.rnd.uniform(0.02, 0.05))
+			self.put()
+
+	async def main(self):
+		loop = asyncio.get_running_loop()
+		loop.slow_callback_duration = 0.4
+		self.q = asyncio.Queue()
+		logging.getLogger('app.main').info('starting queue_consumer pid=%d python=%s', os.getpid(), PY)
+		for i in range(3):
+			self.spawn(self.run('consumer-%d' % i), name='consumer-%d' % i)
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.housekeeping(), name='housekeeping')
+		self.spawn(self.producer(), name='producer')
+		logging.getLogger('app').info('consumer group started: 3 workers, prefetch=50')
+		await asyncio.sleep(0.3)
+		self.put('flush')
+		await asyncio.sleep(0.3)
+		self.put('poison', body='{"id": 17, "amount": ')
+		await asyncio.sleep(0.2)
+		self.put('rebuild')
+		await asyncio.sleep(0.9)
+		self.put('enrich')
+		t0 = time.time()
+		self.acks[4242] = True
+		loop.call_later(0.05, self._ack_timeout, 4242)
+		del self.acks[4242]
+		self.later('callback_exception', t0, 0.1, exception='KeyError')
+		await asyncio.sleep(0.2)
+		t0 = time.time()
+		loop.create_task(self._watch_lease('lease-7'), name='lease-watch-7')
+		self.later('task_destroyed_pending', t0, 0.2, task='lease-watch-7', coro='Consumer._watch_lease')
+		await asyncio.sleep(0.4)
+		self.put('flush')	# same site: suppressed by the warnings filter
+		await asyncio.sleep(0.3)
+		await self.stop_background()
+		logging.getLogger('app').info('consumer group stopped')
+
+
+class MetricsClient:
+	async def flush(self):
+		await asyncio.sleep(0)
+
+
+def scenario_queue_consumer(outdir):
+	truth = Truth(outdir, 'queue_consumer', 'pid_thread', handler='timed-gz',
+		capture_warnings=True, asyncio_debug=True)
+	setup_logging(outdir, 'timed-gz', logging.Formatter(
+		'%(asctime)s.%(msecs)03d [%(process)d] [%(threadName)s] %(levelname)-8s %(name)s - %(message)s',
+		'%Y-%m-%d %H:%M:%S'))
+	logging.getLogger('asyncio').addFilter(SlowCallbackWatch(truth))
+	asyncio.run(Consumer(truth).main(), debug=True)
+	return truth
+
+
+# ---------------------------------------------------------------------------
+# scheduler: %(taskName)s (3.12+), RotatingFileHandler gzipping every member.
+
+
+class LegacyCrmClient:
+	async def _fetch_accounts(self):
+		await asyncio.sleep(0.01)
+		return []
+
+	def accounts_sync(self):
+		return asyncio.run(self._fetch_accounts())
+
+
+class Scheduler(Service):
+	def __init__(self, truth):
+		super().__init__(truth, 'scheduler')
+		self.log = logging.getLogger('app.sched')
+		self.jobs_log = logging.getLogger('app.jobs')
+		self.seq = 0
+		self.crm = LegacyCrmClient()
+		self.report_cache = {}
+
+	async def refresh_tokens(self):
+		await asyncio.sleep(self.rnd.uniform(0.005, 0.03))
+		self.jobs_log.info('refreshed %d oauth tokens', self.rnd.randint(1, 40))
+
+	async def poll_inbox(self):
+		await asyncio.sleep(self.rnd.uniform(0.005, 0.03))
+		self.jobs_log.info('inbox: %d new messages', self.rnd.randint(0, 6))
+
+	async def watch_config(self):
+		fut = asyncio.get_running_loop().create_future()
+		self.jobs_log.info('watching config for changes')
+		await fut
+
+	async def send_digest(self):
+		await asyncio.sleep(0.03)
+		raise ConnectionResetError(104, 'Connection reset by peer')
+
+	async def sync_legacy(self):
+		t0 = time.time()
+		try:
+			self.crm.accounts_sync()
+		except RuntimeError:
+			self.jobs_log.exception('legacy CRM sync failed')
+		t1 = time.time()
+		me = current_name()
+		self.truth.add('nested_run', t0, t1, task=me, exception='RuntimeError')
+		self.truth.leak('sched.crm', 'LegacyCrmClient._fetch_accounts', t0, t1, task=me)
+
+	async def report(self):
+		loop = asyncio.get_running_loop()
+		loop.call_soon(self._render_report, 'weekly')
+		await asyncio.sleep(0.01)
+
+	def _render_report(self, name):
+		self.jobs_log.info('rendering %s report', name)
+		return self.report_cache[name]['rows']
+
+	async def compact_db(self):
+		t0, t1 = self.block(self.jobs_log, 0.85, 'compacting sqlite cache (VACUUM)')
+		self.jobs_log.info('compaction done')
+		await asyncio.sleep(0)
+		self.truth.add('stall', t0, time.time(), task=current_name(),
+			duration_s=round(t1 - t0, 3))
+
+	async def export_csv(self):
+		await asyncio.sleep(0.01)
+		rows = {'2026-11': 12}
+		try:
+			return rows['2026-12']
+		except KeyError:
+			self.jobs_log.exception('export failed: no rows for period')
+
+	def start(self, fn, keep=True):
+		self.seq += 1
+		name = 'job:%s#%d' % (fn.__name__.replace('_', '-'), self.seq)
+		self.log.debug('spawned %s', name)
+		if keep:
+			self.spawn(self.wrap(fn, name), name=name)
+		else:	# nobody keeps a reference
+			asyncio.get_running_loop().create_task(fn(), name=name)
+		return name
+
+	async def wrap(self, fn, name):
+		await fn()
+		logging.getLogger('app.sched').info('job %s finished', name)
+
+	async def main(self):
+		logging.getLogger('app').info('scheduler started pid=%d python=%s', os.getpid(), PY)
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.housekeeping(), name='housekeeping')
+		plan = [[self.refresh_tokens], [self.refresh_tokens, self.poll_inbox, 'watch'],
+			[self.poll_inbox, 'digest'], [self.refresh_tokens, self.export_csv],
+			['legacy', self.poll_inbox], ['report'], [self.refresh_tokens, self.poll_inbox],
+			['compact'], [self.refresh_tokens], [self.poll_inbox, 'digest'], [self.refresh_tokens],
+			['legacy'], [self.poll_inbox]]
+		for step in plan:
+			await asyncio.sleep(0.15)
+			for job in step:
+				if job == 'watch':
+					t0 = time.time()
+					name = self.start(self.watch_config, keep=False)
+					self.later('task_destroyed_pending', t0, 0.3, task=name, coro='Scheduler.watch_config')
+				elif job == 'digest':
+					t0 = time.time()
+					name = self.start(self.send_digest, keep=False)
+					self.later('never_retrieved', t0, 0.2, task=name, coro='Scheduler.send_digest',
+						exception='ConnectionResetError')
+				elif job == 'legacy':
+					self.start(self.sync_legacy)
+				elif job == 'report':
+					t0 = time.time()
+					self.start(self.report)
+					self.later('callback_exception', t0, 0.1, exception='KeyError')
+				elif job == 'compact':
+					self.start(self.compact_db)
+				else:
+					self.start(job)
+		await asyncio.sleep(0.3)
+		await self.stop_background()
+		logging.getLogger('app').info('scheduler stopped')
+
+
+def scenario_scheduler(outdir):
+	truth = Truth(outdir, 'scheduler', 'taskname', shows_task=True, handler='rotating-gz',
+		capture_warnings=True, asyncio_debug=False)
+	setup_logging(outdir, 'rotating-gz', logging.Formatter(
+		'%(asctime)s %(levelname)-8s [%(taskName)s] %(name)s: %(message)s'), max_bytes=5000)
+	asyncio.run(Scheduler(truth).main())
+	return truth
+
+
+# ---------------------------------------------------------------------------
+# sync_bridge: ISO-8601 with +05:30, ' | ' separated; delaycompress rotation;
+# sync code calling into asyncio from inside the loop; a loop managed by
+# hand, closed while a thread still uses it.
+
+
+class ConfigClient:
+	async def fetch(self):
+		await asyncio.sleep(0.01)
+		return {'flags': 3}
+
+	def get_sync(self):
+		return asyncio.run(self.fetch())
+
+
+class FeatureCache:
+	async def load(self):
+		await asyncio.sleep(0.01)
+
+	def load_sync(self):
+		loop = asyncio.get_event_loop()
+		return loop.run_until_complete(self.load())
+
+
+class Exporter:
+	async def _push(self, rows):
+		await asyncio.sleep(0.01)
+
+	def export_sync(self, rows):
+		loop = asyncio.new_event_loop()
+		try:
+			return loop.run_until_complete(self._push(rows))
+		finally:
+			loop.close()
+
+	async def _push_with_ack(self, ack, box):
+		box.append(current_name())
+		await ack
+
+	def push_in_thread(self, ack, box):
+		return asyncio.run(self._push_with_ack(ack, box))
+
+	async def flush(self):
+		await asyncio.sleep(0.01)
+
+
+class Bridge(Service):
+	def __init__(self, truth, loop):
+		super().__init__(truth, 'sync_bridge')
+		self.loop = loop
+		self.log = logging.getLogger('app.bridge')
+		self.config = ConfigClient()
+		self.features = FeatureCache()
+		self.exporter = Exporter()
+		self.rid = 0
+		self.metrics_stop = False
+
+	async def request(self, kind):
+		self.rid += 1
+		rid = self.rid
+		me = current_name()
+		box = []
+		t0 = time.time()
+		try:
+			if kind == 'config':
+				self.config.get_sync()
+			elif kind == 'features':
+				self.features.load_sync()
+			elif kind == 'export':
+				self.exporter.export_sync([1, 2, 3])
+			elif kind == 'upstream':
+				await asyncio.sleep(0.005)
+				raise RuntimeError('upstream returned 503 Service Unavailable')
+			elif kind == 'ack':
+				ack = self.loop.create_future()
+				await self.loop.run_in_executor(None, self.exporter.push_in_thread, ack, box)
+			else:
+				await asyncio.sleep(self.rnd.uniform(0.002, 0.01))
+				self.log.info('request %d: GET /v1/flags 200', rid)
+				return
+		except Exception:
+			self.log.exception('request %d (%s) failed', rid, kind)
+		t1 = time.time()
+		if kind == 'ack':
+			self.truth.add('different_loop', t0, t1, task=box[0] if box else None,
+				coro='Exporter._push_with_ack', exception='RuntimeError')
+		coro = {'config': 'ConfigClient.fetch', 'features': 'FeatureCache.load',
+			'export': 'Exporter._push'}.get(kind)
+		if coro:
+			self.truth.add('nested_run', t0, t1, task=self.truth.vis(me), exception='RuntimeError')
+			self.truth.leak('bridge.request', coro, t0, t1, task=self.truth.vis(me))
+
+	async def traffic(self, plan):
+		i = 0
+		while self.running:
+			await asyncio.sleep(self.rnd.uniform(0.02, 0.05))
+			i += 1
+			kind = plan.get(i, 'flags')
+			self.spawn(self.request(kind), name='req-%d' % i)
+
+	def _sample(self):
+		logging.getLogger('app.metrics').debug('flushed %d gauges to statsd', self.rnd.randint(10, 16))
+
+	def metrics_thread(self):
+		try:
+			while not self.metrics_stop:
+				self.loop.call_soon_threadsafe(self._sample)
+				time.sleep(0.1)
+		except RuntimeError:
+			logging.getLogger('app.metrics').exception('metrics flush failed')
+
+	async def main(self):
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.housekeeping(), name='housekeeping')
+		plan = {8: 'config', 14: 'upstream', 22: 'features', 29: 'export', 39: 'config',
+			47: 'ack', 54: 'upstream', 60: 'config', 66: 'features'}
+		self.spawn(self.traffic(plan), name='traffic')
+		while self.rid < 70:
+			await asyncio.sleep(0.05)
+		await self.stop_background()
+
+
+def scenario_sync_bridge(outdir):
+	truth = Truth(outdir, 'sync_bridge', 'iso_tz', tz=IST, handler='rotating-delaycompress',
+		capture_warnings=True, asyncio_debug=False)
+	setup_logging(outdir, 'rotating-delaycompress', IsoFormatter(
+		'%(asctime)s | %(levelname)-8s | %(name)s | %(message)s', IST), max_bytes=5000)
+	app = logging.getLogger('app')
+	app.info('bridge service starting pid=%d python=%s', os.getpid(), PY)
+	loop = asyncio.new_event_loop()
+	asyncio.set_event_loop(loop)
+	svc = Bridge(truth, loop)
+	th = threading.Thread(target=svc.metrics_thread, name='metrics')
+	th.start()
+	loop.run_until_complete(svc.main())
+	app.info('bridge service stopping')
+	if hasattr(loop, 'shutdown_default_executor'):
+		loop.run_until_complete(loop.shutdown_default_executor())
+	t0 = time.time()
+	loop.close()
+	th.join()
+	truth.add('loop_closed', t0, time.time(), exception='RuntimeError')
+	t0 = time.time()
+	try:
+		loop.run_until_complete(svc.exporter.flush())
+	except RuntimeError:
+		app.exception('final export flush failed during shutdown')
+	t1 = time.time()
+	truth.add('loop_closed', t0, t1, exception='RuntimeError')
+	truth.leak('bridge.final', 'Exporter.flush', t0, t1)
+	app.info('bridge service stopped')
+	return truth
+
+
+# ---------------------------------------------------------------------------
+# api_gateway: JSON lines with ts/level/logger/msg/exc_info/task; rotation
+# set with gzip members; a queue left bound to a warm-up loop.
+
+
+class Gateway(Service):
+	def __init__(self, truth):
+		super().__init__(truth, 'api_gateway')
+		self.log = logging.getLogger('gateway')
+		self.access = logging.getLogger('gateway.access')
+		self.sessions = {}
+		self.rid = 0
+		self.refresh_q = None
+
+	async def _prime_tokens(self):
+		self.refresh_q = asyncio.Queue()
+		try:
+			await asyncio.wait_for(self.refresh_q.get(), 0.01)
+		except asyncio.TimeoutError:
+			pass
+		self.log.info('token cache primed')
+
+	def prime(self):
+		"""Warm-up at start: a first asyncio.run() the queue stays bound to."""
+		asyncio.run(self._prime_tokens())
+
+	async def quota_sync(self):
+		t0 = time.time()
+		try:
+			item = await self.refresh_q.get()
+			self.log.info('quota refresh %s', item)
+		except RuntimeError:
+			self.log.exception('quota sync failed')
+			self.truth.add('different_loop', t0, time.time(), task=current_name(),
+				exception='RuntimeError')
+
+	async def push_analytics(self, rid):
+		await asyncio.wait_for(asyncio.sleep(1.0), 0.02)
+
+	def purge(self, key):
+		self.sessions.pop(key, None)
+
+	async def purge_cache(self, key):
+		await self.purge(key)	# a plain method: returns None
+
+	def _expire_session(self, sid):
+		del self.sessions[sid]
+
+	async def jwks_refresh(self):
+		t0, t1 = self.block(self.log, 0.85,
+			'refreshing JWKS from https://auth.example.test/.well-known/jwks.json')
+		self.log.info('JWKS refreshed: 3 keys')
+		await asyncio.sleep(0)
+		self.truth.add('stall', t0, time.time(), task=current_name(), duration_s=round(t1 - t0, 3))
+
+	async def serve(self, rid, kind):
+		t = time.monotonic()
+		status = 200
+		path = self.rnd.choice(['GET /v1/orders', 'GET /v1/me', 'POST /v1/cart', 'GET /v1/products'])
+		if kind == 'purge':
+			path = 'DELETE /v1/cache/sessions'
+			t0 = time.time()
+			try:
+				await self.purge_cache('s-17')
+			except TypeError:
+				self.log.exception('cache purge failed')
+				status = 500
+			self.truth.add('await_non_awaitable', t0, time.time(), task=current_name(),
+				coro='Gateway.purge_cache', exception='TypeError')
+		elif kind == 'upstream':
+			path = 'GET /v1/orders'
+			try:
+				await asyncio.sleep(0.003)
+				raise ConnectionResetError(104, 'Connection reset by peer')
+			except ConnectionError:
+				self.log.exception('upstream orders-svc failed, returning 502')
+				status = 502
+		elif kind == 'analytics':
+			t0 = time.time()
+			name = 'analytics-%d' % rid
+			asyncio.get_running_loop().create_task(self.push_analytics(rid), name=name)
+			self.later('never_retrieved', t0, 0.2, task=name, coro='Gateway.push_analytics',
+				exception='TimeoutError')
+		else:
+			await asyncio.sleep(self.rnd.uniform(0.002, 0.01))
+		self.access.info('%s %d %.1fms rid=%d', path, status, (time.monotonic() - t) * 1000, rid)
+
+	async def traffic(self, plan):
+		loop = asyncio.get_running_loop()
+		while self.running:
+			await asyncio.sleep(self.rnd.uniform(0.02, 0.05))
+			self.rid += 1
+			kind = plan.get(self.rid)
+			if kind == 'expire':
+				t0 = time.time()
+				self.sessions['s-4242'] = 1
+				loop.call_later(0.02, self._expire_session, 's-4242')
+				self.sessions.clear()
+				self.later('callback_exception', t0, 0.1, exception='KeyError')
+			elif kind == 'jwks':
+				self.spawn(self.jwks_refresh(), name='jwks-refresh')
+			elif kind == 'quota':
+				self.spawn(self.quota_sync(), name='quota-sync')
+			self.spawn(self.serve(self.rid, kind), name='req-%d' % self.rid)
+
+	async def main(self):
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.housekeeping(), name='housekeeping')
+		plan = {5: 'quota', 12: 'analytics', 18: 'upstream', 25: 'purge', 31: 'expire',
+			38: 'jwks', 47: 'analytics', 55: 'upstream'}
+		self.spawn(self.traffic(plan), name='traffic')
+		while self.rid < 62:
+			await asyncio.sleep(0.05)
+		await self.stop_background()
+		self.log.info('shutting down')
+
+
+def scenario_api_gateway(outdir):
+	truth = Truth(outdir, 'api_gateway', 'jsonl', shows_task=True, handler='rotating-gz',
+		capture_warnings=True, asyncio_debug=False)
+	setup_logging(outdir, 'rotating-gz', JsonFormatter(), max_bytes=9000, task_filter=True)
+	gw = Gateway(truth)
+	gw.log.info('gateway starting pid=%d python=%s', os.getpid(), PY)
+	gw.prime()
+	asyncio.run(gw.main())
+	gw.log.info('gateway stopped')
+	return truth
+
+
+# ---------------------------------------------------------------------------
+# cli_batch: basicConfig's LEVEL:logger:message on stderr, no timestamps; a
+# loop managed by hand; warnings printed by Python itself.
+
+pending_retries = []
+
+
+class Uploader:
+	async def upload_chunk(self, part):
+		await asyncio.sleep(0)
+
+
+class BatchState:
+	def __init__(self, n):
+		self.sizes = [0] * n
+
+	def on_part_done(self, idx):
+		self.sizes[idx + 1] = 1
+
+
+async def notify_webhook():
+	await asyncio.sleep(0.01)
+	raise OSError(101, 'Network is unreachable')
+
+
+async def progress_reporter(state):
+	log = logging.getLogger('batch.progress')
+	while True:
+		await asyncio.sleep(0.06)
+		log.info('progress %d/%d parts', sum(state.sizes), len(state.sizes))
+
+
+async def write_manifest(state):
+	await asyncio.sleep(0)
+
+
+async def retry_upload(part):
+	await asyncio.sleep(0)
+
+
+async def batch_main(truth, state, loop):
+	log = logging.getLogger('batch')
+	up = Uploader()
+	rnd = random.Random('cli_batch')
+	schemas = {'orders': 1}
+	n = len(state.sizes)
+	log.info('starting batch: %d parts', n)
+	for part in range(n):
+		await asyncio.sleep(rnd.uniform(0.02, 0.05))
+		if part % 9 == 4:
+			t0 = time.time()
+			up.upload_chunk(part)	# forgot the await, at the same place each time
+			truth.leak('batch.upload', 'Uploader.upload_chunk', t0, time.time())
+		if part == 11:
+			try:
+				schemas['payments']
+			except KeyError:
+				log.exception('schema lookup failed for part-%05d.parquet', part)
+		if part == 17:
+			t0 = time.time()
+			t = asyncio.ensure_future(notify_webhook())
+			name = t.get_name()
+			del t
+			await asyncio.sleep(0.1)
+			gc.collect()
+			truth.add('never_retrieved', t0, time.time(), task=name, coro='notify_webhook',
+				exception='OSError')
+		if part == 23:
+			pending_retries.append(retry_upload(part))
+		state.sizes[part] = 1
+		log.info('processed part-%05d.parquet rows=%d', part, rnd.randint(1000, 90000))
+	t0 = time.time()
+	loop.call_soon(state.on_part_done, n - 1)
+	await asyncio.sleep(0.02)
+	truth.add('callback_exception', t0, time.time(), exception='IndexError')
+	log.info('batch finished')
+
+
+def scenario_cli_batch(outdir):
+	truth = Truth(outdir, 'cli_batch', 'stderr_plain', handler='stderr',
+		capture_warnings=False, asyncio_debug=False)
+	logging.basicConfig(level=logging.INFO)
+	log = logging.getLogger('batch')
+	state = BatchState(40)
+	loop = asyncio.new_event_loop()
+	reporter = loop.create_task(progress_reporter(state), name='progress-reporter')
+	loop.run_until_complete(batch_main(truth, state, loop))
+	t0 = time.time()
+	loop.close()
+	del reporter
+	gc.collect()
+	truth.add('task_destroyed_pending', t0, time.time(), task='progress-reporter',
+		coro='progress_reporter')
+	t0 = time.time()
+	try:
+		loop.run_until_complete(write_manifest(state))
+	except RuntimeError:
+		log.exception('could not write manifest')
+	t1 = time.time()
+	truth.add('loop_closed', t0, t1, exception='RuntimeError')
+	truth.leak('batch.manifest', 'write_manifest', t0, t1)
+	log.info('exiting with %d pending retries', len(pending_retries))
+	t0 = time.time()
+	# retry_upload() is finalized at interpreter exit (sys:1 / <sys>:0),
+	# after this file is written: ts_max allows for the exit.
+	truth.add('never_awaited', t0, t0 + 0.5, coro='retry_upload')
+	return truth
+
+
+# ---------------------------------------------------------------------------
+# crawler: no logging configuration at all, bare stderr; debug mode.
+
+
+class Crawler:
+	def __init__(self, truth):
+		self.truth = truth
+		self.rnd = random.Random('crawler')
+		self.planned = []
+
+	async def _fetch_robots(self, host):
+		await asyncio.sleep(0.01)
+		return 'User-agent: *'
+
+	def allowed_sync(self, host):
+		return asyncio.run(self._fetch_robots(host))
+
+	async def throttle(self):
+		await time.sleep(0.01)	# the blocking sleep, awaited
+
+	async def prefetch_dns(self, host):
+		await asyncio.sleep(0.01)
+		raise socket.gaierror(-2, 'Name or service not known')
+
+	def parse(self, body):
+		self.truth.plan_stall(0.65)
+		t0 = time.time()
+		time.sleep(0.65)	# a regex from hell
+		return t0, time.time()
+
+	async def fetch(self, i):
+		await asyncio.sleep(self.rnd.uniform(0.01, 0.08))
+		if i == 13:
+			print('[crawler] parsing https://shop.example.test/catalog?page=13', file=sys.stderr)
+			t0, t1 = self.parse('<html>')
+			await asyncio.sleep(0)
+			self.truth.add('stall', t0, time.time(), task='fetch-13', coro='Crawler.fetch',
+				duration_s=round(t1 - t0, 3))
+		if i == 21:
+			try:
+				raise ConnectionResetError(104, 'Connection reset by peer')
+			except ConnectionError:
+				print('[crawler] fetch failed: https://shop.example.test/catalog?page=21', file=sys.stderr)
+				traceback.print_exc()
+		print('[crawler] fetched https://shop.example.test/catalog?page=%d 200 %d bytes' %
+			(i, self.rnd.randint(2000, 90000)), file=sys.stderr)
+
+
+async def crawl_main(truth):
+	loop = asyncio.get_running_loop()
+	loop.slow_callback_duration = 0.4
+	cr = Crawler(truth)
+	print('[crawler] crawl started, debug=%s' % loop.get_debug(), file=sys.stderr)
+	t0 = time.time()
+	try:
+		cr.allowed_sync('shop.example.test')
+	except RuntimeError:
+		traceback.print_exc()
+	t1 = time.time()
+	truth.add('nested_run', t0, t1, exception='RuntimeError')
+	truth.leak('crawler.robots', 'Crawler._fetch_robots', t0, t1)
+	t0 = time.time()
+	t = asyncio.ensure_future(cr.throttle())
+	name = t.get_name()
+	del t
+	await asyncio.sleep(0.1)
+	gc.collect()
+	await asyncio.sleep(0.01)
+	t1 = time.time()
+	truth.add('never_retrieved', t0, t1, task=name, coro='Crawler.throttle', exception='TypeError')
+	truth.add('await_non_awaitable', t0, t1, task=name, coro='Crawler.throttle', exception='TypeError')
+	for batch in (range(1, 12), range(12, 24), range(24, 32)):
+		await asyncio.gather(*[loop.create_task(cr.fetch(i), name='fetch-%d' % i)
+			for i in batch])
+		if batch[0] == 12:
+			t0 = time.time()
+			t = asyncio.ensure_future(cr.prefetch_dns('cdn.example.test'))
+			name = t.get_name()
+			del t
+			await asyncio.sleep(0.1)
+			gc.collect()
+			await asyncio.sleep(0.01)
+			truth.add('never_retrieved', t0, time.time(), task=name, coro='Crawler.prefetch_dns',
+				exception='gaierror')
+	print('[crawler] crawl finished: 31 pages', file=sys.stderr)
+
+
+def scenario_crawler(outdir):
+	truth = Truth(outdir, 'crawler', 'stderr_bare', handler='none',
+		capture_warnings=False, asyncio_debug=True)
+	logging.getLogger('asyncio').addFilter(SlowCallbackWatch(truth))
+	asyncio.run(crawl_main(truth), debug=True)
+	return truth
+
+
+# ---------------------------------------------------------------------------
+# trace_worker: a StreamHandler on stderr ("[LEVEL] logger:") with Python's
+# own warnings in between, under tracemalloc (Object allocated at).
+
+
+class ReportWorker(Service):
+	def __init__(self, truth):
+		super().__init__(truth, 'trace_worker')
+		self.log = logging.getLogger('worker')
+		self.loop = None
+
+	async def render(self, job):
+		await asyncio.sleep(0.005)
+
+	def thumbnail(self, n):
+		return 100 // n
+
+	def checksum(self, job):
+		return None
+
+	async def verify(self, job):
+		await self.checksum(job)
+
+	async def flush_outbox(self):
+		await asyncio.sleep(0)
+
+	def sync_flush(self):
+		return self.loop.run_until_complete(self.flush_outbox())
+
+	async def jobs(self):
+		n = 0
+		while self.running:
+			await asyncio.sleep(self.rnd.uniform(0.03, 0.07))
+			n += 1
+			if n == 6:
+				t0 = time.time()
+				self.render(n)	# forgot the await
+				self.truth.leak('worker.render', 'ReportWorker.render', t0, time.time())
+			elif n == 10:
+				t0 = time.time()
+				self.loop.run_in_executor(None, self.thumbnail, 0)	# nobody awaits it
+				self.later('never_retrieved', t0, 0.2, exception='ZeroDivisionError')
+			elif n == 14:
+				t0 = time.time()
+				try:
+					await self.verify(n)
+				except TypeError:
+					self.log.exception('verification of job %d failed', n)
+				self.truth.add('await_non_awaitable', t0, time.time(), coro='ReportWorker.verify',
+					exception='TypeError')
+			elif n == 18:
+				t0, t1 = self.block(self.log, 0.75, 'building PDF for job %d (sync renderer)', n)
+				self.log.info('PDF for job %d built', n)
+				await asyncio.sleep(0)
+				self.truth.add('stall', t0, time.time(), duration_s=round(t1 - t0, 3))
+			elif n == 22:
+				t0 = time.time()
+				try:
+					self.sync_flush()
+				except RuntimeError:
+					self.log.exception('outbox flush failed')
+				t1 = time.time()
+				self.truth.add('nested_run', t0, t1, exception='RuntimeError')
+				self.truth.leak('worker.flush', 'ReportWorker.flush_outbox', t0, t1)
+			elif n == 26:
+				try:
+					{}['template']
+				except KeyError:
+					self.log.exception('job %d: template lookup failed', n)
+			elif n == 28:
+				t0 = time.time()
+				self.render(n)	# another place: a new location, shown again
+				self.truth.leak('worker.render2', 'ReportWorker.render', t0, time.time())
+			self.log.info('job %d done in %.1fms', n, self.rnd.uniform(3, 40))
+
+	async def main(self):
+		self.loop = asyncio.get_running_loop()
+		self.log.info('report worker starting pid=%d python=%s', os.getpid(), PY)
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.housekeeping(), name='housekeeping')
+		self.spawn(self.jobs(), name='jobs')
+		await asyncio.sleep(2.7)
+		await self.stop_background()
+		self.log.info('report worker stopping')
+
+
+def late_callback(loop, truth):
+	log = logging.getLogger('worker.notify')
+	t0 = time.time()
+	try:
+		loop.call_soon_threadsafe(print)
+	except RuntimeError:
+		log.exception('could not notify the loop')
+	truth.add('loop_closed', t0, time.time(), exception='RuntimeError')
+
+
+def scenario_trace_worker(outdir):
+	import tracemalloc
+	tracemalloc.start(5)
+	truth = Truth(outdir, 'trace_worker', 'bracket_level', handler='stderr',
+		capture_warnings=False, asyncio_debug=False, tracemalloc=True)
+	setup_logging(outdir, 'stderr', logging.Formatter(
+		'%(asctime)s [%(levelname)s] %(name)s: %(message)s'), capture=False)
+	w = ReportWorker(truth)
+	loop = asyncio.new_event_loop()
+	asyncio.set_event_loop(loop)
+	loop.run_until_complete(w.main())
+	loop.run_until_complete(loop.shutdown_asyncgens())
+	loop.close()
+	th = threading.Thread(target=late_callback, args=(loop, truth), name='notifier')
+	th.start()
+	th.join()
+	w.log.info('report worker stopped')
+	return truth
+
+
+# ---------------------------------------------------------------------------
+
+SCENARIOS = {
+	# name: (function, first Python, log target)
+	'web_pool': (scenario_web_pool, (3, 8), 'file'),
+	'queue_consumer': (scenario_queue_consumer, (3, 8), 'file'),
+	'scheduler': (scenario_scheduler, (3, 12), 'file'),
+	'sync_bridge': (scenario_sync_bridge, (3, 8), 'file'),
+	'api_gateway': (scenario_api_gateway, (3, 8), 'file'),
+	'cli_batch': (scenario_cli_batch, (3, 8), 'stderr'),
+	'crawler': (scenario_crawler, (3, 8), 'stderr'),
+	'trace_worker': (scenario_trace_worker, (3, 8), 'stderr'),
+}
+
+
+def main(argv):
+	if argv and argv[0] == '--list':
+		for name, (_, first, target) in SCENARIOS.items():
+			print(name, '%d.%d' % first, target)
+		return 0
+	if len(argv) != 2 or argv[0] not in SCENARIOS:
+		print('usage: scenarios.py SCENARIO OUTDIR | --list; scenarios: %s' %
+			' '.join(SCENARIOS), file=sys.stderr)
+		return 2
+	fn, first, target = SCENARIOS[argv[0]]
+	if sys.version_info[:2] < first:
+		print('%s needs Python %d.%d+' % ((argv[0],) + first), file=sys.stderr)
+		return 2
+	os.makedirs(argv[1], exist_ok=True)
+	truth = fn(argv[1])
+	logging.shutdown()
+	truth.write(target)
+	return EX_UNSTABLE if truth.unstable else 0
+
+
+if __name__ == '__main__':
+	sys.exit(main(sys.argv[1:]))
