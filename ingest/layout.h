@@ -4,13 +4,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/record.h"
 
 /* A log layout: how a header line looks and which fields it carries.
  * Detected per file from its first lines, or named with --format, or a
  * user header regex with named groups (ts, level, logger, pid, thread,
- * task, msg). */
+ * task, msg). A layout is an optional per-line prefix (container, syslog,
+ * journald) around an inner layout: timed (Python logging with asctime,
+ * ISO-8601), JSON lines, or untimed (basicConfig LEVEL:logger:msg, bare
+ * stderr). A layout is used by one thread at a time. */
 struct layout;
 
 /* Names accepted by --format, NULL-terminated: "auto", "python" (asctime
@@ -18,23 +22,55 @@ struct layout;
  * "container", "json", "basic" (LEVEL:logger:msg), "stderr" (none). */
 extern const char *const layout_names[];
 
+/* How a layout tells where records start. */
+enum layout_kind {
+	LAYOUT_TIMED,	/* a header line starts with a time; others continue */
+	LAYOUT_JSON,	/* a header line is a JSON object; others continue */
+	LAYOUT_UNTIMED,	/* no times: headers by shape (level prefix, warning
+			 * lines, asyncio messages, column 0), see splitter */
+	LAYOUT_REGEX	/* a header line matches the user's regex */
+};
+
 /* A layout by name, or from a PCRE2 header regex; NULL with *e
- * (STATUS_USAGE) when unknown or the regex does not compile. */
+ * (STATUS_USAGE) when unknown or the regex does not compile. "auto" is
+ * not a layout: the caller detects instead (NULL with *e). A named layout
+ * tries every variant of its family on each line (slower than a detected
+ * one, which knows its variant). */
 struct layout	*layout_by_name(const char *name, struct err *e);
 struct layout	*layout_from_regex(const char *regex, struct err *e);
 /* Recognise the layout of a file from its first bytes (whole lines,
  * up to 64 KiB); never NULL: "stderr" when nothing fits. */
 struct layout	*layout_detect(const char *p, size_t n);
 void		 layout_free(struct layout *l);
+/* One of layout_names ("regex" for a user regex); a loan for l's life. */
 const char	*layout_name(const struct layout *l);
 /* Whether records of this layout are JSON objects, one per line. */
 bool		 layout_is_json(const struct layout *l);
+enum layout_kind layout_kind(const struct layout *l);
+/* Whether every line carries a prefix (container, syslog) that the
+ * splitter strips from continuation lines. */
+bool		 layout_has_prefix(const struct layout *l);
 
 /* Whether line[0..n) (no newline) starts a record; if so fill rec's
  * ts_us, pid, level, logger, thread, task and message (the header line's
- * message: spans into line). For JSON layouts, the message span is left
- * to the splitter which decodes strings. */
+ * message: spans into line). rec's other fields are left alone; on false
+ * the filled ones are TS_NONE, -1 and empty. For JSON layouts the message
+ * span is the raw line: layout_json_message() decodes it. For untimed
+ * layouts true means a level prefix matched (LEVEL:logger:); the splitter
+ * judges the other lines by their shape. */
 bool	layout_parse_header(const struct layout *l, const char *line,
 	    size_t n, struct record *rec);
+
+/* The length of line's per-line prefix (0 when the layout has none or
+ * the line lacks it); a time and pid it carries go into rec->ts_us and
+ * rec->pid. */
+size_t	layout_prefix(const struct layout *l, const char *line, size_t n,
+	    struct record *rec);
+
+/* Append the message of the JSON object line[0..n) to out, decoded: the
+ * message field (msg, message or event), then "\n" and the text of each
+ * exc_info, exc_text, exception, stack_info or traceback field present.
+ * Without a message field, the raw line. */
+void	layout_json_message(const char *line, size_t n, struct buf *out);
 
 #endif

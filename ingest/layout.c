@@ -1,0 +1,1163 @@
+/*
+ * layout: recognise a log file's layout from its first lines and read
+ * header lines. A layout is an optional per-line prefix (docker-compose
+ * "app_1  | ", CRI "TIME stdout F ", syslog "Nov 24 18:01:22 host app[1]: ",
+ * journald short-iso) around an inner layout:
+ *  - timed: a time at the line start (timestamp_parse), then the fields,
+ *    read by one of a small table of anchored PCRE2 patterns (level,
+ *    logger, [pid], [thread], [taskName] in the orders Python logging
+ *    configurations use); detection keeps the pattern that matches the most
+ *    of the first lines;
+ *  - JSON lines, read by a small scanner of top-level keys;
+ *  - untimed: the same field patterns without the time (basicConfig's
+ *    LEVEL:logger:msg), or none at all (bare stderr).
+ * Which untimed line starts a record is the splitter's business; this
+ * module reads fields and never allocates per line.
+ */
+#include "ingest/layout.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcre2.h>
+
+#include "common/xmalloc.h"
+#include "ingest/timestamp.h"
+
+#define DETECT_BYTES	65536
+#define DETECT_LINES	2000
+
+const char *const layout_names[] = {
+	"auto", "python", "iso", "syslog", "journald", "container", "json",
+	"basic", "stderr", NULL
+};
+
+enum outer {
+	OUTER_NONE,
+	OUTER_SYSLOG,		/* syslog or journald short-iso */
+	OUTER_COMPOSE,		/* docker-compose "name  | " */
+	OUTER_CRI,		/* CRI "TIME stdout F " */
+	OUTER_CONTAINER		/* either container prefix, per line */
+};
+
+struct pattern {
+	pcre2_code	*re;
+	int		 g_ts, g_level, g_logger, g_pid, g_thread, g_task,
+			 g_msg;
+};
+
+struct layout {
+	const char		*name;
+	enum layout_kind	 kind;
+	enum outer		 outer;
+	bool			 inner_any;	/* a container layout by name:
+						 * timed, JSON or untimed per
+						 * line */
+	struct pattern		*pats;		/* tried in order */
+	size_t			 npats;
+	pcre2_match_data	*md;
+};
+
+#define LV	"(?<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|" \
+		"NOTSET|TRACE|EXCEPTION)"
+
+/* Field patterns, read right after a header time ("^ +" leads) or, for
+ * untimed layouts, at the line start (the "^ +" becomes "^"). */
+static const struct {
+	const char	*src;
+	bool		 untimed;	/* also usable without a time */
+} field_pats[] = {
+	/* %(levelname)s [%(threadName)s/%(taskName)s] %(name)s: */
+	{ "^ +" LV " +\\[(?<thread>[^\\]/]*)/(?<task>[^\\]]*)\\] +"
+	    "(?<logger>\\S+?):(?: |$)", true },
+	/* %(levelname)-8s [%(taskName)s] %(name)s: */
+	{ "^ +" LV " +\\[(?<task>[^\\]]*)\\] +(?<logger>\\S+?):(?: |$)", true },
+	/* [%(process)d] [%(threadName)s] %(levelname)-8s %(name)s - */
+	{ "^ +\\[(?<pid>\\d+)\\] +\\[(?<thread>[^\\]]*)\\] +" LV
+	    " +(?<logger>\\S+) +-(?: |$)", true },
+	/* | %(levelname)-8s | %(name)s | */
+	{ "^ +\\| +" LV " *\\| +(?<logger>\\S+) +\\|(?: |$)", false },
+	/* - %(name)s - %(levelname)s - */
+	{ "^ +- +(?<logger>\\S+) +- +" LV " +-(?: |$)", false },
+	/* [%(levelname)s] %(name)s: */
+	{ "^ +\\[" LV "\\] +(?<logger>\\S+?):(?: |$)", true },
+	/* %(levelname)s %(name)s: */
+	{ "^ +" LV " +(?<logger>\\S+?):(?: |$)", true },
+	/* %(levelname)s:%(name)s: */
+	{ "^ +" LV ":(?<logger>[^\\s:]*):", true },
+	/* [%(threadName)s] %(levelname)s %(name)s: */
+	{ "^ +\\[(?<thread>[^\\]]*)\\] +" LV " +(?<logger>\\S+?):(?: |$)",
+	    true },
+	/* %(levelname)s %(name)s - */
+	{ "^ +" LV " +(?<logger>\\S+) +-(?: |$)", true },
+	/* %(name)s %(levelname)s */
+	{ "^ +(?<logger>[A-Za-z_][\\w.]*) +" LV "(?::? +|:?$)", false },
+	/* [%(levelname)s] */
+	{ "^ +\\[" LV "\\](?: +|$)", true },
+	/* %(levelname)s */
+	{ "^ +" LV "(?::? +|:?$)", true },
+};
+#define NFIELD_PATS	(sizeof(field_pats) / sizeof(field_pats[0]))
+/* The basicConfig pattern, tried first on untimed lines. */
+#define BASIC_PAT	7
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+group_number(pcre2_code *re, const char *name)
+{
+	int	g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
+
+	return g > 0 ? g : -1;
+}
+
+static int
+pattern_compile(struct pattern *pt, const char *src, struct err *e)
+{
+	int		ec;
+	PCRE2_SIZE	eo;
+	PCRE2_UCHAR	msg[256];
+
+	pt->re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0, &ec,
+	    &eo, NULL);
+	if (pt->re == NULL) {
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		return err_set(e, STATUS_USAGE,
+		    "header regex: %s at offset %zu", (char *)msg, (size_t)eo);
+	}
+	(void)pcre2_jit_compile(pt->re, PCRE2_JIT_COMPLETE);
+	pt->g_ts = group_number(pt->re, "ts");
+	pt->g_level = group_number(pt->re, "level");
+	pt->g_logger = group_number(pt->re, "logger");
+	pt->g_pid = group_number(pt->re, "pid");
+	pt->g_thread = group_number(pt->re, "thread");
+	pt->g_task = group_number(pt->re, "task");
+	pt->g_msg = group_number(pt->re, "msg");
+	return 0;
+}
+
+static struct layout *
+layout_alloc(const char *name, enum layout_kind kind, enum outer outer)
+{
+	struct layout	*l = xcalloc(1, sizeof(*l));
+
+	l->name = name;
+	l->kind = kind;
+	l->outer = outer;
+	return l;
+}
+
+/* Compile the field patterns of a timed or untimed layout, `first` (an
+ * index into field_pats, or -1) ahead of the others. */
+static void
+layout_add_fields(struct layout *l, int first)
+{
+	char		 src[512];
+	size_t		 i, k = 0;
+	int		 order[NFIELD_PATS + 1], j, n = 0;
+	bool		 untimed = l->kind == LAYOUT_UNTIMED;
+	struct err	 e;
+
+	if (first >= 0)
+		order[n++] = first;
+	if (untimed && first != BASIC_PAT)
+		order[n++] = BASIC_PAT;
+	for (i = 0; i < NFIELD_PATS; i++)
+		if ((int)i != first && !(untimed && i == BASIC_PAT))
+			order[n++] = (int)i;
+	l->pats = xcalloc((size_t)n, sizeof(*l->pats));
+	for (j = 0; j < n; j++) {
+		const char *s = field_pats[order[j]].src;
+
+		if (untimed && !field_pats[order[j]].untimed)
+			continue;
+		if (untimed) {
+			/* "^ +" -> "^" */
+			src[0] = '^';
+			strcpy(src + 1, s + 3);
+			s = src;
+		}
+		if (pattern_compile(&l->pats[k], s, &e) == 0)
+			k++;
+	}
+	l->npats = k;
+	l->md = pcre2_match_data_create(32, NULL);
+}
+
+void
+layout_free(struct layout *l)
+{
+	size_t	i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->npats; i++)
+		pcre2_code_free(l->pats[i].re);
+	free(l->pats);
+	pcre2_match_data_free(l->md);
+	free(l);
+}
+
+const char *
+layout_name(const struct layout *l)
+{
+	return l->name;
+}
+
+bool
+layout_is_json(const struct layout *l)
+{
+	return l->kind == LAYOUT_JSON;
+}
+
+enum layout_kind
+layout_kind(const struct layout *l)
+{
+	return l->kind;
+}
+
+bool
+layout_has_prefix(const struct layout *l)
+{
+	return l->outer != OUTER_NONE;
+}
+
+struct layout *
+layout_by_name(const char *name, struct err *e)
+{
+	struct layout	*l = NULL;
+
+	if (strcmp(name, "python") == 0)
+		l = layout_alloc("python", LAYOUT_TIMED, OUTER_NONE);
+	else if (strcmp(name, "iso") == 0)
+		l = layout_alloc("iso", LAYOUT_TIMED, OUTER_NONE);
+	else if (strcmp(name, "syslog") == 0)
+		l = layout_alloc("syslog", LAYOUT_UNTIMED, OUTER_SYSLOG);
+	else if (strcmp(name, "journald") == 0)
+		l = layout_alloc("journald", LAYOUT_UNTIMED, OUTER_SYSLOG);
+	else if (strcmp(name, "container") == 0) {
+		l = layout_alloc("container", LAYOUT_TIMED, OUTER_CONTAINER);
+		l->inner_any = true;
+	} else if (strcmp(name, "json") == 0)
+		l = layout_alloc("json", LAYOUT_JSON, OUTER_NONE);
+	else if (strcmp(name, "basic") == 0)
+		l = layout_alloc("basic", LAYOUT_UNTIMED, OUTER_NONE);
+	else if (strcmp(name, "stderr") == 0)
+		l = layout_alloc("stderr", LAYOUT_UNTIMED, OUTER_NONE);
+	if (l == NULL) {
+		err_set(e, STATUS_USAGE, "--format: unknown layout '%s' (want "
+		    "python, iso, syslog, journald, container, json, basic, "
+		    "stderr or auto)", name);
+		return NULL;
+	}
+	if (l->kind != LAYOUT_JSON)
+		layout_add_fields(l, -1);
+	return l;
+}
+
+struct layout *
+layout_from_regex(const char *regex, struct err *e)
+{
+	struct layout	*l = layout_alloc("regex", LAYOUT_REGEX, OUTER_NONE);
+
+	l->pats = xcalloc(1, sizeof(*l->pats));
+	if (pattern_compile(&l->pats[0], regex, e) == -1) {
+		layout_free(l);
+		return NULL;
+	}
+	l->npats = 1;
+	l->md = pcre2_match_data_create_from_pattern(l->pats[0].re, NULL);
+	return l;
+}
+
+/* --- prefixes --- */
+
+static bool
+is_level_word(const char *s, size_t n)
+{
+	static const char *const levels[] = { "DEBUG", "INFO", "WARNING",
+	    "WARN", "ERROR", "CRITICAL", "FATAL", NULL };
+	size_t	i;
+
+	for (i = 0; levels[i] != NULL; i++)
+		if (strlen(levels[i]) == n && memcmp(levels[i], s, n) == 0)
+			return true;
+	return false;
+}
+
+/* "app_1  | ", "web-1  | " */
+static size_t
+prefix_compose(const char *s, size_t n)
+{
+	size_t	i = 0;
+	char	c;
+
+	if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') ||
+	    (s[0] >= 'a' && s[0] <= 'z')))
+		return 0;
+	for (i = 1; i < n; i++) {
+		c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    is_digit(c) || c == '_' || c == '-' || c == '.'))
+			break;
+	}
+	if (i >= n || s[i] != ' ')
+		return 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i >= n || s[i] != '|')
+		return 0;
+	i++;
+	if (i < n && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* "2026-11-24T18:01:22.123456789Z stdout F " */
+static size_t
+prefix_cri(const char *s, size_t n, int64_t *ts)
+{
+	size_t	used, i;
+
+	if (n < 20 || !is_digit(s[0]) || s[10] != 'T' ||
+	    !timestamp_parse(s, n, ts, &used))
+		return 0;
+	i = used;
+	if (i + 10 > n || s[i] != ' ' || (memcmp(s + i + 1, "stdout ", 7) != 0
+	    && memcmp(s + i + 1, "stderr ", 7) != 0))
+		return 0;
+	i += 8;
+	if (s[i] != 'F' && s[i] != 'P')
+		return 0;
+	i++;
+	if (i < n && s[i] == ' ')
+		i++;
+	else if (i != n)
+		return 0;
+	return i;
+}
+
+/* "Nov 24 18:01:22 host app[123]: ", "2026-11-24T18:01:22+0000 host
+ * app[123]: ": a syslog time, or an ISO time with T and a zone. */
+static size_t
+prefix_syslog(const char *s, size_t n, int64_t *ts, int64_t *pid)
+{
+	size_t	used, i, h, t;
+	int64_t	p = -1;
+
+	if (n < 16)
+		return 0;
+	if (is_digit(s[0])) {
+		if (n < 20 || s[10] != 'T')
+			return 0;
+	} else if (!(s[0] >= 'A' && s[0] <= 'S'))
+		return 0;
+	if (!timestamp_parse(s, n, ts, &used))
+		return 0;
+	/* journald's ISO time carries a zone */
+	if (is_digit(s[0]) && (used <= 19 || (memchr(s + 19, 'Z',
+	    used - 19) == NULL && memchr(s + 19, '+', used - 19) == NULL &&
+	    memchr(s + 19, '-', used - 19) == NULL)))
+		return 0;
+	i = used;
+	if (i >= n || s[i] != ' ')
+		return 0;
+	h = ++i;
+	while (i < n && s[i] != ' ')
+		i++;
+	if (i == h || i >= n || is_level_word(s + h, i - h) || s[h] == '|' ||
+	    s[h] == '-' || s[h] == '[')
+		return 0;
+	t = ++i;
+	while (i < n && s[i] != ' ' && s[i] != '[' && s[i] != ':')
+		i++;
+	if (i == t || i >= n)
+		return 0;
+	if (s[i] == '[') {
+		p = 0;
+		for (i++; i < n && is_digit(s[i]); i++)
+			p = p * 10 + (s[i] - '0');
+		if (i >= n || s[i] != ']')
+			return 0;
+		i++;
+	}
+	if (i >= n || s[i] != ':')
+		return 0;
+	i++;
+	if (i < n && s[i] == ' ')
+		i++;
+	*pid = p;
+	return i;
+}
+
+size_t
+layout_prefix(const struct layout *l, const char *line, size_t n,
+    struct record *rec)
+{
+	int64_t	ts, pid;
+	size_t	k;
+
+	switch (l->outer) {
+	case OUTER_NONE:
+		return 0;
+	case OUTER_SYSLOG:
+		k = prefix_syslog(line, n, &ts, &pid);
+		if (k > 0) {
+			rec->ts_us = ts;
+			rec->pid = pid;
+		}
+		return k;
+	case OUTER_COMPOSE:
+		return prefix_compose(line, n);
+	case OUTER_CRI:
+		k = prefix_cri(line, n, &ts);
+		if (k > 0)
+			rec->ts_us = ts;
+		return k;
+	case OUTER_CONTAINER:
+		k = prefix_cri(line, n, &ts);
+		if (k > 0) {
+			rec->ts_us = ts;
+			return k;
+		}
+		return prefix_compose(line, n);
+	}
+	return 0;
+}
+
+/* --- field patterns --- */
+
+static struct span
+group_span(const char *s, PCRE2_SIZE *ov, int rc, int g)
+{
+	struct span	sp = { NULL, 0 };
+
+	if (g < 0 || g >= rc || ov[2 * g] == PCRE2_UNSET)
+		return sp;
+	sp.p = s + ov[2 * g];
+	sp.n = ov[2 * g + 1] - ov[2 * g];
+	return sp;
+}
+
+static int64_t
+span_pid(struct span s)
+{
+	int64_t	v = 0;
+	size_t	i;
+
+	if (s.n == 0 || s.n > 18)
+		return -1;
+	for (i = 0; i < s.n; i++) {
+		if (!is_digit(s.p[i]))
+			return -1;
+		v = v * 10 + (s.p[i] - '0');
+	}
+	return v;
+}
+
+static struct span
+task_span(struct span s)
+{
+	if (s.n == 4 && memcmp(s.p, "None", 4) == 0)
+		s.n = 0;
+	return s;
+}
+
+/* Match pattern k of l at s[0..n); fill rec's fields and message. */
+static bool
+pattern_match(const struct layout *l, size_t k, const char *s, size_t n,
+    struct record *rec)
+{
+	const struct pattern	*pt = &l->pats[k];
+	PCRE2_SIZE		*ov;
+	struct span		 sp;
+	int			 rc;
+	size_t			 used;
+
+	rc = pcre2_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md, NULL);
+	if (rc <= 0)
+		return false;
+	ov = pcre2_get_ovector_pointer(l->md);
+	rec->level = group_span(s, ov, rc, pt->g_level);
+	rec->logger = group_span(s, ov, rc, pt->g_logger);
+	rec->thread = group_span(s, ov, rc, pt->g_thread);
+	rec->task = task_span(group_span(s, ov, rc, pt->g_task));
+	sp = group_span(s, ov, rc, pt->g_pid);
+	if (sp.n > 0)
+		rec->pid = span_pid(sp);
+	sp = group_span(s, ov, rc, pt->g_ts);
+	if (sp.n > 0 && !timestamp_parse(sp.p, sp.n, &rec->ts_us, &used))
+		rec->ts_us = TS_NONE;
+	sp = group_span(s, ov, rc, pt->g_msg);
+	if (sp.p != NULL) {
+		rec->message.p = sp.p;
+		rec->message.n = (size_t)(s + n - sp.p);
+	} else {
+		rec->message.p = s + ov[1];
+		rec->message.n = n - ov[1];
+	}
+	return true;
+}
+
+static bool
+match_fields(const struct layout *l, const char *s, size_t n,
+    struct record *rec)
+{
+	size_t	k;
+
+	for (k = 0; k < l->npats; k++)
+		if (pattern_match(l, k, s, n, rec))
+			return true;
+	return false;
+}
+
+/* A time at the start of s: "2026-...", "[2026-...]", "Nov 24 ...". */
+static bool
+leading_time(const char *s, size_t n, int64_t *ts, size_t *used)
+{
+	size_t	k;
+
+	if (n == 0)
+		return false;
+	if (is_digit(s[0]))
+		return timestamp_parse(s, n, ts, used);
+	if (s[0] == '[' && n > 1 && is_digit(s[1])) {
+		if (!timestamp_parse(s + 1, n - 1, ts, &k) || k + 1 >= n ||
+		    s[k + 1] != ']')
+			return false;
+		*used = k + 2;
+		return true;
+	}
+	if (s[0] >= 'A' && s[0] <= 'S' && n >= 15 && s[3] == ' ')
+		return timestamp_parse(s, n, ts, used);
+	return false;
+}
+
+static bool
+parse_timed(const struct layout *l, const char *s, size_t n,
+    struct record *rec)
+{
+	size_t		used, k;
+	int64_t		ts;
+	const char	*r;
+
+	if (!leading_time(s, n, &ts, &used))
+		return false;
+	rec->ts_us = ts;
+	r = s + used;
+	n -= used;
+	if (match_fields(l, r, n, rec)) {
+		rec->ts_us = ts;
+		return true;
+	}
+	/* a time and a message, fields unknown */
+	k = 0;
+	while (k < n && r[k] == ' ')
+		k++;
+	if (k + 1 < n && (r[k] == '-' || r[k] == '|' || r[k] == ':') &&
+	    r[k + 1] == ' ')
+		k += 2;
+	while (k < n && r[k] == ' ')
+		k++;
+	rec->message.p = r + k;
+	rec->message.n = n - k;
+	return true;
+}
+
+static bool
+parse_untimed(const struct layout *l, const char *s, size_t n,
+    struct record *rec)
+{
+	char	c;
+
+	if (n == 0)
+		return false;
+	c = s[0];
+	/* every untimed pattern starts with a level word or "[" */
+	if (!(c == '[' || c == 'D' || c == 'I' || c == 'W' || c == 'E' ||
+	    c == 'C' || c == 'F' || c == 'N' || c == 'T'))
+		return false;
+	return match_fields(l, s, n, rec);
+}
+
+/* --- JSON --- */
+
+static const char *
+json_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+	    *p == '\n'))
+		p++;
+	return p;
+}
+
+/* p at '"': the byte after the closing quote, or NULL. */
+static const char *
+json_skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* p at a value: the byte after it, or NULL. */
+static const char *
+json_skip_value(const char *p, const char *end)
+{
+	int	depth = 0;
+
+	if (p >= end)
+		return NULL;
+	if (*p == '"')
+		return json_skip_string(p, end);
+	if (*p != '{' && *p != '[') {
+		while (p < end && *p != ',' && *p != '}' && *p != ']' &&
+		    *p != ' ' && *p != '\t')
+			p++;
+		return p;
+	}
+	for (; p < end; p++) {
+		if (*p == '"') {
+			p = json_skip_string(p, end);
+			if (p == NULL)
+				return NULL;
+			p--;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			if (--depth == 0)
+				return p + 1;
+		}
+	}
+	return NULL;
+}
+
+enum jfield {
+	JF_TS, JF_LEVEL, JF_LOGGER, JF_PID, JF_THREAD, JF_TASK, JF_MSG,
+	JF_EXC, JF_NONE
+};
+
+static const struct {
+	const char	*key;
+	enum jfield	 field;
+} json_keys[] = {
+	/* earlier keys of a field win over later ones */
+	{ "ts", JF_TS }, { "time", JF_TS }, { "timestamp", JF_TS },
+	{ "@timestamp", JF_TS }, { "asctime", JF_TS }, { "created", JF_TS },
+	{ "level", JF_LEVEL }, { "levelname", JF_LEVEL },
+	{ "severity", JF_LEVEL }, { "log.level", JF_LEVEL },
+	{ "logger", JF_LOGGER }, { "logger_name", JF_LOGGER },
+	{ "log.logger", JF_LOGGER }, { "name", JF_LOGGER },
+	{ "pid", JF_PID }, { "process", JF_PID },
+	{ "thread", JF_THREAD }, { "threadName", JF_THREAD },
+	{ "thread_name", JF_THREAD },
+	{ "task", JF_TASK }, { "taskName", JF_TASK }, { "task_name", JF_TASK },
+	{ "msg", JF_MSG }, { "message", JF_MSG }, { "event", JF_MSG },
+	{ "exc_info", JF_EXC }, { "exc_text", JF_EXC }, { "exception", JF_EXC },
+	{ "stack_info", JF_EXC }, { "traceback", JF_EXC }, { "stack", JF_EXC },
+};
+#define NJSON_KEYS	(sizeof(json_keys) / sizeof(json_keys[0]))
+
+/* The key index of k[0..n), or -1. */
+static int
+json_key(const char *k, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < NJSON_KEYS; i++)
+		if (strlen(json_keys[i].key) == n &&
+		    memcmp(json_keys[i].key, k, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+struct jvalue {
+	int		 key;	/* index into json_keys, -1: unset */
+	struct span	 raw;	/* the value as written, quotes included */
+};
+
+/* Walk the top-level members of the object at line; for each known key
+ * keep the best-ranked value per field (excs: every one, up to 5). */
+static bool
+json_members(const char *line, size_t n, struct jvalue f[JF_NONE],
+    struct jvalue exc[5], size_t *nexc)
+{
+	const char	*p = line, *end = line + n, *k, *v;
+	int		 ki;
+	enum jfield	 fd;
+	size_t		 i;
+
+	for (i = 0; i < JF_NONE; i++)
+		f[i].key = -1;
+	*nexc = 0;
+	p = json_ws(p, end);
+	if (p >= end || *p != '{')
+		return false;
+	p = json_ws(p + 1, end);
+	while (p < end && *p != '}') {
+		if (*p != '"')
+			return false;
+		k = p;
+		p = json_skip_string(p, end);
+		if (p == NULL)
+			return false;
+		ki = json_key(k + 1, (size_t)(p - k - 2));
+		p = json_ws(p, end);
+		if (p >= end || *p != ':')
+			return false;
+		p = json_ws(p + 1, end);
+		v = p;
+		p = json_skip_value(p, end);
+		if (p == NULL)
+			return false;
+		if (ki >= 0) {
+			fd = json_keys[ki].field;
+			if (fd == JF_EXC) {
+				if (*nexc < 5) {
+					exc[*nexc].key = ki;
+					exc[*nexc].raw.p = v;
+					exc[*nexc].raw.n = (size_t)(p - v);
+					(*nexc)++;
+				}
+			} else if (f[fd].key == -1 || ki < f[fd].key) {
+				f[fd].key = ki;
+				f[fd].raw.p = v;
+				f[fd].raw.n = (size_t)(p - v);
+			}
+		}
+		p = json_ws(p, end);
+		if (p < end && *p == ',')
+			p = json_ws(p + 1, end);
+	}
+	return p < end;
+}
+
+/* A string value's bytes between the quotes (still escaped); other values
+ * as written; null as empty. */
+static struct span
+json_inner(struct span raw)
+{
+	if (raw.n >= 2 && raw.p[0] == '"') {
+		raw.p++;
+		raw.n -= 2;
+	} else if (raw.n == 4 && memcmp(raw.p, "null", 4) == 0) {
+		raw.n = 0;
+	}
+	return raw;
+}
+
+static bool
+json_is_blank(struct span raw)
+{
+	struct span	s = json_inner(raw);
+
+	return s.n == 0 || (raw.n == 5 && memcmp(raw.p, "false", 5) == 0) ||
+	    (raw.n == 4 && memcmp(raw.p, "true", 4) == 0);
+}
+
+static bool
+parse_json(const char *line, size_t n, struct record *rec)
+{
+	struct jvalue	f[JF_NONE], exc[5];
+	struct span	s;
+	size_t		nexc, used;
+
+	if (n == 0 || line[0] != '{' || !json_members(line, n, f, exc, &nexc))
+		return false;
+	if (f[JF_TS].key >= 0) {
+		s = json_inner(f[JF_TS].raw);
+		if (!timestamp_parse(s.p, s.n, &rec->ts_us, &used))
+			rec->ts_us = TS_NONE;
+	}
+	if (f[JF_LEVEL].key >= 0)
+		rec->level = json_inner(f[JF_LEVEL].raw);
+	if (f[JF_LOGGER].key >= 0)
+		rec->logger = json_inner(f[JF_LOGGER].raw);
+	if (f[JF_THREAD].key >= 0)
+		rec->thread = json_inner(f[JF_THREAD].raw);
+	if (f[JF_TASK].key >= 0)
+		rec->task = task_span(json_inner(f[JF_TASK].raw));
+	if (f[JF_PID].key >= 0)
+		rec->pid = span_pid(json_inner(f[JF_PID].raw));
+	rec->message.p = line;
+	rec->message.n = n;
+	return true;
+}
+
+static void
+put_utf8(struct buf *out, uint32_t c)
+{
+	char	u[4];
+
+	if (c < 0x80) {
+		u[0] = (char)c;
+		buf_add(out, u, 1);
+	} else if (c < 0x800) {
+		u[0] = (char)(0xc0 | (c >> 6));
+		u[1] = (char)(0x80 | (c & 0x3f));
+		buf_add(out, u, 2);
+	} else if (c < 0x10000) {
+		u[0] = (char)(0xe0 | (c >> 12));
+		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		buf_add(out, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | (c >> 18));
+		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (c & 0x3f));
+		buf_add(out, u, 4);
+	}
+}
+
+static bool
+hex4(const char *p, const char *end, uint32_t *v)
+{
+	uint32_t	x = 0;
+	int		i;
+	char		c;
+
+	if (end - p < 4)
+		return false;
+	for (i = 0; i < 4; i++) {
+		c = p[i];
+		x <<= 4;
+		if (c >= '0' && c <= '9')
+			x |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			x |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			x |= (uint32_t)(c - 'A' + 10);
+		else
+			return false;
+	}
+	*v = x;
+	return true;
+}
+
+/* Append a value decoded: a string's escapes resolved, others raw. */
+static void
+json_decode(struct span raw, struct buf *out)
+{
+	struct span	 s = json_inner(raw);
+	const char	*p = s.p, *end = s.p + s.n, *run;
+	uint32_t	 c, lo;
+
+	if (raw.n == 0 || raw.p[0] != '"') {
+		buf_add(out, s.p, s.n);
+		return;
+	}
+	while (p < end) {
+		run = p;
+		while (p < end && *p != '\\')
+			p++;
+		buf_add(out, run, (size_t)(p - run));
+		if (p >= end)
+			break;
+		if (p + 1 >= end) {
+			buf_addc(out, '\\');
+			break;
+		}
+		p++;
+		switch (*p) {
+		case 'n': buf_addc(out, '\n'); p++; break;
+		case 't': buf_addc(out, '\t'); p++; break;
+		case 'r': buf_addc(out, '\r'); p++; break;
+		case 'b': buf_addc(out, '\b'); p++; break;
+		case 'f': buf_addc(out, '\f'); p++; break;
+		case '"': case '\\': case '/': buf_addc(out, *p); p++; break;
+		case 'u':
+			if (!hex4(p + 1, end, &c)) {
+				buf_addc(out, '\\');
+				break;
+			}
+			p += 5;
+			if (c >= 0xd800 && c <= 0xdbff && end - p >= 6 &&
+			    p[0] == '\\' && p[1] == 'u' &&
+			    hex4(p + 2, end, &lo) && lo >= 0xdc00 &&
+			    lo <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				p += 6;
+			} else if (c >= 0xd800 && c <= 0xdfff) {
+				c = 0xfffd;
+			}
+			put_utf8(out, c);
+			break;
+		default:
+			buf_addc(out, '\\');
+			break;
+		}
+	}
+}
+
+void
+layout_json_message(const char *line, size_t n, struct buf *out)
+{
+	struct jvalue	f[JF_NONE], exc[5];
+	size_t		nexc, i;
+
+	if (!json_members(line, n, f, exc, &nexc) || f[JF_MSG].key < 0) {
+		buf_add(out, line, n);
+		return;
+	}
+	json_decode(f[JF_MSG].raw, out);
+	for (i = 0; i < nexc; i++) {
+		if (json_is_blank(exc[i].raw))
+			continue;
+		buf_addc(out, '\n');
+		json_decode(exc[i].raw, out);
+	}
+}
+
+/* --- reading a header --- */
+
+static void
+record_clear(struct record *rec)
+{
+	struct span	none = { NULL, 0 };
+
+	rec->ts_us = TS_NONE;
+	rec->pid = -1;
+	rec->level = none;
+	rec->logger = none;
+	rec->thread = none;
+	rec->task = none;
+	rec->message = none;
+}
+
+bool
+layout_parse_header(const struct layout *l, const char *line, size_t n,
+    struct record *rec)
+{
+	size_t		k = 0;
+	int64_t		outer_ts;
+	bool		ok = false;
+
+	record_clear(rec);
+	if (l->outer != OUTER_NONE) {
+		k = layout_prefix(l, line, n, rec);
+		if (k == 0 && l->kind != LAYOUT_UNTIMED)
+			return false;
+	}
+	outer_ts = rec->ts_us;
+	switch (l->kind) {
+	case LAYOUT_TIMED:
+		ok = parse_timed(l, line + k, n - k, rec);
+		if (!ok && l->inner_any)
+			ok = parse_json(line + k, n - k, rec) ||
+			    parse_untimed(l, line + k, n - k, rec);
+		break;
+	case LAYOUT_JSON:
+		ok = parse_json(line + k, n - k, rec);
+		break;
+	case LAYOUT_UNTIMED:
+		ok = parse_untimed(l, line + k, n - k, rec);
+		break;
+	case LAYOUT_REGEX:
+		ok = pattern_match(l, 0, line, n, rec);
+		break;
+	}
+	if (!ok) {
+		record_clear(rec);
+		return false;
+	}
+	if (rec->ts_us == TS_NONE)
+		rec->ts_us = outer_ts;
+	return true;
+}
+
+/* --- detection --- */
+
+struct scores {
+	size_t	lines;			/* non-empty lines looked at */
+	size_t	first_timed;		/* the first line has a time: 1 */
+	size_t	timed, iso_t;		/* lines with a leading time; of
+					 * them with a T */
+	size_t	json;
+	size_t	pat[NFIELD_PATS];	/* timed lines matched per pattern */
+	size_t	untimed[NFIELD_PATS];	/* untimed lines per pattern */
+	size_t	syslog, syslog_iso, compose, cri;
+};
+
+/* Score one inner line (after any prefix) into sc, using the all-patterns
+ * layouts timed and untimed. */
+static void
+score_inner(struct scores *sc, struct layout *timed, struct layout *untimed,
+    const char *s, size_t n, bool first)
+{
+	struct record	rec;
+	int64_t		ts;
+	size_t		used, k;
+
+	if (n > 0 && s[0] == '{' && parse_json(s, n, &rec)) {
+		sc->json++;
+		return;
+	}
+	if (leading_time(s, n, &ts, &used)) {
+		sc->timed++;
+		sc->first_timed += first;
+		if (used > 10 && s[10] == 'T')
+			sc->iso_t++;
+		for (k = 0; k < NFIELD_PATS; k++)
+			if (pattern_match(timed, k, s + used, n - used, &rec))
+				sc->pat[k]++;
+		return;
+	}
+	for (k = 0; k < untimed->npats; k++)
+		if (pattern_match(untimed, k, s, n, &rec))
+			sc->untimed[k]++;
+}
+
+/* The index of the largest count (the first on ties), or -1 if all 0. */
+static int
+best_of(const size_t *v, size_t n)
+{
+	size_t	i;
+	int	best = -1;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > 0 && (best < 0 || v[i] > v[best]))
+			best = (int)i;
+	return best;
+}
+
+/* Untimed patterns are compiled in a different order (BASIC_PAT first):
+ * map the index of a compiled untimed pattern back to field_pats. */
+static int
+untimed_index(int k)
+{
+	size_t	i;
+	int	j = 0;
+
+	if (k == 0)
+		return BASIC_PAT;
+	for (i = 0; i < NFIELD_PATS; i++) {
+		if (i == BASIC_PAT || !field_pats[i].untimed)
+			continue;
+		if (++j == k)
+			return (int)i;
+	}
+	return -1;
+}
+
+struct layout *
+layout_detect(const char *p, size_t n)
+{
+	struct layout	*timed = layout_alloc("python", LAYOUT_TIMED,
+			    OUTER_NONE);
+	struct layout	*untimed = layout_alloc("stderr", LAYOUT_UNTIMED,
+			    OUTER_NONE);
+	struct layout	*l = NULL;
+	struct scores	 sc, inner;
+	const char	*s, *nl, *end;
+	size_t		 len, k;
+	int64_t		 ts, pid;
+	enum outer	 outer = OUTER_NONE;
+	size_t		 nsyslog, nsyslog_iso;
+	int		 best, bu;
+	bool		 first = true;
+
+	layout_add_fields(timed, -1);
+	layout_add_fields(untimed, -1);
+	memset(&sc, 0, sizeof(sc));
+	memset(&inner, 0, sizeof(inner));
+	if (n > DETECT_BYTES) {
+		/* whole lines only */
+		for (k = DETECT_BYTES; k > 0 && p[k - 1] != '\n'; k--)
+			;
+		n = k > 0 ? k : DETECT_BYTES;
+	}
+	/* pass 1: which per-line prefix, if any */
+	for (s = p, end = p + n; s < end && sc.lines < DETECT_LINES;
+	    s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (nl == NULL)
+			nl = end;
+		len = (size_t)(nl - s);
+		if (len > 0 && s[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			continue;
+		sc.lines++;
+		if (prefix_cri(s, len, &ts) > 0)
+			sc.cri++;
+		else if (prefix_compose(s, len) > 0)
+			sc.compose++;
+		if (prefix_syslog(s, len, &ts, &pid) > 0) {
+			sc.syslog++;
+			sc.syslog_iso += is_digit(s[0]);
+		}
+		score_inner(&sc, timed, untimed, s, len, first);
+		first = false;
+	}
+	if (sc.lines > 0 && sc.cri * 2 >= sc.lines)
+		outer = OUTER_CRI;
+	else if (sc.lines > 0 && sc.compose * 2 >= sc.lines)
+		outer = OUTER_COMPOSE;
+	else if (sc.syslog * 2 >= sc.lines && sc.syslog > 0) {
+		/* a time and "host app[pid]: " unless a logging layout reads
+		 * the same lines better */
+		best = best_of(sc.pat, NFIELD_PATS - 1);
+		if (best < 0 || sc.pat[best] < sc.syslog)
+			outer = OUTER_SYSLOG;
+	}
+	nsyslog = sc.syslog;
+	nsyslog_iso = sc.syslog_iso;
+	if (outer != OUTER_NONE) {
+		/* pass 2: the inner layout, behind the prefix */
+		struct layout	 probe = { 0 };
+		struct record	 rec;
+
+		probe.outer = outer;
+		first = true;
+		for (s = p, end = p + n; s < end && inner.lines < DETECT_LINES;
+		    s = nl + 1) {
+			nl = memchr(s, '\n', (size_t)(end - s));
+			if (nl == NULL)
+				nl = end;
+			len = (size_t)(nl - s);
+			if (len > 0 && s[len - 1] == '\r')
+				len--;
+			k = layout_prefix(&probe, s, len, &rec);
+			if (k == 0)
+				continue;
+			inner.lines++;
+			score_inner(&inner, timed, untimed, s + k, len - k,
+			    first);
+			first = false;
+		}
+		sc = inner;
+	}
+	best = best_of(sc.pat, NFIELD_PATS);
+	bu = best_of(sc.untimed, untimed->npats);
+	if (sc.json > 0 && sc.json >= sc.timed &&
+	    sc.json >= (bu < 0 ? 0 : sc.untimed[bu])) {
+		l = layout_alloc("json", LAYOUT_JSON, outer);
+	} else if (sc.timed > 0 && (sc.timed >= 2 || sc.first_timed) &&
+	    (bu < 0 || sc.timed > sc.untimed[bu])) {
+		l = layout_alloc(sc.iso_t * 2 > sc.timed ? "iso" : "python",
+		    LAYOUT_TIMED, outer);
+		layout_add_fields(l, best);
+	} else {
+		l = layout_alloc(bu >= 0 ? "basic" : "stderr", LAYOUT_UNTIMED,
+		    outer);
+		layout_add_fields(l, bu >= 0 ? untimed_index(bu) : -1);
+	}
+	if (outer == OUTER_SYSLOG)
+		l->name = nsyslog_iso * 2 > nsyslog ? "journald" : "syslog";
+	else if (outer != OUTER_NONE)
+		l->name = "container";
+	layout_free(timed);
+	layout_free(untimed);
+	return l;
+}

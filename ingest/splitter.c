@@ -1,0 +1,757 @@
+/*
+ * splitter: bytes into records. Bytes are kept in one growing buffer of
+ * pending input, scanned line by line with memchr(); a record is a header
+ * line and the lines after it that are not headers. Which lines are
+ * headers is the layout's answer for timed, JSON and regex layouts. For
+ * untimed layouts (basicConfig's LEVEL:logger:msg, bare stderr) this file
+ * decides, by shape:
+ *  - a line with a level prefix (LEVEL:logger:) is a header;
+ *  - continuations: blank lines, lines starting with a space or tab
+ *    (frames, source lines, exception-group gutters), "During handling of
+ *    the above exception...", "The above exception was the direct
+ *    cause...", key lines of asyncio's exception handler (future:, task:,
+ *    handle:, context:, protocol:, transport:, source_traceback:,
+ *    handle_traceback:, ...), "Coroutine created at", "Object allocated
+ *    at", the "Enable tracemalloc" trailer, and the exception line that
+ *    ends a traceback (any column-0 line after frames, or a dotted name
+ *    with an optional ": message" after key lines or a chain separator);
+ *  - "Traceback (most recent call last):" continues the record before it
+ *    only when that record can own it: it is inside a chained traceback,
+ *    or it has no traceback yet and is at ERROR level or above, or is an
+ *    exception-handler report (key lines seen, or a message such as "Task
+ *    exception was never retrieved", "Exception in callback ...",
+ *    "Exception ignored in ..."). After an INFO line, a plain stderr line
+ *    or a complete traceback it starts a record of its own: that is what
+ *    an uncaught exception or traceback.print_exc() looks like;
+ *  - any other column-0 line (warnings "file:line: XWarning: ...",
+ *    "Task exception was never retrieved", "[crawler] started") is a
+ *    header.
+ * What a record means is left to the rules; the pipeline stores it.
+ */
+#include "ingest/splitter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/escape.h"
+#include "common/xmalloc.h"
+
+#define DETECT_BYTES	65536
+#define NONE		SIZE_MAX
+
+enum tb_state {
+	TB_NONE,	/* no traceback in the record yet */
+	TB_KEYS,	/* exception-handler key lines seen (future:, ...) */
+	TB_IN,		/* inside a traceback: frames, then its exception */
+	TB_CHAIN,	/* after "During handling..." / "The above..." */
+	TB_DONE		/* a traceback ended with its exception line */
+};
+
+enum { F_LEVEL, F_LOGGER, F_THREAD, F_TASK, F_MESSAGE, F_COUNT };
+
+/* The pending record's header fields, as offsets from its first byte. */
+struct header {
+	int64_t	ts_us;
+	int64_t	pid;
+	size_t	off[F_COUNT];
+	size_t	len[F_COUNT];
+};
+
+struct splitter {
+	struct layout	*layout;
+	bool		 own_layout;
+
+	char		*buf;		/* pending bytes */
+	size_t		 len, size;
+	size_t		 scan;		/* the next line to look at */
+	size_t		 cr_at;		/* next '\r' at or after scan, or NONE
+					 * when none before cr_to */
+	size_t		 cr_to;
+	bool		 skipping;	/* dropping the rest of a long line */
+	bool		 line_cut;	/* the line at scan was cut */
+	int64_t		 line_dropped;	/* bytes dropped from that line */
+	int64_t		 scan_off;	/* file offset of the line at scan */
+	int64_t		 scan_line;	/* its line number */
+
+	bool		 have;		/* a record is pending */
+	size_t		 rec_start;	/* its first byte in buf */
+	size_t		 rec_first_end;	/* end of its first line's text */
+	size_t		 rec_text_end;	/* end of its last kept line's text */
+	size_t		 rec_kept_end;	/* NONE, or where dropped lines begin
+					 * (the record cap was reached) */
+	int64_t		 rec_off, rec_end, rec_line, rec_nlines;
+	unsigned	 rec_flags;
+	struct header	 hdr;
+	enum tb_state	 tb;
+	bool		 owner;		/* may own a following traceback */
+
+	int64_t		 last_ts;	/* the last record's own time */
+	struct buf	 msg;		/* synthesized messages */
+	struct record	 out;
+};
+
+struct splitter *
+splitter_new(struct layout *layout)
+{
+	struct splitter	*sp = xcalloc(1, sizeof(*sp));
+
+	sp->layout = layout;
+	sp->cr_at = NONE;
+	sp->scan_line = 1;
+	sp->last_ts = TS_NONE;
+	buf_init(&sp->msg, SPLITTER_RECORD_CAP + SPLITTER_LINE_CAP);
+	return sp;
+}
+
+void
+splitter_free(struct splitter *sp)
+{
+	if (sp == NULL)
+		return;
+	if (sp->own_layout)
+		layout_free(sp->layout);
+	free(sp->buf);
+	buf_release(&sp->msg);
+	free(sp);
+}
+
+const struct layout *
+splitter_layout(const struct splitter *sp)
+{
+	return sp->layout;
+}
+
+size_t
+splitter_held(const struct splitter *sp)
+{
+	return sp->size + sp->msg.size;
+}
+
+void
+splitter_start(struct splitter *sp, int64_t offset, int64_t line)
+{
+	sp->len = 0;
+	sp->scan = 0;
+	sp->cr_at = NONE;
+	sp->cr_to = 0;
+	sp->skipping = false;
+	sp->line_cut = false;
+	sp->line_dropped = 0;
+	sp->scan_off = offset;
+	sp->scan_line = line;
+	sp->have = false;
+	sp->last_ts = TS_NONE;
+}
+
+/* Drop what was handed out and the lines cut by the record cap. */
+static void
+compact(struct splitter *sp)
+{
+	size_t	from, gap;
+
+	if (sp->have && sp->rec_kept_end != NONE &&
+	    sp->rec_kept_end < sp->scan) {
+		gap = sp->scan - sp->rec_kept_end;
+		memmove(sp->buf + sp->rec_kept_end, sp->buf + sp->scan,
+		    sp->len - sp->scan);
+		sp->len -= gap;
+		sp->scan -= gap;
+	}
+	from = sp->have ? sp->rec_start : sp->scan;
+	if (from > 0) {
+		memmove(sp->buf, sp->buf + from, sp->len - from);
+		sp->len -= from;
+		sp->scan -= from;
+		if (sp->have) {
+			sp->rec_start -= from;
+			sp->rec_first_end -= from;
+			sp->rec_text_end -= from;
+			if (sp->rec_kept_end != NONE)
+				sp->rec_kept_end -= from;
+		}
+	}
+	sp->cr_at = NONE;
+	sp->cr_to = sp->scan;
+}
+
+void
+splitter_feed(struct splitter *sp, const char *p, size_t n)
+{
+	const char	*nl, *cr;
+	size_t		 k;
+
+	compact(sp);
+	if (sp->skipping) {
+		nl = memchr(p, '\n', n);
+		cr = memchr(p, '\r', nl != NULL ? (size_t)(nl - p) : n);
+		if (cr != NULL)
+			nl = cr;
+		k = nl != NULL ? (size_t)(nl - p) : n;
+		sp->line_dropped += (int64_t)k;
+		p += k;
+		n -= k;
+		if (nl == NULL)
+			return;
+		sp->skipping = false;
+	}
+	if (n == 0)
+		return;
+	sp->buf = xgrow(sp->buf, &sp->size, sp->len + n + 1, 1);
+	memcpy(sp->buf + sp->len, p, n);
+	sp->len += n;
+}
+
+/* The next '\r' at or after scan, or NONE. */
+static size_t
+next_cr(struct splitter *sp)
+{
+	const char	*p;
+	size_t		 from;
+
+	if (sp->cr_at != NONE && sp->cr_at >= sp->scan)
+		return sp->cr_at;
+	from = sp->cr_at == NONE && sp->cr_to > sp->scan ? sp->cr_to :
+	    sp->scan;
+	if (from >= sp->len)
+		return NONE;
+	p = memchr(sp->buf + from, '\r', sp->len - from);
+	sp->cr_to = sp->len;
+	sp->cr_at = p != NULL ? (size_t)(p - sp->buf) : NONE;
+	return sp->cr_at;
+}
+
+/* Whether the line at scan is complete: its text ends at *cend, followed
+ * by *term line-end bytes (\n, \r\n or \r). */
+static bool
+find_eol(struct splitter *sp, int at_end, size_t *cend, size_t *term)
+{
+	const char	*nl;
+	size_t		 e, cr;
+
+	nl = memchr(sp->buf + sp->scan, '\n', sp->len - sp->scan);
+	e = nl != NULL ? (size_t)(nl - sp->buf) : sp->len;
+	cr = next_cr(sp);
+	if (cr != NONE && cr < e) {
+		*cend = cr;
+		if (cr + 1 < sp->len) {
+			*term = sp->buf[cr + 1] == '\n' ? 2 : 1;
+			return true;
+		}
+		/* a final \r may be the first half of \r\n */
+		*term = 1;
+		return at_end == SPLITTER_FLUSH_ALL;
+	}
+	if (nl == NULL)
+		return false;
+	*cend = e;
+	*term = 1;
+	return true;
+}
+
+/* The open line at scan is past the line cap: keep the cap, drop the
+ * rest until its end. */
+static void
+cut_open(struct splitter *sp)
+{
+	size_t	excess = sp->len - sp->scan - SPLITTER_LINE_CAP;
+
+	sp->line_dropped += (int64_t)excess;
+	sp->len -= excess;
+	sp->skipping = true;
+	sp->line_cut = true;
+	sp->cr_at = NONE;
+	sp->cr_to = sp->scan;
+}
+
+/* The complete line [scan, *cend) is past the line cap: cut it. */
+static void
+cut_line(struct splitter *sp, size_t *cend)
+{
+	size_t	keep = sp->scan + SPLITTER_LINE_CAP;
+	size_t	excess = *cend - keep;
+
+	memmove(sp->buf + keep, sp->buf + *cend, sp->len - *cend);
+	sp->len -= excess;
+	*cend = keep;
+	sp->line_dropped += (int64_t)excess;
+	sp->line_cut = true;
+	sp->cr_at = NONE;
+	sp->cr_to = sp->scan;
+}
+
+/* --- untimed line shapes --- */
+
+static bool
+starts(const char *s, size_t n, const char *lit)
+{
+	size_t	k = strlen(lit);
+
+	return n >= k && memcmp(s, lit, k) == 0;
+}
+
+static bool
+ends(const char *s, size_t n, const char *lit)
+{
+	size_t	k = strlen(lit);
+
+	return n >= k && memcmp(s + n - k, lit, k) == 0;
+}
+
+static bool
+is_word(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Lines asyncio's exception handler (and logging's error report) print
+ * under a message: never a record of their own. */
+static bool
+key_line(const char *s, size_t n)
+{
+	static const char *const keys[] = { "future: ", "task: ", "handle: ",
+	    "context: ", "protocol: ", "transport: ", "source_traceback: ",
+	    "handle_traceback: ", "loop: ", "asyncgen: ", "exception: ",
+	    "client_session: ", "connections: ", "connector: ", "socket: ",
+	    "Call stack:", "Message: ", "Arguments: ", NULL };
+	size_t	i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (starts(s, n, keys[i]))
+			return true;
+	return false;
+}
+
+static bool
+trailer_line(const char *s, size_t n)
+{
+	return starts(s, n, "RuntimeWarning: Enable tracemalloc") ||
+	    starts(s, n, "ResourceWarning: Enable tracemalloc") ||
+	    starts(s, n, "Coroutine created at (most recent call last)") ||
+	    starts(s, n, "Object allocated at (most recent call last)") ||
+	    starts(s, n, "Object created at (most recent call last)");
+}
+
+/* The first "Warning: " in s[0..n), or NULL (memmem() needs
+ * _GNU_SOURCE on glibc). */
+static const char *
+find_warning(const char *s, size_t n)
+{
+	const char	*p = s, *end = s + n;
+
+	while (end - p >= 9 && (p = memchr(p, 'W', (size_t)(end - p) - 8)) !=
+	    NULL) {
+		if (memcmp(p, "Warning: ", 9) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/* "FILE:LINE: XxxWarning: ...", "sys:1: RuntimeWarning: ..." */
+static bool
+warning_line(const char *s, size_t n)
+{
+	const char	*w = find_warning(s, n), *c, *d;
+
+	if (w == NULL)
+		return false;
+	for (c = w; c > s && is_word(c[-1]); c--)
+		;
+	if (c - s < 4 || c[-1] != ' ' || c[-2] != ':')
+		return false;
+	for (d = c - 2; d > s && d[-1] >= '0' && d[-1] <= '9'; d--)
+		;
+	return d < c - 2 && d - s >= 2 && d[-1] == ':';
+}
+
+/* A message after which a traceback belongs to it. */
+static bool
+handler_message(const char *s, size_t n)
+{
+	static const char *const heads[] = { "Exception in callback",
+	    "Exception in default exception handler",
+	    "Unhandled error in exception handler", "Exception ignored in",
+	    "Exception in thread", "Fatal error", "Fatal Python error",
+	    "Unhandled exception in client_connected_cb",
+	    "Error on reading from the event loop", "--- Logging error ---",
+	    "Task was destroyed but it is pending", NULL };
+	size_t	i;
+
+	for (i = 0; heads[i] != NULL; i++)
+		if (starts(s, n, heads[i]))
+			return true;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return ends(s, n, "exception was never retrieved");
+}
+
+static bool
+error_level(struct span lv)
+{
+	return span_eq(lv, "ERROR") || span_eq(lv, "CRITICAL") ||
+	    span_eq(lv, "FATAL") || span_eq(lv, "EXCEPTION");
+}
+
+/* "ValueError", "asyncio.exceptions.CancelledError: msg" */
+static bool
+exception_shape(const char *s, size_t n)
+{
+	size_t	i = 0;
+
+	for (;;) {
+		if (i >= n || !(is_word(s[i]) && !(s[i] >= '0' &&
+		    s[i] <= '9')))
+			return false;
+		while (i < n && is_word(s[i]))
+			i++;
+		if (i == n || s[i] == ':')
+			return true;
+		if (s[i] != '.')
+			return false;
+		i++;
+	}
+}
+
+/* Whether the untimed line s[0..n) (prefix stripped) starts a record;
+ * updates the pending record's traceback state when it does not. */
+static bool
+untimed_header(struct splitter *sp, const char *s, size_t n,
+    enum tb_state *ntb)
+{
+	*ntb = TB_NONE;
+	if (n == 0 || s[0] == ' ' || s[0] == '\t')
+		return false;
+	if (starts(s, n, "Traceback (most recent call last):")) {
+		if (sp->tb == TB_CHAIN || ((sp->tb == TB_NONE ||
+		    sp->tb == TB_KEYS) && sp->owner)) {
+			sp->tb = TB_IN;
+			return false;
+		}
+		*ntb = TB_IN;
+		return true;
+	}
+	if (starts(s, n, "During handling of the above exception") ||
+	    starts(s, n, "The above exception was the direct cause")) {
+		sp->tb = TB_CHAIN;
+		return false;
+	}
+	if (key_line(s, n)) {
+		if (sp->tb == TB_NONE || sp->tb == TB_IN)
+			sp->tb = TB_KEYS;
+		sp->owner = true;
+		return false;
+	}
+	if (trailer_line(s, n))
+		return false;
+	if (sp->tb == TB_IN) {
+		if (warning_line(s, n) || handler_message(s, n))
+			return true;
+		sp->tb = TB_DONE;
+		return false;
+	}
+	if ((sp->tb == TB_CHAIN || sp->tb == TB_KEYS) &&
+	    exception_shape(s, n)) {
+		sp->tb = TB_DONE;
+		return false;
+	}
+	return true;
+}
+
+/* --- records --- */
+
+static void
+header_set(struct header *h, const char *line, const struct record *rec)
+{
+	const struct span	*f[F_COUNT] = { &rec->level, &rec->logger,
+				    &rec->thread, &rec->task, &rec->message };
+	size_t			 i;
+
+	h->ts_us = rec->ts_us;
+	h->pid = rec->pid;
+	for (i = 0; i < F_COUNT; i++) {
+		h->off[i] = f[i]->n > 0 ? (size_t)(f[i]->p - line) : 0;
+		h->len[i] = f[i]->n;
+	}
+}
+
+/* Flags for bytes that are not UTF-8, and NUL bytes; 8 bytes at a time
+ * while they are plain ASCII. */
+static unsigned
+byte_flags(const char *p, size_t n)
+{
+	const uint64_t	 lo = UINT64_C(0x0101010101010101);
+	const uint64_t	 hi = UINT64_C(0x8080808080808080);
+	uint64_t	 w;
+	unsigned	 fl = 0;
+	size_t		 i = 0, stop, k;
+
+	while (i < n) {
+		if (i + 8 <= n) {
+			memcpy(&w, p + i, 8);
+			if (((w | ((w - lo) & ~w)) & hi) == 0) {
+				i += 8;
+				continue;
+			}
+			stop = i + 8;
+		} else {
+			stop = n;
+		}
+		while (i < stop) {
+			if (p[i] == '\0') {
+				fl |= RECORD_NUL;
+				i++;
+			} else if ((unsigned char)p[i] < 0x80) {
+				i++;
+			} else {
+				k = escape_utf8_len((const unsigned char *)p +
+				    i, n - i);
+				if (k == 0) {
+					fl |= RECORD_BAD_UTF8;
+					k = 1;
+				}
+				i += k;
+			}
+		}
+		if (fl == (RECORD_NUL | RECORD_BAD_UTF8))
+			break;
+	}
+	return fl;
+}
+
+/* The end of the line's text at p (before \n, \r\n or \r) and, in *next,
+ * the start of the next line. */
+static const char *
+line_end(const char *p, const char *end, const char **next)
+{
+	while (p < end && *p != '\n' && *p != '\r')
+		p++;
+	*next = p;
+	if (p < end) {
+		*next = p + 1;
+		if (*p == '\r' && p + 1 < end && p[1] == '\n')
+			*next = p + 2;
+	}
+	return p;
+}
+
+/* The message of the pending record, synthesized into sp->msg: JSON
+ * decoded, or with the per-line prefix left out of continuation lines. */
+static struct span
+message_build(struct splitter *sp, const char *text, size_t n)
+{
+	const char	*first_end = sp->buf + sp->rec_first_end;
+	const char	*end = text + n, *p, *e, *next;
+	struct record	 tmp;
+	struct span	 m;
+	bool		 json = layout_is_json(sp->layout);
+	size_t		 k;
+
+	buf_reset(&sp->msg);
+	if (sp->rec_flags & RECORD_NO_HEADER)
+		buf_add(&sp->msg, text, (size_t)(first_end - text));
+	else if (json)
+		layout_json_message(text + sp->hdr.off[F_MESSAGE],
+		    sp->hdr.len[F_MESSAGE], &sp->msg);
+	else
+		buf_add(&sp->msg, text + sp->hdr.off[F_MESSAGE],
+		    (size_t)(first_end - text) - sp->hdr.off[F_MESSAGE]);
+	line_end(text, end, &next);
+	for (p = next; p < end; p = next) {
+		e = line_end(p, end, &next);
+		k = layout_prefix(sp->layout, p, (size_t)(e - p), &tmp);
+		buf_addc(&sp->msg, '\n');
+		buf_add(&sp->msg, p + k, (size_t)(e - p) - k);
+	}
+	m.p = sp->msg.data;
+	m.n = sp->msg.len;
+	return m;
+}
+
+/* Hand out the pending record. */
+static const struct record *
+emit(struct splitter *sp)
+{
+	struct record	*r = &sp->out;
+	const char	*text = sp->buf + sp->rec_start;
+	struct span	*f[F_COUNT] = { &r->level, &r->logger, &r->thread,
+			    &r->task, &r->message };
+	size_t		 i;
+
+	r->offset = sp->rec_off;
+	r->end = sp->rec_end;
+	r->line = sp->rec_line;
+	r->nlines = sp->rec_nlines;
+	r->flags = sp->rec_flags;
+	r->pid = sp->hdr.pid;
+	r->text.p = text;
+	r->text.n = sp->rec_text_end - sp->rec_start;
+	for (i = 0; i < F_COUNT; i++) {
+		f[i]->p = text + sp->hdr.off[i];
+		f[i]->n = sp->hdr.len[i];
+	}
+	if (layout_is_json(sp->layout) || layout_has_prefix(sp->layout))
+		r->message = message_build(sp, text, r->text.n);
+	else if (sp->rec_flags & RECORD_NO_HEADER)
+		r->message = r->text;
+	else
+		r->message.n = r->text.n - sp->hdr.off[F_MESSAGE];
+	r->ts_us = sp->hdr.ts_us;
+	if (r->ts_us == TS_NONE) {
+		if (sp->last_ts != TS_NONE) {
+			r->ts_us = sp->last_ts;
+			r->flags |= RECORD_TS_INFERRED;
+		}
+	} else {
+		sp->last_ts = r->ts_us;
+	}
+	r->flags |= byte_flags(r->text.p, r->text.n);
+	sp->have = false;
+	return r;
+}
+
+/* Whether line[0..n) starts a record; *rec gets its fields. */
+static bool
+classify(struct splitter *sp, const char *line, size_t n, struct record *rec,
+    enum tb_state *ntb, bool *nowner)
+{
+	const struct layout	*l = sp->layout;
+	size_t			 k;
+	bool			 hdr;
+
+	*ntb = TB_NONE;
+	hdr = layout_parse_header(l, line, n, rec);
+	if (layout_kind(l) != LAYOUT_UNTIMED) {
+		*nowner = true;
+		return hdr;
+	}
+	if (hdr) {
+		*nowner = error_level(rec->level) ||
+		    handler_message(rec->message.p, rec->message.n);
+		return true;
+	}
+	k = layout_prefix(l, line, n, rec);
+	if (!untimed_header(sp, line + k, n - k, ntb))
+		return false;
+	rec->message.p = line + k;
+	rec->message.n = n - k;
+	*nowner = handler_message(line + k, n - k);
+	return true;
+}
+
+/* Take the complete line [scan, cend) and its term line-end bytes: the
+ * record it completes, if any. */
+static const struct record *
+take_line(struct splitter *sp, size_t cend, size_t term)
+{
+	const struct record	*out = NULL;
+	const char		*line = sp->buf + sp->scan;
+	size_t			 n = cend - sp->scan;
+	struct record		 rec;
+	enum tb_state		 ntb;
+	bool			 nowner, hdr;
+
+	if (!sp->have) {
+		sp->tb = TB_NONE;
+		sp->owner = true;
+	}
+	hdr = classify(sp, line, n, &rec, &ntb, &nowner);
+	if (hdr || !sp->have) {
+		if (sp->have)
+			out = emit(sp);
+		sp->have = true;
+		sp->rec_start = sp->scan;
+		sp->rec_first_end = cend;
+		sp->rec_text_end = cend;
+		sp->rec_kept_end = NONE;
+		sp->rec_off = sp->scan_off;
+		sp->rec_line = sp->scan_line;
+		sp->rec_nlines = 1;
+		sp->rec_flags = sp->line_cut ? RECORD_TRUNCATED : 0;
+		if (hdr) {
+			header_set(&sp->hdr, line, &rec);
+			sp->tb = ntb;
+			sp->owner = nowner;
+		} else {
+			memset(&sp->hdr, 0, sizeof(sp->hdr));
+			sp->hdr.ts_us = TS_NONE;
+			sp->hdr.pid = -1;
+			sp->rec_flags |= RECORD_NO_HEADER;
+			/* a stream that starts inside a traceback */
+			if (sp->tb == TB_NONE)
+				sp->tb = TB_IN;
+		}
+	} else {
+		sp->rec_nlines++;
+		if (sp->line_cut)
+			sp->rec_flags |= RECORD_TRUNCATED;
+		if (sp->rec_kept_end == NONE &&
+		    cend - sp->rec_start > SPLITTER_RECORD_CAP) {
+			sp->rec_kept_end = sp->scan;
+			sp->rec_flags |= RECORD_TRUNCATED;
+		}
+		if (sp->rec_kept_end == NONE)
+			sp->rec_text_end = cend;
+	}
+	sp->scan_off += (int64_t)(cend + term - sp->scan) + sp->line_dropped;
+	sp->line_dropped = 0;
+	sp->line_cut = false;
+	sp->scan = cend + term;
+	sp->scan_line++;
+	sp->rec_end = sp->scan_off;
+	return out;
+}
+
+/* Whether the unterminated last line already reads as a header, so the
+ * record before it is complete. Only the layout's own header test: a
+ * shape rule could change its mind when the line grows. */
+static bool
+open_is_header(struct splitter *sp)
+{
+	struct record	rec;
+
+	return layout_parse_header(sp->layout, sp->buf + sp->scan,
+	    sp->len - sp->scan, &rec);
+}
+
+const struct record *
+splitter_next(struct splitter *sp, int at_end)
+{
+	const struct record	*r;
+	size_t			 cend, term;
+
+	if (sp->layout == NULL) {
+		if (sp->len - sp->scan < DETECT_BYTES &&
+		    at_end == SPLITTER_MORE)
+			return NULL;
+		sp->layout = layout_detect(sp->buf + sp->scan,
+		    sp->len - sp->scan);
+		sp->own_layout = true;
+	}
+	for (;;) {
+		if (sp->scan >= sp->len) {
+			if (at_end != SPLITTER_MORE && sp->have &&
+			    !sp->skipping)
+				return emit(sp);
+			return NULL;
+		}
+		if (!find_eol(sp, at_end, &cend, &term)) {
+			if (sp->len - sp->scan > SPLITTER_LINE_CAP)
+				cut_open(sp);
+			if (at_end == SPLITTER_AT_END && sp->have &&
+			    open_is_header(sp))
+				return emit(sp);
+			if (at_end != SPLITTER_FLUSH_ALL)
+				return NULL;
+			/* the last line, without an end */
+			cend = sp->len;
+			term = 0;
+			sp->skipping = false;
+		}
+		if (cend - sp->scan > SPLITTER_LINE_CAP)
+			cut_line(sp, &cend);
+		r = take_line(sp, cend, term);
+		if (r != NULL)
+			return r;
+	}
+}

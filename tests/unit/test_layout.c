@@ -1,0 +1,473 @@
+/* Unit tests for ingest/layout: detection of every layout from a few
+ * lines, the fields of a header line, named layouts, user regexes and
+ * JSON message decoding. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/layout.h"
+#include "ingest/timestamp.h"
+
+/* 2026-11-24T18:01:22Z */
+#define T0	INT64_C(1795543282000000)
+
+struct want {
+	int64_t		 ts_us;
+	int64_t		 pid;
+	const char	*level, *logger, *thread, *task;
+	const char	*message;	/* NULL: not checked (JSON) */
+};
+
+static const struct {
+	const char	*name;
+	const char	*text;		/* the first lines of a file */
+	const char	*layout;	/* detected name */
+	struct want	 want;		/* fields of the first line */
+} cases[] = {
+	{ "asctime level name",
+	    "2026-11-24 18:01:22,454 INFO app.main: starting pid=10380\n"
+	    "2026-11-24 18:01:22,454 DEBUG asyncio: Using selector: "
+	    "EpollSelector\n"
+	    "2026-11-24 18:01:23,192 ERROR asyncio: Task exception was never "
+	    "retrieved\n"
+	    "future: <Task finished name='Task-8' coro=<send() done>>\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"/srv/app/x.py\", line 354, in send\n"
+	    "    raise ConnectionRefusedError(111, 'refused')\n"
+	    "ConnectionRefusedError: [Errno 111] refused\n"
+	    "2026-11-24 18:01:24,671 WARNING app.web: slow request\n",
+	    "python", { T0 + 454000, -1, "INFO", "app.main", "", "",
+	    "starting pid=10380" } },
+	{ "asctime [level] name",
+	    "2026-11-24 18:01:22,589 [WARNING] py.warnings: /srv/a.py:24: "
+	    "RuntimeWarning: coroutine 'f' was never awaited\n"
+	    "  f()\n"
+	    "\n"
+	    "2026-11-24 18:01:23,001 [INFO] app: done\n"
+	    "2026-11-24 18:01:23,002 [ERROR] app: failed\n",
+	    "python", { T0 + 589000, -1, "WARNING", "py.warnings", "", "",
+	    "/srv/a.py:24: RuntimeWarning: coroutine 'f' was never awaited" } },
+	{ "taskName none",
+	    "2026-11-24 18:01:22,821 ERROR    [None] app.sched: job failed\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"/srv/app/s.py\", line 705, in rotate\n"
+	    "KeyError: 'kms'\n"
+	    "2026-11-24 18:01:22,824 INFO     [job:refresh#22] app.jobs: ok\n"
+	    "2026-11-24 18:01:22,913 DEBUG    [Task-1] app.sched: spawned\n",
+	    "python", { T0 + 821000, -1, "ERROR", "app.sched", "", "",
+	    "job failed" } },
+	{ "taskName named",
+	    "2026-11-24 18:01:22,824 INFO     [job:refresh#22] app.jobs: ok\n"
+	    "2026-11-24 18:01:22,913 DEBUG    [Task-1] app.sched: spawned\n"
+	    "2026-11-24 18:01:22,975 DEBUG    [heartbeat] app.health: seq=11\n",
+	    "python", { T0 + 824000, -1, "INFO", "app.jobs", "",
+	    "job:refresh#22", "ok" } },
+	{ "msecs pid thread",
+	    "2026-11-24 18:01:22.003 [10489] [MainThread] INFO     "
+	    "app.consumer - consumed msg id=1036\n"
+	    "2026-11-24 18:01:22.045 [10489] [MainThread] DEBUG    "
+	    "app.health - heartbeat seq=9\n"
+	    "2026-11-24 18:01:22.211 [10489] [MainThread] ERROR    "
+	    "asyncio - Task was destroyed but it is pending!\n"
+	    "task: <Task pending name='t' coro=<f() running at /a.py:1>>\n",
+	    "python", { T0 + 3000, 10489, "INFO", "app.consumer", "MainThread",
+	    "", "consumed msg id=1036" } },
+	{ "dashes",
+	    "2026-11-24 18:01:22,100 - app.db - ERROR - query failed\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"/a.py\", line 1, in q\n"
+	    "TimeoutError\n"
+	    "2026-11-24 18:01:22,200 - app.db - INFO - retry\n",
+	    "python", { T0 + 100000, -1, "ERROR", "app.db", "", "",
+	    "query failed" } },
+	{ "iso pipes",
+	    "2026-11-24T23:31:22.456+05:30 | DEBUG    | app.health | "
+	    "heartbeat seq=18\n"
+	    "2026-11-24T23:31:22.459+05:30 | INFO     | app.bridge | "
+	    "request 66\n"
+	    "2026-11-24T23:31:22.626+05:30 | ERROR    | app.metrics | "
+	    "flush failed\n"
+	    "Traceback (most recent call last):\n"
+	    "RuntimeError: Event loop is closed\n",
+	    "iso", { T0 + 456000, -1, "DEBUG", "app.health", "", "",
+	    "heartbeat seq=18" } },
+	{ "bracketed time",
+	    "[2026-11-24 18:01:22,001] INFO app: one\n"
+	    "[2026-11-24 18:01:22,002] INFO app: two\n",
+	    "python", { T0 + 1000, -1, "INFO", "app", "", "", "one" } },
+	{ "time only",
+	    "2026-11-24T18:01:22Z something happened\n"
+	    "2026-11-24T18:01:23Z something else\n",
+	    "iso", { T0, -1, "", "", "", "", "something happened" } },
+	{ "basicConfig",
+	    "INFO:batch:starting batch: 50 parts\n"
+	    "INFO:batch:processed part-00000.parquet\n"
+	    "/srv/app/s.py:1227: RuntimeWarning: coroutine 'up' was never "
+	    "awaited\n"
+	    "  up()\n"
+	    "RuntimeWarning: Enable tracemalloc to get the object allocation "
+	    "traceback\n"
+	    "ERROR:asyncio:Task exception was never retrieved\n",
+	    "basic", { TS_NONE, -1, "INFO", "batch", "", "",
+	    "starting batch: 50 parts" } },
+	{ "untimed thread/task",
+	    "INFO [MainThread/None] app: outside any task\n"
+	    "DEBUG [MainThread/None] asyncio: Using selector: EpollSelector\n"
+	    "INFO [MainThread/worker-A] app: inside named task\n",
+	    "basic", { TS_NONE, -1, "INFO", "app", "MainThread", "",
+	    "outside any task" } },
+	{ "bare stderr",
+	    "[crawler] crawl started, debug=True\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"/srv/app/s.py\", line 1339, in crawl_main\n"
+	    "RuntimeError: asyncio.run() cannot be called from a running "
+	    "event loop\n"
+	    "Task exception was never retrieved\n"
+	    "future: <Task finished name='Task-2' coro=<f() done>>\n",
+	    "stderr", { TS_NONE, -1, "", "", "", "", NULL } },
+	{ "json",
+	    "{\"ts\": \"2026-11-24T18:01:22.562482Z\", \"level\": \"INFO\", "
+	    "\"logger\": \"gateway.access\", \"pid\": 10206, \"thread\": "
+	    "\"MainThread\", \"task\": \"req-44\", \"msg\": \"POST /v1/cart\"}\n"
+	    "{\"ts\": \"2026-11-24T18:01:22.6Z\", \"level\": \"ERROR\", "
+	    "\"logger\": \"asyncio\", \"pid\": 10206, \"thread\": "
+	    "\"MainThread\", \"task\": null, \"msg\": \"Task exception was "
+	    "never retrieved\\nfuture: <Task finished>\"}\n",
+	    "json", { T0 + 562482, 10206, "INFO", "gateway.access",
+	    "MainThread", "req-44", NULL } },
+	{ "json python-json-logger",
+	    "{\"asctime\": \"2026-11-24 18:01:22,454\", \"levelname\": "
+	    "\"WARNING\", \"name\": \"py.warnings\", \"message\": \"x\", "
+	    "\"taskName\": \"None\", \"process\": 7, \"threadName\": \"T\"}\n",
+	    "json", { T0 + 454000, 7, "WARNING", "py.warnings", "T", "",
+	    NULL } },
+	{ "json structlog epoch",
+	    "{\"event\": \"started\", \"level\": \"info\", \"logger\": \"app\", "
+	    "\"timestamp\": 1795543282.25}\n",
+	    "json", { T0 + 250000, -1, "info", "app", "", "", NULL } },
+	{ "syslog",
+	    "Nov 24 18:01:22 web01 app[123]: INFO app.main: started\n"
+	    "Nov 24 18:01:22 web01 app[123]: Traceback (most recent call "
+	    "last):\n"
+	    "Nov 24 18:01:22 web01 app[123]:   File \"/a.py\", line 1, in f\n"
+	    "Nov 24 18:01:23 web01 app[123]: ERROR app.main: failed\n",
+	    "syslog", { T0, 123, "INFO", "app.main", "", "", "started" } },
+	{ "syslog bare",
+	    "Nov 24 18:01:22 web01 app[99]: Task exception was never "
+	    "retrieved\n"
+	    "Nov 24 18:01:22 web01 app[99]: future: <Task finished>\n"
+	    "Nov 24 18:01:23 web01 cron: job done\n",
+	    "syslog", { TS_NONE, -1, "", "", "", "", NULL } },
+	{ "journald short-iso",
+	    "2026-11-24T18:01:22+0000 web01 app[7]: WARNING:py.warnings:"
+	    "/a.py:3: RuntimeWarning: coroutine 'f' was never awaited\n"
+	    "2026-11-24T18:01:22+0000 web01 app[7]:   f()\n"
+	    "2026-11-24T18:01:23+0000 web01 app[7]: INFO:app:ok\n",
+	    "journald", { T0, 7, "WARNING", "py.warnings", "", "",
+	    "/a.py:3: RuntimeWarning: coroutine 'f' was never awaited" } },
+	{ "docker-compose python",
+	    "app_1  | 2026-11-24 18:01:22,454 INFO app.main: starting\n"
+	    "app_1  | 2026-11-24 18:01:22,500 ERROR app: boom\n"
+	    "app_1  | Traceback (most recent call last):\n"
+	    "app_1  | ValueError: boom\n",
+	    "container", { T0 + 454000, -1, "INFO", "app.main", "", "",
+	    "starting" } },
+	{ "cri json",
+	    "2026-11-24T18:01:22.123456789Z stdout F {\"time\": "
+	    "\"2026-11-24T18:01:22.5Z\", \"levelname\": \"ERROR\", \"name\": "
+	    "\"asyncio\", \"message\": \"boom\"}\n"
+	    "2026-11-24T18:01:23.123456789Z stdout F {\"time\": "
+	    "\"2026-11-24T18:01:23Z\", \"levelname\": \"INFO\", \"name\": "
+	    "\"app\", \"message\": \"ok\"}\n",
+	    "container", { T0 + 500000, -1, "ERROR", "asyncio", "", "",
+	    NULL } },
+	{ "cri basic",
+	    "2026-11-24T18:01:22.000001Z stderr F ERROR:asyncio:Task exception "
+	    "was never retrieved\n"
+	    "2026-11-24T18:01:22.000002Z stderr F future: <Task finished>\n"
+	    "2026-11-24T18:01:23.000001Z stderr F INFO:app:ok\n",
+	    "container", { T0 + 1, -1, "ERROR", "asyncio", "", "",
+	    "Task exception was never retrieved" } },
+};
+
+static void
+span_is(struct span s, const char *want)
+{
+	char	*got = span_dup(s);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+check_header(const struct layout *l, const char *line, const struct want *w)
+{
+	struct record	rec;
+
+	memset(&rec, 0, sizeof(rec));
+	assert_true(layout_parse_header(l, line, strlen(line), &rec));
+	assert_int_equal(rec.ts_us, w->ts_us);
+	assert_int_equal(rec.pid, w->pid);
+	span_is(rec.level, w->level);
+	span_is(rec.logger, w->logger);
+	span_is(rec.thread, w->thread);
+	span_is(rec.task, w->task);
+	if (w->message != NULL)
+		span_is(rec.message, w->message);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	timestamp_set_year(2026);
+	return timestamp_set_zone("UTC", NULL);
+}
+
+static void
+test_detect(void **state)
+{
+	struct layout	*l;
+	char		 line[1024];
+	const char	*nl;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case %s\n", cases[i].name);
+		l = layout_detect(cases[i].text, strlen(cases[i].text));
+		assert_non_null(l);
+		assert_string_equal(layout_name(l), cases[i].layout);
+		nl = strchr(cases[i].text, '\n');
+		assert_non_null(nl);
+		assert_true((size_t)(nl - cases[i].text) < sizeof(line));
+		memcpy(line, cases[i].text, (size_t)(nl - cases[i].text));
+		line[nl - cases[i].text] = '\0';
+		if (strcmp(cases[i].layout, "stderr") == 0 ||
+		    strcmp(cases[i].name, "syslog bare") == 0) {
+			/* no level prefix: the splitter judges by shape */
+			struct record	rec;
+
+			assert_false(layout_parse_header(l, line, strlen(line),
+			    &rec));
+			assert_int_equal(layout_kind(l), LAYOUT_UNTIMED);
+		} else {
+			check_header(l, line, &cases[i].want);
+		}
+		layout_free(l);
+	}
+}
+
+/* Lines that must not read as headers in a timed layout. */
+static void
+test_not_headers(void **state)
+{
+	static const char *const lines[] = {
+		"Traceback (most recent call last):",
+		"  File \"/srv/app/x.py\", line 1, in f",
+		"ValueError: 2026-11-24 18:01:22,454 in the message",
+		"future: <Task finished name='Task-1'>",
+		"",
+		"2026-13-24 18:01:22,454 INFO app: month 13",
+		"Nov 24 18:61:22 minute 61",
+		NULL
+	};
+	const char	*text = "2026-11-24 18:01:22,454 INFO app: a\n"
+			    "2026-11-24 18:01:22,455 INFO app: b\n";
+	struct layout	*l = layout_detect(text, strlen(text));
+	struct record	 rec;
+	size_t		 i;
+
+	(void)state;
+	assert_string_equal(layout_name(l), "python");
+	for (i = 0; lines[i] != NULL; i++) {
+		print_message("line %s\n", lines[i]);
+		assert_false(layout_parse_header(l, lines[i], strlen(lines[i]),
+		    &rec));
+		assert_int_equal(rec.ts_us, TS_NONE);
+	}
+	/* a header time with an unknown field order still starts a record */
+	assert_true(layout_parse_header(l, "2026-11-24 18:01:22 zzz", 23,
+	    &rec));
+	span_is(rec.message, "zzz");
+	layout_free(l);
+}
+
+static void
+test_by_name(void **state)
+{
+	static const struct {
+		const char	*name, *line;
+		bool		 header;
+		const char	*level;
+	} named[] = {
+		{ "python", "2026-11-24 18:01:22,454 [ERROR] app: x", true,
+		    "ERROR" },
+		{ "python", "2026-11-24 18:01:22,454 - app - ERROR - x", true,
+		    "ERROR" },
+		{ "iso", "2026-11-24T18:01:22Z | INFO | app | x", true,
+		    "INFO" },
+		{ "json", "{\"level\": \"INFO\", \"msg\": \"x\"}", true,
+		    "INFO" },
+		{ "json", "not json", false, "" },
+		{ "basic", "WARNING:py.warnings:x", true, "WARNING" },
+		{ "stderr", "ERROR:asyncio:x", true, "ERROR" },
+		{ "syslog", "Nov 24 18:01:22 h app: ERROR:app:x", true,
+		    "ERROR" },
+		{ "journald", "2026-11-24T18:01:22+0000 h app[1]: INFO app: x",
+		    true, "INFO" },
+		{ "container", "app-1  | 2026-11-24 18:01:22,454 INFO app: x",
+		    true, "INFO" },
+		{ "container", "2026-11-24T18:01:22Z stdout F {\"level\": "
+		    "\"DEBUG\"}", true, "DEBUG" },
+	};
+	struct layout	*l;
+	struct record	 rec;
+	struct err	 e;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		print_message("name %s: %s\n", named[i].name, named[i].line);
+		l = layout_by_name(named[i].name, &e);
+		assert_non_null(l);
+		assert_string_equal(layout_name(l), named[i].name);
+		assert_int_equal(layout_parse_header(l, named[i].line,
+		    strlen(named[i].line), &rec), named[i].header);
+		span_is(rec.level, named[i].level);
+		layout_free(l);
+	}
+	err_clear(&e);
+	assert_null(layout_by_name("xml", &e));
+	assert_int_equal(e.status, STATUS_USAGE);
+	assert_non_null(strstr(e.msg, "'xml'"));
+	assert_null(layout_by_name("auto", &e));
+	assert_true(layout_is_json(l = layout_by_name("json", &e)));
+	layout_free(l);
+}
+
+static void
+test_regex(void **state)
+{
+	const char	*line = "<2026-11-24 18:01:22.5> E [w1] 42 svc: boom";
+	struct layout	*l;
+	struct record	 rec;
+	struct err	 e;
+
+	(void)state;
+	l = layout_from_regex("^<(?<ts>[^>]+)> (?<level>[A-Z]) "
+	    "\\[(?<thread>[^\\]]+)\\] (?<pid>\\d+) (?<logger>\\w+): "
+	    "(?<msg>.*)", &e);
+	assert_non_null(l);
+	assert_string_equal(layout_name(l), "regex");
+	assert_int_equal(layout_kind(l), LAYOUT_REGEX);
+	assert_true(layout_parse_header(l, line, strlen(line), &rec));
+	assert_int_equal(rec.ts_us, T0 + 500000);
+	assert_int_equal(rec.pid, 42);
+	span_is(rec.level, "E");
+	span_is(rec.thread, "w1");
+	span_is(rec.logger, "svc");
+	span_is(rec.message, "boom");
+	assert_false(layout_parse_header(l, "  File x", 8, &rec));
+	layout_free(l);
+
+	/* no msg group: the message starts where the match ends */
+	l = layout_from_regex("^\\d+ ", &e);
+	assert_non_null(l);
+	assert_true(layout_parse_header(l, "12 hello", 8, &rec));
+	span_is(rec.message, "hello");
+	assert_int_equal(rec.ts_us, TS_NONE);
+	layout_free(l);
+
+	err_clear(&e);
+	assert_null(layout_from_regex("^(?<ts>[0-9", &e));
+	assert_int_equal(e.status, STATUS_USAGE);
+	assert_non_null(strstr(e.msg, "header regex: "));
+	assert_non_null(strstr(e.msg, "at offset"));
+}
+
+static void
+test_json_message(void **state)
+{
+	static const struct {
+		const char	*name, *line, *want;
+	} jm[] = {
+		{ "msg only", "{\"msg\": \"hello\"}", "hello" },
+		{ "escapes", "{\"msg\": \"a\\nb\\t\\\"q\\\" \\\\ \\/\"}",
+		    "a\nb\t\"q\" \\ /" },
+		{ "bmp escape", "{\"msg\": \"caf\\u00e9 \\u20ac\"}",
+		    "caf\xc3\xa9 \xe2\x82\xac" },
+		{ "surrogate pair", "{\"msg\": \"\\ud83d\\ude00!\"}",
+		    "\xf0\x9f\x98\x80!" },
+		{ "lone surrogate", "{\"msg\": \"x\\ud83dy\"}",
+		    "x\xef\xbf\xbdy" },
+		{ "raw utf-8 kept", "{\"msg\": \"\xd0\xb8\xd0\xbc\xd1\x8f\"}",
+		    "\xd0\xb8\xd0\xbc\xd1\x8f" },
+		{ "exc_info appended", "{\"msg\": \"failed\", \"exc_info\": "
+		    "\"Traceback (most recent call last):\\n  File \\\"a.py\\\""
+		    "\\nValueError: x\"}",
+		    "failed\nTraceback (most recent call last):\n  File \"a.py\""
+		    "\nValueError: x" },
+		{ "stack_info too", "{\"message\": \"m\", \"exc_text\": \"E\", "
+		    "\"stack_info\": \"S\"}", "m\nE\nS" },
+		{ "null exception skipped", "{\"event\": \"e\", \"exception\": "
+		    "null, \"exc_info\": false}", "e" },
+		{ "msg wins over message", "{\"message\": \"b\", \"msg\": \"a\"}",
+		    "a" },
+		{ "nested values skipped", "{\"extra\": {\"msg\": \"no\", "
+		    "\"l\": [1, \"}\"]}, \"msg\": \"yes\"}", "yes" },
+		{ "number message", "{\"msg\": 42}", "42" },
+		{ "no message field", "{\"level\": \"INFO\"}",
+		    "{\"level\": \"INFO\"}" },
+		{ "broken object", "{\"msg\": \"unterminated",
+		    "{\"msg\": \"unterminated" },
+	};
+	struct buf	b;
+	size_t		i;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < sizeof(jm) / sizeof(jm[0]); i++) {
+		print_message("case %s\n", jm[i].name);
+		buf_reset(&b);
+		layout_json_message(jm[i].line, strlen(jm[i].line), &b);
+		assert_string_equal(b.data, jm[i].want);
+	}
+	buf_release(&b);
+}
+
+/* Nothing recognisable: stderr, never NULL, even on no input. */
+static void
+test_detect_fallback(void **state)
+{
+	struct layout	*l;
+
+	(void)state;
+	l = layout_detect("", 0);
+	assert_string_equal(layout_name(l), "stderr");
+	layout_free(l);
+	l = layout_detect("\x01\x02\xff\n\n\n", 6);
+	assert_string_equal(layout_name(l), "stderr");
+	layout_free(l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_detect, setup),
+		cmocka_unit_test_setup(test_not_headers, setup),
+		cmocka_unit_test_setup(test_by_name, setup),
+		cmocka_unit_test_setup(test_regex, setup),
+		cmocka_unit_test_setup(test_json_message, setup),
+		cmocka_unit_test_setup(test_detect_fallback, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
