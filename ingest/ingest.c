@@ -1063,8 +1063,7 @@ out:
 	if (in->o->progress)
 		fputs("\r\033[K", stderr);
 	splitter_free(sp);
-	if (lay != NULL && sp == NULL)
-		layout_free(lay);
+	layout_free(lay);	/* a given layout stays the caller's */
 	reader_close(rd);
 	free(block);
 	return rc;
