@@ -12,7 +12,8 @@
  *  - untimed: the same field patterns without the time (basicConfig's
  *    LEVEL:logger:msg), or none at all (bare stderr).
  * Which untimed line starts a record is the splitter's business; this
- * module reads fields and never allocates per line.
+ * module reads fields and never allocates per line. CRI partial lines
+ * ("P") are not joined: the rest of such a line reads as a continuation.
  */
 #include "ingest/layout.h"
 
@@ -60,7 +61,7 @@ struct layout {
 };
 
 #define LV	"(?<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|" \
-		"NOTSET|TRACE|EXCEPTION)"
+		"NOTSET|TRACE|EXCEPTION|SUCCESS)"
 
 /* Field patterns, read right after a header time ("^ +" leads) or, for
  * untimed layouts, at the line start (the "^ +" becomes "^"). */
@@ -80,6 +81,14 @@ static const struct {
 	{ "^ +\\| +" LV " *\\| +(?<logger>\\S+) +\\|(?: |$)", false },
 	/* - %(name)s - %(levelname)s - */
 	{ "^ +- +(?<logger>\\S+) +- +" LV " +-(?: |$)", false },
+	/* loguru: | LEVEL    | module:function:line - */
+	{ "^ +\\| +" LV " *\\| +(?<logger>[^\\s:]+)(?::\\S+)? +-(?: |$)",
+	    false },
+	/* gunicorn: [pid] [LEVEL] */
+	{ "^ +\\[(?<pid>\\d+)\\] +\\[" LV "\\](?: +|$)", false },
+	/* structlog's console: [info     ] */
+	{ "^ +\\[(?<level>debug|info|warning|warn|error|critical|fatal|"
+	    "exception) *\\](?: +|$)", false },
 	/* [%(levelname)s] %(name)s: */
 	{ "^ +\\[" LV "\\] +(?<logger>\\S+?):(?: |$)", true },
 	/* %(levelname)s %(name)s: */
@@ -100,7 +109,7 @@ static const struct {
 };
 #define NFIELD_PATS	(sizeof(field_pats) / sizeof(field_pats[0]))
 /* The basicConfig pattern, tried first on untimed lines. */
-#define BASIC_PAT	7
+#define BASIC_PAT	10
 
 static bool
 is_digit(char c)
@@ -580,7 +589,7 @@ parse_untimed(const struct layout *l, const char *s, size_t n,
 	c = s[0];
 	/* every untimed pattern starts with a level word or "[" */
 	if (!(c == '[' || c == 'D' || c == 'I' || c == 'W' || c == 'E' ||
-	    c == 'C' || c == 'F' || c == 'N' || c == 'T'))
+	    c == 'C' || c == 'F' || c == 'N' || c == 'T' || c == 'S'))
 		return false;
 	return match_fields(l, s, n, rec);
 }
@@ -646,24 +655,30 @@ enum jfield {
 	JF_EXC, JF_NONE
 };
 
+#define JKEY(k, f)	{ k, sizeof(k) - 1, f }
+
 static const struct {
 	const char	*key;
+	size_t		 len;
 	enum jfield	 field;
 } json_keys[] = {
 	/* earlier keys of a field win over later ones */
-	{ "ts", JF_TS }, { "time", JF_TS }, { "timestamp", JF_TS },
-	{ "@timestamp", JF_TS }, { "asctime", JF_TS }, { "created", JF_TS },
-	{ "level", JF_LEVEL }, { "levelname", JF_LEVEL },
-	{ "severity", JF_LEVEL }, { "log.level", JF_LEVEL },
-	{ "logger", JF_LOGGER }, { "logger_name", JF_LOGGER },
-	{ "log.logger", JF_LOGGER }, { "name", JF_LOGGER },
-	{ "pid", JF_PID }, { "process", JF_PID },
-	{ "thread", JF_THREAD }, { "threadName", JF_THREAD },
-	{ "thread_name", JF_THREAD },
-	{ "task", JF_TASK }, { "taskName", JF_TASK }, { "task_name", JF_TASK },
-	{ "msg", JF_MSG }, { "message", JF_MSG }, { "event", JF_MSG },
-	{ "exc_info", JF_EXC }, { "exc_text", JF_EXC }, { "exception", JF_EXC },
-	{ "stack_info", JF_EXC }, { "traceback", JF_EXC }, { "stack", JF_EXC },
+	JKEY("ts", JF_TS), JKEY("time", JF_TS), JKEY("timestamp", JF_TS),
+	JKEY("@timestamp", JF_TS), JKEY("asctime", JF_TS),
+	JKEY("created", JF_TS),
+	JKEY("level", JF_LEVEL), JKEY("levelname", JF_LEVEL),
+	JKEY("severity", JF_LEVEL), JKEY("log.level", JF_LEVEL),
+	JKEY("logger", JF_LOGGER), JKEY("logger_name", JF_LOGGER),
+	JKEY("log.logger", JF_LOGGER), JKEY("name", JF_LOGGER),
+	JKEY("pid", JF_PID), JKEY("process", JF_PID),
+	JKEY("thread", JF_THREAD), JKEY("threadName", JF_THREAD),
+	JKEY("thread_name", JF_THREAD),
+	JKEY("task", JF_TASK), JKEY("taskName", JF_TASK),
+	JKEY("task_name", JF_TASK),
+	JKEY("msg", JF_MSG), JKEY("message", JF_MSG), JKEY("event", JF_MSG),
+	JKEY("exc_info", JF_EXC), JKEY("exc_text", JF_EXC),
+	JKEY("exception", JF_EXC), JKEY("stack_info", JF_EXC),
+	JKEY("traceback", JF_EXC), JKEY("stack", JF_EXC),
 };
 #define NJSON_KEYS	(sizeof(json_keys) / sizeof(json_keys[0]))
 
@@ -673,8 +688,10 @@ json_key(const char *k, size_t n)
 {
 	size_t	i;
 
+	if (n == 0)
+		return -1;
 	for (i = 0; i < NJSON_KEYS; i++)
-		if (strlen(json_keys[i].key) == n &&
+		if (json_keys[i].len == n && json_keys[i].key[0] == k[0] &&
 		    memcmp(json_keys[i].key, k, n) == 0)
 			return (int)i;
 	return -1;
@@ -1076,6 +1093,10 @@ layout_detect(const char *p, size_t n)
 		for (k = DETECT_BYTES; k > 0 && p[k - 1] != '\n'; k--)
 			;
 		n = k > 0 ? k : DETECT_BYTES;
+	}
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		n -= 3;
 	}
 	/* pass 1: which per-line prefix, if any */
 	for (s = p, end = p + n; s < end && sc.lines < DETECT_LINES;

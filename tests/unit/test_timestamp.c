@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,7 @@ static const struct {
 	    T0 + 123456, 30 },
 	{ "one fraction digit", "2026-11-24 18:01:22.5", T0 + 500000, 21 },
 	{ "space then %z", "2026-11-24 19:01:22 +0100 INFO", T0, 25 },
+	{ "space %z in brackets", "2026-11-24 19:01:22 +0100] [1]", T0, 25 },
 	{ "followed by text", "2026-11-24 18:01:22,454 INFO app: x",
 	    T0 + 454000, 23 },
 	{ "no fraction, dash after", "2026-11-24 18:01:22 - app", T0, 19 },
@@ -215,6 +217,41 @@ test_syslog_year(void **state)
 	assert_false(timestamp_parse("Feb 29 00:00:00", 15, &us, &used));
 }
 
+/* Without a year set: this year, or last year for a date well ahead. */
+static void
+test_syslog_auto_year(void **state)
+{
+	static const char	mon[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t			now = time(NULL), t;
+	struct tm		tm;
+	char			s[32];
+	size_t			used;
+	int64_t			us;
+
+	(void)state;
+	timestamp_set_year(0);
+	t = now - 86400;
+	gmtime_r(&t, &tm);
+	snprintf(s, sizeof(s), "%s %2d %02d:%02d:%02d", mon[tm.tm_mon],
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	assert_true(timestamp_parse(s, strlen(s), &us, &used));
+	assert_int_equal(us, (int64_t)t * 1000000);
+
+	t = now + 90 * 86400;
+	gmtime_r(&t, &tm);
+	if (tm.tm_mon == 1 && tm.tm_mday == 29) {
+		t += 86400;
+		gmtime_r(&t, &tm);
+	}
+	snprintf(s, sizeof(s), "%s %2d %02d:%02d:%02d", mon[tm.tm_mon],
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	tm.tm_year--;
+	assert_true(timestamp_parse(s, strlen(s), &us, &used));
+	assert_int_equal(us, (int64_t)timegm(&tm) * 1000000);
+	timestamp_set_year(2026);
+}
+
 int
 main(void)
 {
@@ -225,6 +262,7 @@ main(void)
 		cmocka_unit_test_setup(test_zones, setup),
 		cmocka_unit_test_setup(test_bad_zones, setup),
 		cmocka_unit_test_setup(test_syslog_year, setup),
+		cmocka_unit_test_setup(test_syslog_auto_year, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
