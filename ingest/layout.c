@@ -45,6 +45,7 @@ enum outer {
 
 struct pattern {
 	pcre2_code	*re;
+	bool		 jit;		/* JIT-compiled: pcre2_jit_match() */
 	int		 g_ts, g_level, g_logger, g_pid, g_thread, g_task,
 			 g_msg;
 };
@@ -143,7 +144,7 @@ pattern_compile(struct pattern *pt, const char *src, struct err *e)
 		return err_set(e, STATUS_USAGE,
 		    "header regex: %s at offset %zu", (char *)msg, (size_t)eo);
 	}
-	(void)pcre2_jit_compile(pt->re, PCRE2_JIT_COMPLETE);
+	pt->jit = pcre2_jit_compile(pt->re, PCRE2_JIT_COMPLETE) == 0;
 	pt->g_ts = group_number(pt->re, "ts");
 	pt->g_level = group_number(pt->re, "level");
 	pt->g_logger = group_number(pt->re, "logger");
@@ -543,7 +544,11 @@ pattern_match(const struct layout *l, size_t k, const char *s, size_t n,
 	int			 rc;
 	size_t			 used;
 
-	rc = pcre2_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md, NULL);
+	if (pt->jit)
+		rc = pcre2_jit_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md,
+		    NULL);
+	else
+		rc = pcre2_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md, NULL);
 	if (rc <= 0)
 		return false;
 	ov = pcre2_get_ovector_pointer(l->md);
@@ -637,16 +642,21 @@ static bool
 parse_untimed(const struct layout *l, const char *s, size_t n,
     struct record *rec)
 {
-	char	c;
+	static const char *const words[] = { "DEBUG", "INFO", "WARN",
+	    "ERROR", "CRITICAL", "FATAL", "NOTSET", "TRACE", "EXCEPTION",
+	    "SUCCESS", NULL };
+	size_t	i;
 
+	/* every untimed pattern starts with "[" or a level word */
 	if (n == 0)
 		return false;
-	c = s[0];
-	/* every untimed pattern starts with a level word or "[" */
-	if (!(c == '[' || c == 'D' || c == 'I' || c == 'W' || c == 'E' ||
-	    c == 'C' || c == 'F' || c == 'N' || c == 'T' || c == 'S'))
-		return false;
-	return match_fields(l, s, n, rec);
+	if (s[0] == '[')
+		return match_fields(l, s, n, rec);
+	for (i = 0; words[i] != NULL; i++)
+		if (s[0] == words[i][0] && n >= strlen(words[i]) &&
+		    memcmp(s, words[i], strlen(words[i])) == 0)
+			return match_fields(l, s, n, rec);
+	return false;
 }
 
 /* --- JSON --- */
