@@ -194,7 +194,8 @@ rotation_is_log_name(const char *name)
 	static const char *const deny[] = { ".json", ".db", ".db-wal",
 	    ".db-shm", ".db-journal", ".sqlite", ".sqlite3", ".sqlite-wal",
 	    ".sqlite-shm", ".bz2", ".xz", ".zst", ".lz4", ".zip", ".pid",
-	    ".lock", ".sock", ".swp", ".journal", ".journal~" };
+	    ".lock", ".sock", ".swp", ".journal", ".journal~", "-journal",
+	    "-wal", "-shm" };
 	static const char *const logext[] = { ".log", ".out", ".err",
 	    ".txt", ".jsonl", ".ndjson" };
 	static const char *const bare[] = { "messages", "stderr", "stdout",
@@ -202,7 +203,7 @@ rotation_is_log_name(const char *name)
 	static const char *const binary[] = { "lastlog", "faillog", "wtmp",
 	    "btmp", "utmp" };
 	struct rotation_name	 rn;
-	size_t			 n = strlen(name), i;
+	size_t			 n = strlen(name), i, k;
 	const char		*dot;
 	char			 stem[NAME_MAX + 1];
 
@@ -228,11 +229,19 @@ rotation_is_log_name(const char *name)
 	if (dot != NULL && dot != stem)
 		return 0;	/* some other extension: .py, .conf... */
 	for (i = 0; i < sizeof(bare) / sizeof(bare[0]); i++)
-		if (strcasecmp(stem, bare[i]) == 0)
+		if (strcmp(stem, bare[i]) == 0)
 			return 1;
-	for (i = 0; stem[i] != '\0'; i++)
-		if (strncasecmp(stem + i, "log", 3) == 0)
+	/* "log" ending a word: syslog, app-log, error_logs, LOG; not
+	 * Login Data or logo. */
+	for (i = 0; stem[i] != '\0'; i++) {
+		if (strncasecmp(stem + i, "log", 3) != 0)
+			continue;
+		k = i + 3;
+		if (stem[k] == 's' || stem[k] == 'S')
+			k++;
+		if (!isalpha((unsigned char)stem[k]))
 			return 1;
+	}
 	return 0;
 }
 

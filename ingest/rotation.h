@@ -54,9 +54,10 @@ char	*rotation_set_path(const char *path);
 
 /* Whether a file name inside a directory looks like a log file, its
  * rotation suffix aside: names ending .log .out .err .txt .jsonl .ndjson
- * or holding ".log"; names without extension holding "log" (syslog,
- * app-log) or called messages, stderr, stdout, current, console, dmesg.
- * Never: hidden names, databases (.db, .db-wal, .sqlite...), .json,
+ * or holding ".log"; names without extension with "log" ending a word
+ * (syslog, app-log, error_logs; not "Login Data") or called messages,
+ * stderr, stdout, current, console, dmesg. Never: hidden names,
+ * databases (.db, .db-wal, .sqlite..., *-journal), .json,
  * archives zlib cannot read (.bz2, .xz, .zst...), lastlog and wtmp. 1 or
  * 0. */
 int	rotation_is_log_name(const char *name);

@@ -87,6 +87,9 @@ static const struct {
 	{ "catalog.py", 0 }, { "README", 0 }, { "Makefile", 0 },
 	{ "config.yaml", 0 }, { "lastlog", 0 }, { "wtmp", 0 },
 	{ "app.log.bz2", 0 }, { "app.log.1.xz", 0 }, { "data.csv", 0 },
+	{ "Login Data", 0 }, { "Login Data-journal", 0 }, { "logo", 0 },
+	{ "CURRENT", 0 }, { "error_logs", 1 }, { "LOG", 1 },
+	{ "access-log.2.gz", 1 },
 	{ "", 0 },
 };
 
