@@ -309,7 +309,7 @@ rotation_walk_entry(struct rotation_walk *w, const char *path,
     const char *name)
 {
 	struct stat	st;
-	bool		link;
+	bool		link, log;
 
 	if (lstat(path, &st) == -1) {
 		/* Gone since readdir(): rotation at work. */
@@ -317,8 +317,13 @@ rotation_walk_entry(struct rotation_walk *w, const char *path,
 		    strerror(errno));
 		return;
 	}
+	/* Notes are for what the user may miss: files that look like logs
+	 * (and directories); the rest is passed over in silence. */
+	log = rotation_is_log_name(name);
 	link = S_ISLNK(st.st_mode);
 	if (link && stat(path, &st) == -1) {
+		if (!log)
+			return;
 		if (errno == ENOENT)
 			rotation_note(w, STATUS_OK,
 			    "%s: dangling symlink, skipped", path);
@@ -338,9 +343,10 @@ rotation_walk_entry(struct rotation_walk *w, const char *path,
 			    "%s: directory already walked (symlink loop), "
 			    "skipped", path);
 	} else if (!S_ISREG(st.st_mode)) {
-		rotation_note(w, STATUS_OK, "%s: not a regular file, skipped",
-		    path);
-	} else if (rotation_is_log_name(name)) {
+		if (log)
+			rotation_note(w, STATUS_OK,
+			    "%s: not a regular file, skipped", path);
+	} else if (log) {
 		rotation_add(w, path, &st);
 	}
 }

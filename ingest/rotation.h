@@ -28,9 +28,11 @@ struct rotation_list {
 /* Called for each path skipped or unreadable, with a filled err (its
  * status says whether it is an input error, STATUS_INPUT: "PATH: No such
  * file or directory", an unreadable directory; or a note, STATUS_OK, for
- * what a directory walk passes over: "PATH: not a regular file, skipped",
- * "PATH: dangling symlink, skipped", "PATH: symlink loop, skipped",
- * "PATH: directory already walked (symlink loop), skipped"). */
+ * what a directory walk passes over among the names that look like logs:
+ * "PATH: not a regular file, skipped", "PATH: dangling symlink, skipped",
+ * "PATH: symlink loop, skipped"; and for any directory link met again:
+ * "PATH: directory already walked (symlink loop), skipped"). Other names
+ * are passed over in silence. */
 typedef void	rotation_warn_fn(void *ctx, const struct err *e);
 
 /* Expand files, directories (recursively: the files in them for which
