@@ -23,6 +23,12 @@ static const char *const schema_steps[] = {
 	"  layout TEXT,"
 	"  complete INTEGER NOT NULL DEFAULT 0," /* rotated and read whole */
 	"  records INTEGER NOT NULL DEFAULT 0,"	/* records seen, kept or not */
+	/* where a resumed run re-reads from to rebuild the records before
+	 * read_bytes that --keep context may still store, and how many
+	 * records after the last finding it still keeps, until when */
+	"  replay_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  replay_lines INTEGER NOT NULL DEFAULT 0,"
+	"  keep_n INTEGER NOT NULL DEFAULT 0, keep_until_us INTEGER,"
 	"  first_us INTEGER, last_us INTEGER,"
 	"  added_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
 	"CREATE INDEX sources_path ON sources(path);"
@@ -59,7 +65,8 @@ static const char *const schema_steps[] = {
 	"  first_us INTEGER, last_us INTEGER,"
 	"  severity INTEGER NOT NULL, kinds TEXT NOT NULL,"
 	"  key TEXT, task TEXT, coro TEXT,"
-	"  count INTEGER NOT NULL, summary TEXT NOT NULL);"
+	"  count INTEGER NOT NULL, summary TEXT NOT NULL,"
+	"  set_path TEXT);"		/* the stream it happened in */
 	"CREATE TABLE counts ("		/* the activity histogram */
 	"  source_id INTEGER NOT NULL, minute INTEGER NOT NULL,"
 	"  level TEXT NOT NULL, logger TEXT NOT NULL, n INTEGER NOT NULL,"
@@ -86,7 +93,7 @@ static const char *const schema_steps[] = {
 	"  strftime('%Y-%m-%dT%H:%M:%fZ', last_us / 1e6, 'unixepoch') AS last,"
 	"  CASE severity WHEN 1 THEN 'info' WHEN 2 THEN 'warning'"
 	"  WHEN 3 THEN 'error' ELSE 'critical' END AS severity,"
-	"  kinds, task, coro, count, summary FROM incidents;",
+	"  kinds, task, coro, count, summary, set_path FROM incidents;",
 };
 
 #define SCHEMA_NSTEPS	((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
