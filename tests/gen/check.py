@@ -20,6 +20,7 @@ GAP = 0.4		# a gap longer than this must be a planned stall
 
 HEADERS = {
 	'default': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) '),
+	'cookbook': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) - '),
 	'taskname': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) '),
 	'bracket_level': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) '),
 	'pid_thread': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.(\d{3}) \['),
@@ -43,8 +44,16 @@ SIGNATURES = {
 }
 
 
+CRI = re.compile(r'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z (stdout|stderr) ([PF]) ')
+
+
 def parse_iso(s):
 	return datetime.datetime.fromisoformat(s.replace('Z', '+00:00')).timestamp()
+
+
+def parse_cri(m):
+	t = datetime.datetime.fromisoformat(m.group(1) + '+00:00').timestamp()
+	return t + float('0' + (m.group(2) or '.0'))
 
 
 def read(path):
@@ -80,6 +89,17 @@ def records(d, exp):
 					lines += o['exc_info'].split('\n')
 				out.append((parse_iso(o['ts']), lines, True))
 				continue
+			if fmt == 'cri':
+				c = CRI.match(line)
+				if c is None:
+					out.append((None, [line], False))
+					continue
+				inner = line[c.end():]
+				if HEADERS['default'].match(inner):
+					out.append((parse_cri(c), [inner], True))
+				elif out:
+					out[-1][1].append(inner)
+				continue
 			m = hdr.match(line) if hdr else None
 			if m:
 				if fmt.startswith('iso'):
@@ -109,13 +129,13 @@ def check(d):
 		if size > MAX_FILE:
 			problems.append('%s is %d bytes' % (n, size))
 	recs = records(d, exp)
-	timed = exp['format'] in HEADERS or exp['format'] == 'jsonl'
+	timed = exp['format'] in HEADERS or exp['format'] in ('jsonl', 'cri')
 	events = {k: [] for k in SIGNATURES}
 	for ts, lines, _ in recs:
 		for i, line in enumerate(lines):
 			body = line
-			if i == 0 and exp['format'] in HEADERS:
-				m = HEADERS[exp['format']].match(line)
+			if i == 0 and exp['format'] in HEADERS or exp['format'] == 'cri':
+				m = HEADERS[exp['format'] if exp['format'] != 'cri' else 'default'].match(line)
 				body = line[m.end():] if m else line
 			for kind, rx in SIGNATURES.items():
 				if kind in ('nested_run', 'loop_closed', 'different_loop', 'await_non_awaitable'):
