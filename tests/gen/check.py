@@ -41,6 +41,8 @@ SIGNATURES = {
 		r'different event loop)$'),
 	'await_non_awaitable': re.compile(r"^TypeError: object .* can't be used in 'await' expression$"),
 	'stall': re.compile(r'Executing <.*> took [0-9.]+ seconds$'),
+	'handler_error': re.compile(r'(Unhandled error in exception handler|Exception in default '
+		r'exception handler.*)$'),
 }
 
 
@@ -149,6 +151,9 @@ def check(d):
 					events[kind].append(None if (bare or not timed) else ts)
 	want = {k: [] for k in SIGNATURES}
 	for f in exp['findings']:
+		if f['kind'] not in want:
+			problems.append('%s: a kind check.py does not know' % f['kind'])
+			continue
 		want[f['kind']].append(f)
 	for kind in SIGNATURES:
 		w = want[kind]
