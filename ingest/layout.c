@@ -12,7 +12,8 @@
  *  - untimed: the same field patterns without the time (basicConfig's
  *    LEVEL:logger:msg), or none at all (bare stderr).
  * Which untimed line starts a record is the splitter's business; this
- * module reads fields and never allocates per line.
+ * module reads fields and never allocates per line. CRI partial lines
+ * ("P") are not joined: the rest of such a line reads as a continuation.
  */
 #include "ingest/layout.h"
 
@@ -646,24 +647,30 @@ enum jfield {
 	JF_EXC, JF_NONE
 };
 
+#define JKEY(k, f)	{ k, sizeof(k) - 1, f }
+
 static const struct {
 	const char	*key;
+	size_t		 len;
 	enum jfield	 field;
 } json_keys[] = {
 	/* earlier keys of a field win over later ones */
-	{ "ts", JF_TS }, { "time", JF_TS }, { "timestamp", JF_TS },
-	{ "@timestamp", JF_TS }, { "asctime", JF_TS }, { "created", JF_TS },
-	{ "level", JF_LEVEL }, { "levelname", JF_LEVEL },
-	{ "severity", JF_LEVEL }, { "log.level", JF_LEVEL },
-	{ "logger", JF_LOGGER }, { "logger_name", JF_LOGGER },
-	{ "log.logger", JF_LOGGER }, { "name", JF_LOGGER },
-	{ "pid", JF_PID }, { "process", JF_PID },
-	{ "thread", JF_THREAD }, { "threadName", JF_THREAD },
-	{ "thread_name", JF_THREAD },
-	{ "task", JF_TASK }, { "taskName", JF_TASK }, { "task_name", JF_TASK },
-	{ "msg", JF_MSG }, { "message", JF_MSG }, { "event", JF_MSG },
-	{ "exc_info", JF_EXC }, { "exc_text", JF_EXC }, { "exception", JF_EXC },
-	{ "stack_info", JF_EXC }, { "traceback", JF_EXC }, { "stack", JF_EXC },
+	JKEY("ts", JF_TS), JKEY("time", JF_TS), JKEY("timestamp", JF_TS),
+	JKEY("@timestamp", JF_TS), JKEY("asctime", JF_TS),
+	JKEY("created", JF_TS),
+	JKEY("level", JF_LEVEL), JKEY("levelname", JF_LEVEL),
+	JKEY("severity", JF_LEVEL), JKEY("log.level", JF_LEVEL),
+	JKEY("logger", JF_LOGGER), JKEY("logger_name", JF_LOGGER),
+	JKEY("log.logger", JF_LOGGER), JKEY("name", JF_LOGGER),
+	JKEY("pid", JF_PID), JKEY("process", JF_PID),
+	JKEY("thread", JF_THREAD), JKEY("threadName", JF_THREAD),
+	JKEY("thread_name", JF_THREAD),
+	JKEY("task", JF_TASK), JKEY("taskName", JF_TASK),
+	JKEY("task_name", JF_TASK),
+	JKEY("msg", JF_MSG), JKEY("message", JF_MSG), JKEY("event", JF_MSG),
+	JKEY("exc_info", JF_EXC), JKEY("exc_text", JF_EXC),
+	JKEY("exception", JF_EXC), JKEY("stack_info", JF_EXC),
+	JKEY("traceback", JF_EXC), JKEY("stack", JF_EXC),
 };
 #define NJSON_KEYS	(sizeof(json_keys) / sizeof(json_keys[0]))
 
@@ -673,8 +680,10 @@ json_key(const char *k, size_t n)
 {
 	size_t	i;
 
+	if (n == 0)
+		return -1;
 	for (i = 0; i < NJSON_KEYS; i++)
-		if (strlen(json_keys[i].key) == n &&
+		if (json_keys[i].len == n && json_keys[i].key[0] == k[0] &&
 		    memcmp(json_keys[i].key, k, n) == 0)
 			return (int)i;
 	return -1;

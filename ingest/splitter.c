@@ -83,7 +83,8 @@ struct splitter {
 	unsigned	 rec_flags;
 	struct header	 hdr;
 	enum tb_state	 tb;
-	bool		 owner;		/* may own a following traceback */
+	bool		 owner;		/* owns a following traceback whatever
+					 * its header says (key lines seen) */
 
 	int64_t		 last_ts;	/* the last record's own time */
 	struct buf	 msg;		/* synthesized messages */
@@ -281,20 +282,24 @@ cut_line(struct splitter *sp, size_t *cend)
 
 /* --- untimed line shapes --- */
 
+struct lit {
+	const char	*s;
+	size_t		 n;
+};
+#define LIT(s)	{ s, sizeof(s) - 1 }
+
+#define STARTS(s, n, l) \
+	((n) >= sizeof(l) - 1 && memcmp((s), (l), sizeof(l) - 1) == 0)
+
+/* Whether s[0..n) starts with one of lits (NULL-terminated). */
 static bool
-starts(const char *s, size_t n, const char *lit)
+starts_any(const char *s, size_t n, const struct lit *lits)
 {
-	size_t	k = strlen(lit);
-
-	return n >= k && memcmp(s, lit, k) == 0;
-}
-
-static bool
-ends(const char *s, size_t n, const char *lit)
-{
-	size_t	k = strlen(lit);
-
-	return n >= k && memcmp(s + n - k, lit, k) == 0;
+	for (; lits->s != NULL; lits++)
+		if (n >= lits->n && s[0] == lits->s[0] &&
+		    memcmp(s, lits->s, lits->n) == 0)
+			return true;
+	return false;
 }
 
 static bool
@@ -309,27 +314,29 @@ is_word(char c)
 static bool
 key_line(const char *s, size_t n)
 {
-	static const char *const keys[] = { "future: ", "task: ", "handle: ",
-	    "context: ", "protocol: ", "transport: ", "source_traceback: ",
-	    "handle_traceback: ", "loop: ", "asyncgen: ", "exception: ",
-	    "client_session: ", "connections: ", "connector: ", "socket: ",
-	    "Call stack:", "Message: ", "Arguments: ", NULL };
-	size_t	i;
+	static const struct lit	keys[] = { LIT("future: "), LIT("task: "),
+	    LIT("handle: "), LIT("context: "), LIT("protocol: "),
+	    LIT("transport: "), LIT("source_traceback: "),
+	    LIT("handle_traceback: "), LIT("loop: "), LIT("asyncgen: "),
+	    LIT("exception: "), LIT("client_session: "),
+	    LIT("connections: "), LIT("connector: "), LIT("socket: "),
+	    LIT("Call stack:"), LIT("Message: "), LIT("Arguments: "),
+	    { NULL, 0 } };
 
-	for (i = 0; keys[i] != NULL; i++)
-		if (starts(s, n, keys[i]))
-			return true;
-	return false;
+	return starts_any(s, n, keys);
 }
 
 static bool
 trailer_line(const char *s, size_t n)
 {
-	return starts(s, n, "RuntimeWarning: Enable tracemalloc") ||
-	    starts(s, n, "ResourceWarning: Enable tracemalloc") ||
-	    starts(s, n, "Coroutine created at (most recent call last)") ||
-	    starts(s, n, "Object allocated at (most recent call last)") ||
-	    starts(s, n, "Object created at (most recent call last)");
+	static const struct lit	trailers[] = {
+	    LIT("RuntimeWarning: Enable tracemalloc"),
+	    LIT("ResourceWarning: Enable tracemalloc"),
+	    LIT("Coroutine created at (most recent call last)"),
+	    LIT("Object allocated at (most recent call last)"),
+	    LIT("Object created at (most recent call last)"), { NULL, 0 } };
+
+	return starts_any(s, n, trailers);
 }
 
 /* The first "Warning: " in s[0..n), or NULL (memmem() needs
@@ -369,21 +376,24 @@ warning_line(const char *s, size_t n)
 static bool
 handler_message(const char *s, size_t n)
 {
-	static const char *const heads[] = { "Exception in callback",
-	    "Exception in default exception handler",
-	    "Unhandled error in exception handler", "Exception ignored in",
-	    "Exception in thread", "Fatal error", "Fatal Python error",
-	    "Unhandled exception in client_connected_cb",
-	    "Error on reading from the event loop", "--- Logging error ---",
-	    "Task was destroyed but it is pending", NULL };
-	size_t	i;
+	static const struct lit	heads[] = { LIT("Exception in callback"),
+	    LIT("Exception in default exception handler"),
+	    LIT("Unhandled error in exception handler"),
+	    LIT("Exception ignored in"), LIT("Exception in thread"),
+	    LIT("Fatal error"), LIT("Fatal Python error"),
+	    LIT("Unhandled exception in client_connected_cb"),
+	    LIT("Error on reading from the event loop"),
+	    LIT("--- Logging error ---"),
+	    LIT("Task was destroyed but it is pending"), { NULL, 0 } };
+	static const char	tail[] = "exception was never retrieved";
+	const size_t		k = sizeof(tail) - 1;
 
-	for (i = 0; heads[i] != NULL; i++)
-		if (starts(s, n, heads[i]))
-			return true;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+	if (n > 0 && starts_any(s, n, heads))
+		return true;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r'))
 		n--;
-	return ends(s, n, "exception was never retrieved");
+	return n >= k && memcmp(s + n - k, tail, k) == 0;
 }
 
 static bool
@@ -413,6 +423,24 @@ exception_shape(const char *s, size_t n)
 	}
 }
 
+/* Whether the pending record owns a traceback that follows it: key
+ * lines seen, an ERROR level or above, or an exception-handler message.
+ * Worked out only when a traceback comes, off the hot path. */
+static bool
+pending_owns(const struct splitter *sp)
+{
+	const char	*t = sp->buf + sp->rec_start;
+	const char	*m = t + sp->hdr.off[F_MESSAGE];
+	struct span	 lv;
+
+	if (sp->owner)
+		return true;
+	lv.p = t + sp->hdr.off[F_LEVEL];
+	lv.n = sp->hdr.len[F_LEVEL];
+	return error_level(lv) || handler_message(m,
+	    (size_t)(sp->buf + sp->rec_first_end - m));
+}
+
 /* Whether the untimed line s[0..n) (prefix stripped) starts a record;
  * updates the pending record's traceback state when it does not. */
 static bool
@@ -422,17 +450,17 @@ untimed_header(struct splitter *sp, const char *s, size_t n,
 	*ntb = TB_NONE;
 	if (n == 0 || s[0] == ' ' || s[0] == '\t')
 		return false;
-	if (starts(s, n, "Traceback (most recent call last):")) {
+	if (STARTS(s, n, "Traceback (most recent call last):")) {
 		if (sp->tb == TB_CHAIN || ((sp->tb == TB_NONE ||
-		    sp->tb == TB_KEYS) && sp->owner)) {
+		    sp->tb == TB_KEYS) && pending_owns(sp))) {
 			sp->tb = TB_IN;
 			return false;
 		}
 		*ntb = TB_IN;
 		return true;
 	}
-	if (starts(s, n, "During handling of the above exception") ||
-	    starts(s, n, "The above exception was the direct cause")) {
+	if (STARTS(s, n, "During handling of the above exception") ||
+	    STARTS(s, n, "The above exception was the direct cause")) {
 		sp->tb = TB_CHAIN;
 		return false;
 	}
@@ -610,32 +638,25 @@ emit(struct splitter *sp)
 	return r;
 }
 
-/* Whether line[0..n) starts a record; *rec gets its fields. */
+/* Whether line[0..n) starts a record; *rec gets its fields and *ntb the
+ * new record's traceback state. */
 static bool
 classify(struct splitter *sp, const char *line, size_t n, struct record *rec,
-    enum tb_state *ntb, bool *nowner)
+    enum tb_state *ntb)
 {
 	const struct layout	*l = sp->layout;
 	size_t			 k;
-	bool			 hdr;
 
 	*ntb = TB_NONE;
-	hdr = layout_parse_header(l, line, n, rec);
-	if (layout_kind(l) != LAYOUT_UNTIMED) {
-		*nowner = true;
-		return hdr;
-	}
-	if (hdr) {
-		*nowner = error_level(rec->level) ||
-		    handler_message(rec->message.p, rec->message.n);
+	if (layout_parse_header(l, line, n, rec))
 		return true;
-	}
+	if (layout_kind(l) != LAYOUT_UNTIMED)
+		return false;
 	k = layout_prefix(l, line, n, rec);
 	if (!untimed_header(sp, line + k, n - k, ntb))
 		return false;
 	rec->message.p = line + k;
 	rec->message.n = n - k;
-	*nowner = handler_message(line + k, n - k);
 	return true;
 }
 
@@ -649,13 +670,13 @@ take_line(struct splitter *sp, size_t cend, size_t term)
 	size_t			 n = cend - sp->scan;
 	struct record		 rec;
 	enum tb_state		 ntb;
-	bool			 nowner, hdr;
+	bool			 hdr;
 
 	if (!sp->have) {
 		sp->tb = TB_NONE;
 		sp->owner = true;
 	}
-	hdr = classify(sp, line, n, &rec, &ntb, &nowner);
+	hdr = classify(sp, line, n, &rec, &ntb);
 	if (hdr || !sp->have) {
 		if (sp->have)
 			out = emit(sp);
@@ -671,7 +692,7 @@ take_line(struct splitter *sp, size_t cend, size_t term)
 		if (hdr) {
 			header_set(&sp->hdr, line, &rec);
 			sp->tb = ntb;
-			sp->owner = nowner;
+			sp->owner = false;
 		} else {
 			memset(&sp->hdr, 0, sizeof(sp->hdr));
 			sp->hdr.ts_us = TS_NONE;

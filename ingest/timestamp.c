@@ -24,7 +24,7 @@ enum zone_kind {
 static enum zone_kind	zone_kind = ZONE_LOCAL;
 static int		zone_off_s;
 static unsigned		zone_gen = 1;	/* bumped when the zone changes */
-static int		syslog_year;	/* 0: the current year, found once */
+static int		syslog_year;	/* 0: the current year, or the last */
 
 /* The last date converted, as UTC midnight, and the last local hour. */
 static _Thread_local struct {
@@ -142,12 +142,16 @@ timestamp_set_year(int year)
 static int
 current_year(void)
 {
-	time_t		now = time(NULL);
-	struct tm	tm;
+	static _Thread_local int	year;
+	static _Thread_local time_t	found;
+	time_t				now = time(NULL);
+	struct tm			tm;
 
-	if (gmtime_r(&now, &tm) == NULL)
-		return 1970;
-	return tm.tm_year + 1900;
+	if (year == 0 || now - found > 3600) {
+		year = gmtime_r(&now, &tm) != NULL ? tm.tm_year + 1900 : 1970;
+		found = now;
+	}
+	return year;
 }
 
 static bool
@@ -317,9 +321,15 @@ parse_syslog(const char *s, size_t n, int64_t *us, size_t *used)
 	if (k < n && is_digit(s[k]))
 		return false;
 	k += parse_fraction(s + k, n - k, &frac);
-	if (syslog_year == 0)
-		syslog_year = current_year();
 	y = syslog_year;
+	if (y == 0) {
+		/* this year, unless that is more than a month ahead: a
+		 * December log read in January */
+		y = current_year();
+		if (valid_date(y, mo, d, h, mi, sec) && to_epoch(y, mo, d, h,
+		    mi, sec, false, 0) > (int64_t)time(NULL) + 31 * 86400)
+			y--;
+	}
 	if (!valid_date(y, mo, d, h, mi, sec))
 		return false;
 	*us = to_epoch(y, mo, d, h, mi, sec, false, 0) * 1000000 + frac;

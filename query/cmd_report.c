@@ -1,16 +1,341 @@
 /*
- * cmd_report: TODO(#4) being written; this placeholder keeps the tree building.
+ * cmd_report: `aiosift report`, a period's summary for cron or a person.
+ * The period runs from --since (default: the end of the previous report
+ * of this database, kept in meta 'last_report_us'; the first time, 24 h
+ * back) to --until (default now). The exit status says whether anything
+ * at or above --fail-on appeared; --out replaces a file atomically.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "common/err.h"
+#include "common/escape.h"
+#include "common/record.h"
+#include "common/severity.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "query/filter.h"
+#include "query/qdb.h"
+#include "query/report.h"
+
+#define DAY_US		(INT64_C(86400) * 1000000)
+#define META_LAST	"last_report_us"
+
+enum report_format { RF_TEXT, RF_MARKDOWN, RF_JSON, RF_HTML };
+
+static const char usage_line[] = "usage: aiosift report [--since TIME] "
+    "[--until TIME] [--format text|markdown|json|html]\n"
+    "       [--fail-on SEVERITY] [--quiet] [--out FILE] [--db FILE]\n";
+
+static const char help_text[] =
+    "Summarise a period: findings per kind against the period before,\n"
+    "signatures never seen before, top tasks and coroutines, the longest\n"
+    "stalls, and the incidents. Made for cron.\n"
+    "\n"
+    "Options:\n"
+    "  --since TIME      start: 2026-11-24 18:00, 2026-11-24T18:00:00Z,\n"
+    "                    or now minus 90s, 30m, 24h, 7d (default: where\n"
+    "                    the previous report of this database ended; the\n"
+    "                    first time, 24h)\n"
+    "  --until TIME      end (default: now)\n"
+    "  --format F        text (default), markdown, json, html (one\n"
+    "                    self-contained page with an SVG timeline)\n"
+    "  --fail-on SEV     exit 1 when a finding at or above SEV (info,\n"
+    "                    warning, error, critical) appeared in the period\n"
+    "  --quiet           print nothing unless --fail-on is triggered\n"
+    "  --out FILE        write the report to FILE (replaced atomically)\n"
+    "  --db FILE         the database (default $AIOSIFT_DB, ./aiosift.db)\n"
+    "\n"
+    "A report that ends now remembers its end in the database, so the next\n"
+    "one without --since starts there.\n"
+    "\n"
+    "Examples:\n"
+    "  aiosift report --since 24h --fail-on error\n"
+    "  aiosift report --format html --out /var/www/aiosift.html --quiet\n"
+    "  aiosift report --since '2026-11-24 00:00' --until '2026-11-25 00:00'\n"
+    "  # crontab: mail only when something bad appeared\n"
+    "  0 * * * *  aiosift ingest -q /var/log/app/ && aiosift report --quiet "
+    "--fail-on error\n"
+    "\n"
+    "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage error,\n"
+    "3 the output could not be written, 4 database error.\n";
+
+struct ropts {
+	const char		*db;
+	const char		*out;
+	int64_t			 since_us, until_us;
+	enum report_format	 fmt;
+	int			 fail_on;
+	bool			 quiet;
+};
+
+static int
+report_usage(const char *why)
+{
+	if (why != NULL) {
+		fputs("aiosift: report: ", stderr);
+		escape_terminal(stderr, why, strlen(why));
+		fputc('\n', stderr);
+	}
+	fputs(usage_line, stderr);
+	fputs("Try 'aiosift report --help'.\n", stderr);
+	return STATUS_USAGE;
+}
+
+/* 0, an exit status, or -1 when --help was printed. */
+static int
+report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
+{
+	enum { O_SINCE = 256, O_UNTIL, O_FORMAT, O_FAIL, O_QUIET, O_OUT,
+	    O_DB };
+	static const struct option longopts[] = {
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "until", required_argument, NULL, O_UNTIL },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "fail-on", required_argument, NULL, O_FAIL },
+		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "out", required_argument, NULL, O_OUT },
+		{ "db", required_argument, NULL, O_DB },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const formats[] = { "text", "markdown", "json",
+	    "html" };
+	struct err	 e;
+	size_t		 i;
+	int		 c;
+	bool		 found;
+
+	o->since_us = o->until_us = TS_NONE;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_SINCE:
+		case O_UNTIL:
+			if (filter_time_parse(optarg, now, c == O_SINCE ?
+			    &o->since_us : &o->until_us, &e) == -1) {
+				fprintf(stderr, "aiosift: report: --%s: ",
+				    c == O_SINCE ? "since" : "until");
+				escape_terminal(stderr, e.msg, strlen(e.msg));
+				fputc('\n', stderr);
+				return STATUS_USAGE;
+			}
+			break;
+		case O_FORMAT:
+			found = false;
+			for (i = 0; i < sizeof(formats) / sizeof(formats[0]);
+			    i++)
+				if (strcmp(optarg, formats[i]) == 0) {
+					o->fmt = (enum report_format)i;
+					found = true;
+				}
+			if (!found)
+				return report_usage("--format: use text, "
+				    "markdown, json or html");
+			break;
+		case O_FAIL:
+			if (!severity_parse(optarg, &o->fail_on))
+				return report_usage("--fail-on: use info, "
+				    "warning, error or critical");
+			break;
+		case 'q':
+		case O_QUIET:
+			o->quiet = true;
+			break;
+		case O_OUT:
+			o->out = optarg;
+			break;
+		case O_DB:
+			o->db = optarg;
+			break;
+		case 'h':
+			fputs(usage_line, stdout);
+			fputc('\n', stdout);
+			fputs(help_text, stdout);
+			return -1;
+		case ':':
+			fputs("aiosift: report: ", stderr);
+			escape_terminal(stderr, argv[optind - 1],
+			    strlen(argv[optind - 1]));
+			fputs(" needs a value\n", stderr);
+			return report_usage(NULL);
+		default:
+			fputs("aiosift: report: unknown option ", stderr);
+			escape_terminal(stderr, argv[optind - 1],
+			    strlen(argv[optind - 1]));
+			fputc('\n', stderr);
+			return report_usage(NULL);
+		}
+	}
+	if (optind < argc)
+		return report_usage("no arguments, only options");
+	if (o->since_us != TS_NONE && o->until_us != TS_NONE &&
+	    o->until_us <= o->since_us)
+		return report_usage("--until must be after --since");
+	if (o->out != NULL && *o->out == '\0')
+		return report_usage("--out: an empty file name");
+	return 0;
+}
+
+static void
+report_write(FILE *f, const struct report *r, enum report_format fmt)
+{
+	switch (fmt) {
+	case RF_MARKDOWN:
+		report_markdown(f, r);
+		break;
+	case RF_JSON:
+		report_json(f, r);
+		break;
+	case RF_HTML:
+		report_html(f, r);
+		break;
+	default:
+		report_text(f, r);
+		break;
+	}
+}
+
+/* Write the report to path through a temporary file in the same folder,
+ * flushed to disk before it replaces path: a reader sees the old page or
+ * the new one, never half of one. 0 or -1 with *e (STATUS_INPUT). */
+static int
+report_out(const char *path, const struct report *r, enum report_format fmt,
+    struct err *e)
+{
+	char	*copy = xstrdup(path), *tmp = NULL;
+	FILE	*f = NULL;
+	int	 fd = -1, rc = -1;
+	size_t	 n;
+	mode_t	 mask;
+
+	n = strlen(path) + 32;
+	tmp = xmalloc(n);
+	snprintf(tmp, n, "%s/.aiosift-report.XXXXXX", dirname(copy));
+	if ((fd = mkstemp(tmp)) == -1) {
+		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) == -1 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		err_set(e, STATUS_INPUT, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	report_write(f, r, fmt);
+	if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1) {
+		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fclose(f) == EOF) {
+		f = NULL;
+		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	f = NULL;
+	if (rename(tmp, path) == -1) {
+		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (fd != -1)
+		close(fd);
+	if (rc == -1 && tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	free(copy);
+	return rc;
+}
+
+/* The default start: where the last report ended, if it is sane. */
+static int64_t
+report_since(struct store *s, int64_t until)
+{
+	char		*v = store_meta_get(s, META_LAST), *end;
+	long long	 last;
+	int64_t		 since = until - DAY_US;
+
+	if (v != NULL) {
+		errno = 0;
+		last = strtoll(v, &end, 10);
+		if (errno == 0 && *end == '\0' && end != v && last < until &&
+		    last > 0)
+			since = last;
+	}
+	free(v);
+	return since;
+}
 
 int
 cmd_report(int argc, char *argv[])
 {
-	(void)argc;
-	(void)argv;
-	fputs("aiosift: report: not built yet\n", stderr);
-	return STATUS_USAGE;
+	struct ropts	 o;
+	struct report	 r;
+	struct store	*s = NULL;
+	struct err	 e;
+	int64_t		 now = timefmt_now_us(), since, until;
+	bool		 writable = false, built = false;
+	int		 st;
+	char		 buf[32];
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	err_clear(&e);
+	if ((st = report_parse(argc, argv, &o, now)) != 0)
+		return st < 0 ? STATUS_OK : st;
+	if ((s = qdb_open(store_path(o.db), true, &writable, &e)) == NULL)
+		goto fail;
+	until = o.until_us != TS_NONE ? o.until_us : now;
+	since = o.since_us != TS_NONE ? o.since_us : report_since(s, until);
+	if (since >= until) {
+		store_close(s);
+		return report_usage("--until must be after the start of the "
+		    "period");
+	}
+	if (report_build(&r, s, since, until, &e) == -1)
+		goto fail;
+	built = true;
+	st = o.fail_on > 0 && r.worst >= o.fail_on ? STATUS_FINDINGS :
+	    STATUS_OK;
+	if (o.out != NULL) {
+		if (report_out(o.out, &r, o.fmt, &e) == -1)
+			goto fail;
+	} else if (!o.quiet || st != STATUS_OK) {
+		report_write(stdout, &r, o.fmt);
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			err_set(&e, STATUS_INPUT, "output: %s",
+			    strerror(errno ? errno : EIO));
+			goto fail;
+		}
+	}
+	if (writable && o.until_us == TS_NONE) {
+		snprintf(buf, sizeof(buf), "%" PRId64, until);
+		if (store_meta_set(s, META_LAST, buf, &e) == -1)
+			goto fail;
+	}
+	report_release(&r);
+	store_close(s);
+	return st;
+fail:
+	err_print(&e);
+	if (built)
+		report_release(&r);
+	store_close(s);
+	return e.status;
 }

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -215,6 +216,41 @@ test_syslog_year(void **state)
 	assert_false(timestamp_parse("Feb 29 00:00:00", 15, &us, &used));
 }
 
+/* Without a year set: this year, or last year for a date well ahead. */
+static void
+test_syslog_auto_year(void **state)
+{
+	static const char	mon[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t			now = time(NULL), t;
+	struct tm		tm;
+	char			s[32];
+	size_t			used;
+	int64_t			us;
+
+	(void)state;
+	timestamp_set_year(0);
+	t = now - 86400;
+	gmtime_r(&t, &tm);
+	snprintf(s, sizeof(s), "%s %2d %02d:%02d:%02d", mon[tm.tm_mon],
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	assert_true(timestamp_parse(s, strlen(s), &us, &used));
+	assert_int_equal(us, (int64_t)t * 1000000);
+
+	t = now + 90 * 86400;
+	gmtime_r(&t, &tm);
+	if (tm.tm_mon == 1 && tm.tm_mday == 29) {
+		t += 86400;
+		gmtime_r(&t, &tm);
+	}
+	snprintf(s, sizeof(s), "%s %2d %02d:%02d:%02d", mon[tm.tm_mon],
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	tm.tm_year--;
+	assert_true(timestamp_parse(s, strlen(s), &us, &used));
+	assert_int_equal(us, (int64_t)timegm(&tm) * 1000000);
+	timestamp_set_year(2026);
+}
+
 int
 main(void)
 {
@@ -225,6 +261,7 @@ main(void)
 		cmocka_unit_test_setup(test_zones, setup),
 		cmocka_unit_test_setup(test_bad_zones, setup),
 		cmocka_unit_test_setup(test_syslog_year, setup),
+		cmocka_unit_test_setup(test_syslog_auto_year, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

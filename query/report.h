@@ -1,0 +1,87 @@
+#ifndef QUERY_REPORT_H
+#define QUERY_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/err.h"
+#include "store/store.h"
+
+/* A period's summary, read from the database by report_build() and
+ * written as text, markdown, JSON (report.c) or HTML (html.c). All
+ * strings are the report's (report_release frees them), NULL when the
+ * log did not say. */
+
+#define REPORT_TOP	10	/* rows in each top list */
+
+struct report_kind {
+	char	*kind;
+	int64_t	 n, prev;	/* in the period, in the one before */
+	int	 sev;		/* worst severity in the period */
+};
+
+struct report_sig {		/* a kind+coro+exception first seen now */
+	char	*kind, *coro, *exception;
+	int64_t	 n, first_us;
+	int	 sev;
+};
+
+struct report_top {
+	char	*name;
+	int64_t	 n;
+	int	 sev;
+};
+
+struct report_stall {
+	int64_t	 ts_us, duration_us, line;
+	char	*task, *coro, *source, *message;
+};
+
+struct report_incident {
+	int64_t	 id, first_us, last_us, count;
+	int	 sev;
+	char	*kinds, *task, *coro, *summary;
+};
+
+struct report_bucket {
+	int64_t	 findings;	/* other than stalls */
+	int64_t	 stalls;
+};
+
+struct report {
+	char			*db;		/* the database's path */
+	int64_t			 since_us, until_us, prev_us;
+	int64_t			 total, prev_total;
+	int			 worst;		/* 0: no findings */
+	int64_t			 nincidents;
+	struct report_kind	*kinds;
+	size_t			 nkinds;
+	struct report_sig	*sigs;
+	size_t			 nsigs;
+	struct report_top	*tasks, *coros;
+	size_t			 ntasks, ncoros;
+	struct report_stall	*stalls;
+	size_t			 nstalls;
+	struct report_incident	*incidents;
+	size_t			 nshown;	/* incidents listed */
+	/* the timeline: nbuckets of bucket_us from start_us */
+	int64_t			 start_us, bucket_us;
+	struct report_bucket	*buckets;
+	size_t			 nbuckets;
+};
+
+/* Fill *r for [since_us, until_us) from s: 0, or -1 with *e. */
+int	report_build(struct report *r, struct store *s, int64_t since_us,
+	    int64_t until_us, struct err *e);
+void	report_release(struct report *r);
+
+/* Write r to f as plain text (untrusted text escaped for a terminal),
+ * markdown, or one JSON object. */
+void	report_text(FILE *f, const struct report *r);
+void	report_markdown(FILE *f, const struct report *r);
+void	report_json(FILE *f, const struct report *r);
+/* One self-contained HTML page (html.c). */
+void	report_html(FILE *f, const struct report *r);
+
+#endif
