@@ -1,16 +1,631 @@
 /*
- * cmd_postmortem: TODO(#4) being written; this placeholder keeps the tree building.
+ * cmd_postmortem: `aiosift postmortem --incident N` or `--at TIME`: the
+ * incident's summary, then every stored record of the affected sources
+ * around it, in time order, tracebacks whole, each finding printed under
+ * the record it was found in, and the silences between records shown
+ * where they stand out. What is stored around a finding is ingest's
+ * choice (--keep context or all); this only reads.
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/commands.h"
 #include "common/err.h"
+#include "common/escape.h"
+#include "common/record.h"
+#include "common/severity.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "query/filter.h"
+#include "query/output.h"
+#include "query/qdb.h"
+
+#define S_US		INT64_C(1000000)
+#define GAP_FLOOR_US	S_US		/* a silence is at least 1 s */
+#define GAP_MEDIANS	5		/* and this many median gaps */
+#define GAP_SAMPLE	(1 << 20)	/* gaps the median is taken from */
+#define INCIDENT_MARGIN	(60 * S_US)	/* default --window, --incident */
+#define AT_WINDOW	(5 * 60 * S_US)	/* default --window, --at */
+
+static const char usage_line[] = "usage: aiosift postmortem --incident N "
+    "[--window DURATION] [--db FILE]\n"
+    "       aiosift postmortem --at TIME [--window DURATION] "
+    "[--source PATH] [--db FILE]\n";
+
+static const char help_text[] =
+    "Walk one incident, or one moment, record by record: every stored\n"
+    "record of the affected log files around it in time order, tracebacks\n"
+    "whole, findings marked under their record, and silences in the\n"
+    "stream (\"\xe2\x80\x94 4.2 s of silence \xe2\x80\x94\") where a gap is longer\n"
+    "than 1 s and 5 times the usual gap.\n"
+    "\n"
+    "Options:\n"
+    "  --incident N      the incident (see aiosift query incidents); the\n"
+    "                    records from --window before its first finding\n"
+    "                    to --window after its last (default 1m)\n"
+    "  --at TIME         a moment: 2026-11-24 18:01:22, 18:01, 2h (ago);\n"
+    "                    the records --window either side (default 5m)\n"
+    "  --window DUR      90s, 10m, 1h\n"
+    "  --source PATH     with --at: only this log file or rotation set\n"
+    "  --color WHEN      auto (default), always, never\n"
+    "  --local           times in the local zone (default UTC)\n"
+    "  --db FILE         the database (default $AIOSIFT_DB, ./aiosift.db)\n"
+    "\n"
+    "Only records ingest kept are shown: with --keep context (the default)\n"
+    "those around each finding, with --keep all every one.\n"
+    "\n"
+    "Examples:\n"
+    "  aiosift postmortem --incident 3\n"
+    "  aiosift postmortem --incident 3 --window 10m | less -R\n"
+    "  aiosift postmortem --at '2026-11-24 18:03' --window 2m --source app.log\n"
+    "\n"
+    "Exit status: 0 ok, 2 usage error or no such incident, 4 database "
+    "error.\n";
+
+struct popts {
+	const char	*db;
+	const char	*source;
+	const char	*color;
+	int64_t		 incident;
+	int64_t		 at_us;
+	int64_t		 window_us;
+	bool		 local;
+	bool		 color_on;
+};
+
+/* What the walk prints between records. */
+struct walk {
+	FILE		*f;
+	const struct popts *o;
+	sqlite3_stmt	*per_record;	/* findings of one record */
+	sqlite3_stmt	*orphans;	/* findings with no record shown */
+	bool		 orphan_row;	/* orphans holds an unprinted row */
+	int64_t		 gap_us;	/* silence threshold */
+	int64_t		 last_us;	/* time of the last record printed */
+	int64_t		 nrecords, nfindings;
+};
+
+static int
+pm_usage(const char *why)
+{
+	if (why != NULL) {
+		fputs("aiosift: postmortem: ", stderr);
+		escape_terminal(stderr, why, strlen(why));
+		fputc('\n', stderr);
+	}
+	fputs(usage_line, stderr);
+	fputs("Try 'aiosift postmortem --help'.\n", stderr);
+	return STATUS_USAGE;
+}
+
+/* 0, an exit status, or -1 after --help. */
+static int
+pm_parse(int argc, char *argv[], struct popts *o)
+{
+	enum { O_INCIDENT = 256, O_AT, O_WINDOW, O_SOURCE, O_DB, O_COLOR,
+	    O_LOCAL };
+	static const struct option longopts[] = {
+		{ "incident", required_argument, NULL, O_INCIDENT },
+		{ "at", required_argument, NULL, O_AT },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "source", required_argument, NULL, O_SOURCE },
+		{ "db", required_argument, NULL, O_DB },
+		{ "color", required_argument, NULL, O_COLOR },
+		{ "colour", required_argument, NULL, O_COLOR },
+		{ "local", no_argument, NULL, O_LOCAL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct err	 e;
+	char		*end;
+	int		 c;
+
+	o->incident = -1;
+	o->at_us = TS_NONE;
+	o->window_us = -1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_INCIDENT:
+			o->incident = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o->incident < 0)
+				return pm_usage("--incident: a number, as "
+				    "aiosift query incidents shows");
+			break;
+		case O_AT:
+		case O_WINDOW:
+			if ((c == O_AT ? filter_time_parse(optarg,
+			    timefmt_now_us(), &o->at_us, &e) :
+			    filter_duration_parse(optarg, &o->window_us,
+			    &e)) == -1) {
+				fprintf(stderr, "aiosift: postmortem: --%s: ",
+				    c == O_AT ? "at" : "window");
+				escape_terminal(stderr, e.msg, strlen(e.msg));
+				fputc('\n', stderr);
+				return STATUS_USAGE;
+			}
+			break;
+		case O_SOURCE:
+			o->source = optarg;
+			break;
+		case O_DB:
+			o->db = optarg;
+			break;
+		case O_COLOR:
+			if (strcmp(optarg, "auto") != 0 &&
+			    strcmp(optarg, "always") != 0 &&
+			    strcmp(optarg, "never") != 0)
+				return pm_usage("--color: use auto, always or "
+				    "never");
+			o->color = optarg;
+			break;
+		case O_LOCAL:
+			o->local = true;
+			break;
+		case 'h':
+			fputs(usage_line, stdout);
+			fputc('\n', stdout);
+			fputs(help_text, stdout);
+			return -1;
+		case ':':
+			fputs("aiosift: postmortem: ", stderr);
+			escape_terminal(stderr, argv[optind - 1],
+			    strlen(argv[optind - 1]));
+			fputs(" needs a value\n", stderr);
+			return pm_usage(NULL);
+		default:
+			fputs("aiosift: postmortem: unknown option ", stderr);
+			escape_terminal(stderr, argv[optind - 1],
+			    strlen(argv[optind - 1]));
+			fputc('\n', stderr);
+			return pm_usage(NULL);
+		}
+	}
+	if (optind < argc)
+		return pm_usage("no arguments, only options");
+	if ((o->incident >= 0) == (o->at_us != TS_NONE))
+		return pm_usage("give --incident N or --at TIME");
+	if (o->source != NULL && o->incident >= 0)
+		return pm_usage("--source is for --at: an incident names its "
+		    "sources");
+	if (o->window_us < 0)
+		o->window_us = o->incident >= 0 ? INCIDENT_MARGIN : AT_WINDOW;
+	return 0;
+}
+
+static void
+pm_time(FILE *f, int64_t us, bool local, bool date)
+{
+	char	buf[40];
+
+	if (us == TS_NONE) {
+		fputs("-", f);
+		return;
+	}
+	output_time(us, local, buf);
+	fputs(date ? buf : buf + 11, f);
+}
+
+static void
+pm_put(FILE *f, const char *s)
+{
+	escape_terminal(f, s, strlen(s));
+}
+
+/* The source restriction of the walk, appended to q: the incident's
+ * sources, or --source, or nothing. */
+static void
+pm_sources(struct filter_sql *q, const struct popts *o, const char *col)
+{
+	static const struct filter_cols	 c = {
+		.path = "s.path", .set_path = "s.set_path",
+	};
+	struct filter			 f;
+
+	if (o->incident >= 0) {
+		filter_sql_add(q, " AND ");
+		filter_sql_add(q, col);
+		filter_sql_add(q, " IN (SELECT source_id FROM findings WHERE "
+		    "incident_id = ");
+		filter_sql_int(q, o->incident);
+		filter_sql_add(q, ")");
+	} else if (o->source != NULL) {
+		filter_init(&f);
+		f.source = o->source;
+		filter_sql_add(q, " AND ");
+		filter_sql_add(q, col);
+		filter_sql_add(q, " IN (SELECT s.id FROM sources s WHERE 1");
+		filter_where(&f, &c, q);
+		filter_sql_add(q, ")");
+	}
+}
+
+/* Print the incident's header and set the window; -1 with *e when there
+ * is no such incident. */
+static int
+pm_incident(struct store *s, const struct popts *o, int64_t *lo, int64_t *hi,
+    struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*txt;
+	int64_t		 first, last;
+	int		 rc = -1, i;
+	static const char *const labels[] = { "kinds", "task", "coro" };
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT first_us, last_us, "
+	    "severity, count, kinds, task, coro, summary FROM incidents "
+	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		store_err(s, e, "incident");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, o->incident);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			err_set(e, STATUS_USAGE, "postmortem: no incident %lld "
+			    "in %s", (long long)o->incident,
+			    store_filename(s));
+		else
+			store_err(s, e, "incident");
+		rc = -1;
+		goto out;
+	}
+	first = sqlite3_column_type(st, 0) == SQLITE_NULL ? TS_NONE :
+	    sqlite3_column_int64(st, 0);
+	last = sqlite3_column_type(st, 1) == SQLITE_NULL ? first :
+	    sqlite3_column_int64(st, 1);
+	fprintf(stdout, "Incident #%lld: %s, %lld finding%s, ",
+	    (long long)o->incident, severity_name(sqlite3_column_int(st, 2)),
+	    (long long)sqlite3_column_int64(st, 3),
+	    sqlite3_column_int64(st, 3) == 1 ? "" : "s");
+	pm_time(stdout, first, o->local, true);
+	fputs(" to ", stdout);
+	pm_time(stdout, last, o->local, true);
+	fputs(o->local ? "\n" : " UTC\n", stdout);
+	for (i = 0; i < 3; i++)
+		if ((txt = (const char *)sqlite3_column_text(st, 4 + i)) !=
+		    NULL) {
+			fprintf(stdout, "  %-6s ", labels[i]);
+			pm_put(stdout, txt);
+			fputc('\n', stdout);
+		}
+	if ((txt = (const char *)sqlite3_column_text(st, 7)) != NULL) {
+		fputs("  ", stdout);
+		pm_put(stdout, txt);
+		fputc('\n', stdout);
+	}
+	if (first == TS_NONE) {
+		/* no time: the window is the whole of its sources */
+		*lo = INT64_MIN + 1;
+		*hi = INT64_MAX;
+	} else {
+		*lo = first - o->window_us;
+		*hi = last + o->window_us + 1;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+pm_cmp64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The silence threshold: GAP_MEDIANS times the median gap between the
+ * records of the window, and at least GAP_FLOOR_US. */
+static int
+pm_threshold(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
+    int64_t *gap, struct err *e)
+{
+	struct filter_sql	 q;
+	sqlite3_stmt		*st = NULL;
+	int64_t			*v = NULL, prev = TS_NONE, t;
+	size_t			 n = 0, cap = 0;
+	int			 rc;
+
+	*gap = GAP_FLOOR_US;
+	filter_sql_init(&q);
+	filter_sql_add(&q, "SELECT r.ts_us FROM records r WHERE r.ts_us >= ");
+	filter_sql_int(&q, lo);
+	filter_sql_add(&q, " AND r.ts_us < ");
+	filter_sql_int(&q, hi);
+	pm_sources(&q, o, "r.source_id");
+	filter_sql_add(&q, " ORDER BY r.ts_us");
+	rc = filter_sql_prepare(&q, store_db(s), store_filename(s), &st, e);
+	filter_sql_release(&q);
+	if (rc == -1)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < GAP_SAMPLE) {
+		t = sqlite3_column_int64(st, 0);
+		if (prev != TS_NONE) {
+			v = xgrow(v, &cap, n + 1, sizeof(*v));
+			v[n++] = t - prev;
+		}
+		prev = t;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_err(s, e, "records");
+		sqlite3_finalize(st);
+		free(v);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (n > 0) {
+		qsort(v, n, sizeof(*v), pm_cmp64);
+		if (v[n / 2] * GAP_MEDIANS > *gap)
+			*gap = v[n / 2] * GAP_MEDIANS;
+	}
+	free(v);
+	return 0;
+}
+
+/* One finding line from st's columns: kind, severity, task, coro,
+ * exception, location, duration_us, incident_id, message, ts_us. */
+static void
+pm_finding(struct walk *w, sqlite3_stmt *st, bool with_time)
+{
+	static const char *const labels[] = { "task", "coro", NULL, "at" };
+	const char	*txt;
+	int		 sev = sqlite3_column_int(st, 1), i;
+	char		 buf[32];
+
+	if (w->o->color_on)
+		fputs(sev >= SEV_ERROR ? "\033[1;31m" : sev == SEV_WARNING ?
+		    "\033[1;33m" : "\033[1;36m", w->f);
+	fputs("  >>> ", w->f);
+	if (with_time) {
+		pm_time(w->f, sqlite3_column_type(st, 9) == SQLITE_NULL ?
+		    TS_NONE : sqlite3_column_int64(st, 9), w->o->local, false);
+		fputc(' ', w->f);
+	}
+	pm_put(w->f, (const char *)sqlite3_column_text(st, 0));
+	fprintf(w->f, " (%s)", severity_name(sev));
+	for (i = 0; i < 4; i++) {
+		if ((txt = (const char *)sqlite3_column_text(st, 2 + i)) ==
+		    NULL)
+			continue;
+		fputs(", ", w->f);
+		if (labels[i] != NULL)
+			fprintf(w->f, "%s ", labels[i]);
+		pm_put(w->f, txt);
+	}
+	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+		fprintf(w->f, ", %s s", output_seconds(
+		    sqlite3_column_int64(st, 6), buf));
+	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+		fprintf(w->f, ", incident %lld",
+		    (long long)sqlite3_column_int64(st, 7));
+	if ((txt = (const char *)sqlite3_column_text(st, 8)) != NULL) {
+		fputs(": ", w->f);
+		pm_put(w->f, txt);
+	}
+	if (w->o->color_on)
+		fputs("\033[0m", w->f);
+	fputc('\n', w->f);
+	w->nfindings++;
+}
+
+/* Print the findings with no record in the walk that come before t
+ * (all that are left for INT64_MAX); those without a time come first. */
+static int
+pm_orphans_before(struct walk *w, int64_t t, struct store *s, struct err *e)
+{
+	int	rc;
+
+	while (w->orphan_row) {
+		if (sqlite3_column_type(w->orphans, 9) != SQLITE_NULL &&
+		    sqlite3_column_int64(w->orphans, 9) >= t)
+			return 0;
+		pm_finding(w, w->orphans, true);
+		rc = sqlite3_step(w->orphans);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_err(s, e, "findings");
+		w->orphan_row = rc == SQLITE_ROW;
+	}
+	return 0;
+}
+
+/* One record: the time, where, its text with continuation lines
+ * indented, then its findings. */
+static int
+pm_record(struct walk *w, sqlite3_stmt *st, struct store *s, struct err *e)
+{
+	const char	*text = (const char *)sqlite3_column_text(st, 5);
+	const char	*path = (const char *)sqlite3_column_text(st, 3);
+	const char	*base, *p, *nl;
+	size_t		 n = (size_t)sqlite3_column_bytes(st, 5);
+	int64_t		 ts = sqlite3_column_type(st, 1) == SQLITE_NULL ?
+			    TS_NONE : sqlite3_column_int64(st, 1);
+	int		 width, rc;
+	char		 gap[32];
+
+	if (w->last_us != TS_NONE && ts != TS_NONE &&
+	    ts - w->last_us > w->gap_us)
+		fprintf(w->f, "%14s\xe2\x80\x94 %s s of silence \xe2\x80\x94\n", "",
+		    output_seconds((ts - w->last_us) / 100000 * 100000, gap));
+	if (ts != TS_NONE)
+		w->last_us = ts;
+	base = path ? strrchr(path, '/') : NULL;
+	base = base ? base + 1 : path ? path : "?";
+	pm_time(w->f, ts, w->o->local, false);
+	fputs("  ", w->f);
+	width = 14;
+	escape_terminal(w->f, base, strlen(base));
+	width += (int)escape_width(base, strlen(base)) + 1;
+	fputc(':', w->f);
+	width += fprintf(w->f, "%lld", (long long)sqlite3_column_int64(st,
+	    4)) + 2;
+	fputs("  ", w->f);
+	for (p = text ? text : ""; ; p = nl + 1) {
+		nl = memchr(p, '\n', n - (size_t)(p - (text ? text : "")));
+		if (p != text)
+			fprintf(w->f, "%*s", width, "");
+		escape_terminal_flags(w->f, p, nl ? (size_t)(nl - p) :
+		    n - (size_t)(p - (text ? text : "")), ESCAPE_NEWLINES);
+		fputc('\n', w->f);
+		if (nl == NULL)
+			break;
+	}
+	w->nrecords++;
+	sqlite3_reset(w->per_record);
+	sqlite3_bind_int64(w->per_record, 1, sqlite3_column_int64(st, 0));
+	while ((rc = sqlite3_step(w->per_record)) == SQLITE_ROW)
+		pm_finding(w, w->per_record, false);
+	if (rc != SQLITE_DONE)
+		return store_err(s, e, "findings");
+	return 0;
+}
+
+#define PM_FINDING_COLS	"f.kind, f.severity, f.task, f.coro, f.exception, " \
+	"f.location, f.duration_us, f.incident_id, f.message, f.ts_us"
+
+static int
+pm_walk(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
+    struct err *e)
+{
+	struct filter_sql	 q;
+	struct walk		 w;
+	sqlite3_stmt		*st = NULL;
+	int			 rc = -1, step;
+
+	memset(&w, 0, sizeof(w));
+	w.f = stdout;
+	w.o = o;
+	w.last_us = TS_NONE;
+	if (pm_threshold(s, o, lo, hi, &w.gap_us, e) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(store_db(s), "SELECT " PM_FINDING_COLS
+	    " FROM findings f WHERE f.record_id = ? ORDER BY f.id", -1,
+	    &w.per_record, NULL) != SQLITE_OK) {
+		store_err(s, e, "findings");
+		goto out;
+	}
+	/* findings whose record is not in the walk: gaps, records not kept */
+	filter_sql_init(&q);
+	filter_sql_add(&q, "SELECT " PM_FINDING_COLS " FROM findings f WHERE "
+	    "(f.ts_us >= ");
+	filter_sql_int(&q, lo);
+	filter_sql_add(&q, " AND f.ts_us < ");
+	filter_sql_int(&q, hi);
+	if (o->incident >= 0) {
+		filter_sql_add(&q, " OR f.incident_id = ");
+		filter_sql_int(&q, o->incident);
+	}
+	filter_sql_add(&q, ")");
+	pm_sources(&q, o, "f.source_id");
+	filter_sql_add(&q, " AND NOT EXISTS (SELECT 1 FROM records r WHERE "
+	    "r.id = f.record_id AND r.ts_us >= ");
+	filter_sql_int(&q, lo);
+	filter_sql_add(&q, " AND r.ts_us < ");
+	filter_sql_int(&q, hi);
+	filter_sql_add(&q, ") ORDER BY f.ts_us, f.id");
+	step = filter_sql_prepare(&q, store_db(s), store_filename(s),
+	    &w.orphans, e);
+	filter_sql_release(&q);
+	if (step == -1)
+		goto out;
+	step = sqlite3_step(w.orphans);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		store_err(s, e, "findings");
+		goto out;
+	}
+	w.orphan_row = step == SQLITE_ROW;
+
+	filter_sql_init(&q);
+	filter_sql_add(&q, "SELECT r.id, r.ts_us, r.source_id, s.path, "
+	    "r.line, r.text FROM records r JOIN sources s ON s.id = "
+	    "r.source_id WHERE r.ts_us >= ");
+	filter_sql_int(&q, lo);
+	filter_sql_add(&q, " AND r.ts_us < ");
+	filter_sql_int(&q, hi);
+	pm_sources(&q, o, "r.source_id");
+	filter_sql_add(&q, " ORDER BY r.ts_us, r.source_id, r.offset");
+	step = filter_sql_prepare(&q, store_db(s), store_filename(s), &st, e);
+	filter_sql_release(&q);
+	if (step == -1)
+		goto out;
+	fputc('\n', stdout);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pm_orphans_before(&w, sqlite3_column_int64(st, 1), s,
+		    e) == -1 || pm_record(&w, st, s, e) == -1)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		store_err(s, e, "records");
+		goto out;
+	}
+	if (pm_orphans_before(&w, INT64_MAX, s, e) == -1)
+		goto out;
+	fprintf(stdout, "\n%lld record%s, %lld finding%s", (long long)
+	    w.nrecords, w.nrecords == 1 ? "" : "s", (long long)w.nfindings,
+	    w.nfindings == 1 ? "" : "s");
+	if (w.nrecords == 0)
+		fputs(" (no records stored for this window: ingest keeps "
+		    "those around findings with --keep context, all with "
+		    "--keep all)", stdout);
+	fputc('\n', stdout);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(w.per_record);
+	sqlite3_finalize(w.orphans);
+	return rc;
+}
 
 int
 cmd_postmortem(int argc, char *argv[])
 {
-	(void)argc;
-	(void)argv;
-	fputs("aiosift: postmortem: not built yet\n", stderr);
-	return STATUS_USAGE;
+	struct popts	 o;
+	struct store	*s = NULL;
+	struct err	 e;
+	int64_t		 lo, hi;
+	int		 st;
+	char		 buf[32], buf2[32];
+
+	memset(&o, 0, sizeof(o));
+	err_clear(&e);
+	if ((st = pm_parse(argc, argv, &o)) != 0)
+		return st < 0 ? STATUS_OK : st;
+	o.color_on = output_color(stdout, o.color);
+	if ((s = qdb_open(store_path(o.db), false, NULL, &e)) == NULL)
+		goto fail;
+	if (o.incident >= 0) {
+		if (pm_incident(s, &o, &lo, &hi, &e) == -1)
+			goto fail;
+		fprintf(stdout, "Records from %s s before to %s s after\n",
+		    output_seconds(o.window_us, buf), output_seconds(
+		    o.window_us, buf2));
+	} else {
+		lo = o.at_us - o.window_us;
+		hi = o.at_us + o.window_us + 1;
+		fputs("Around ", stdout);
+		pm_time(stdout, o.at_us, o.local, true);
+		fprintf(stdout, "%s, %s s either side", o.local ? "" : " UTC",
+		    output_seconds(o.window_us, buf));
+		if (o.source != NULL) {
+			fputs(", source ", stdout);
+			pm_put(stdout, o.source);
+		}
+		fputc('\n', stdout);
+	}
+	if (pm_walk(s, &o, lo, hi, &e) == -1)
+		goto fail;
+	store_close(s);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		err_set(&e, STATUS_INPUT, "output: write failed");
+		err_print(&e);
+		return STATUS_INPUT;
+	}
+	return STATUS_OK;
+fail:
+	err_print(&e);
+	store_close(s);
+	return e.status;
 }
