@@ -61,7 +61,7 @@ struct layout {
 };
 
 #define LV	"(?<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|" \
-		"NOTSET|TRACE|EXCEPTION)"
+		"NOTSET|TRACE|EXCEPTION|SUCCESS)"
 
 /* Field patterns, read right after a header time ("^ +" leads) or, for
  * untimed layouts, at the line start (the "^ +" becomes "^"). */
@@ -81,6 +81,14 @@ static const struct {
 	{ "^ +\\| +" LV " *\\| +(?<logger>\\S+) +\\|(?: |$)", false },
 	/* - %(name)s - %(levelname)s - */
 	{ "^ +- +(?<logger>\\S+) +- +" LV " +-(?: |$)", false },
+	/* loguru: | LEVEL    | module:function:line - */
+	{ "^ +\\| +" LV " *\\| +(?<logger>[^\\s:]+)(?::\\S+)? +-(?: |$)",
+	    false },
+	/* gunicorn: [pid] [LEVEL] */
+	{ "^ +\\[(?<pid>\\d+)\\] +\\[" LV "\\](?: +|$)", false },
+	/* structlog's console: [info     ] */
+	{ "^ +\\[(?<level>debug|info|warning|warn|error|critical|fatal|"
+	    "exception) *\\](?: +|$)", false },
 	/* [%(levelname)s] %(name)s: */
 	{ "^ +\\[" LV "\\] +(?<logger>\\S+?):(?: |$)", true },
 	/* %(levelname)s %(name)s: */
@@ -101,7 +109,7 @@ static const struct {
 };
 #define NFIELD_PATS	(sizeof(field_pats) / sizeof(field_pats[0]))
 /* The basicConfig pattern, tried first on untimed lines. */
-#define BASIC_PAT	7
+#define BASIC_PAT	10
 
 static bool
 is_digit(char c)
@@ -581,7 +589,7 @@ parse_untimed(const struct layout *l, const char *s, size_t n,
 	c = s[0];
 	/* every untimed pattern starts with a level word or "[" */
 	if (!(c == '[' || c == 'D' || c == 'I' || c == 'W' || c == 'E' ||
-	    c == 'C' || c == 'F' || c == 'N' || c == 'T'))
+	    c == 'C' || c == 'F' || c == 'N' || c == 'T' || c == 'S'))
 		return false;
 	return match_fields(l, s, n, rec);
 }
@@ -1085,6 +1093,10 @@ layout_detect(const char *p, size_t n)
 		for (k = DETECT_BYTES; k > 0 && p[k - 1] != '\n'; k--)
 			;
 		n = k > 0 ? k : DETECT_BYTES;
+	}
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		n -= 3;
 	}
 	/* pass 1: which per-line prefix, if any */
 	for (s = p, end = p + n; s < end && sc.lines < DETECT_LINES;

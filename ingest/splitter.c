@@ -670,13 +670,17 @@ take_line(struct splitter *sp, size_t cend, size_t term)
 	size_t			 n = cend - sp->scan;
 	struct record		 rec;
 	enum tb_state		 ntb;
+	size_t			 k;
 	bool			 hdr;
 
 	if (!sp->have) {
 		sp->tb = TB_NONE;
 		sp->owner = true;
 	}
-	hdr = classify(sp, line, n, &rec, &ntb);
+	/* a UTF-8 byte order mark before the first line */
+	k = sp->scan_off == 0 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) ==
+	    0 ? 3 : 0;
+	hdr = classify(sp, line + k, n - k, &rec, &ntb);
 	if (hdr || !sp->have) {
 		if (sp->have)
 			out = emit(sp);

@@ -281,7 +281,7 @@ parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
 	} else if (k + 6 <= n && s[k] == ' ' &&
 	    (s[k + 1] == '+' || s[k + 1] == '-') &&
 	    parse_offset(s + k + 1, n - k - 1, &off, &z) && z == 5 &&
-	    (k + 6 == n || s[k + 6] == ' ')) {
+	    (k + 6 == n || s[k + 6] == ' ' || s[k + 6] == ']')) {
 		/* strftime's "%H:%M:%S %z" */
 		has_off = true;
 		k += 6;

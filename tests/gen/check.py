@@ -161,10 +161,11 @@ def check(d):
 		stalls = [(parse_iso(f['ts_min']) - SLACK, parse_iso(f['ts_max']) + SLACK)
 			for f in exp['findings'] if f['kind'] == 'stall']
 		prev = None
+		gap = max(GAP, 1.5 * exp.get('cadence_s', 0))
 		for ts, _, _ in recs:
 			if ts is None:
 				continue
-			if prev is not None and ts - prev > GAP:
+			if prev is not None and ts - prev > gap:
 				if not any(a <= prev + 0.05 and ts - 0.05 <= b for a, b in stalls):
 					problems.append('unplanned gap of %.3f s after %s' % (ts - prev,
 						datetime.datetime.fromtimestamp(prev, datetime.timezone.utc).isoformat()))

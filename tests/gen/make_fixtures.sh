@@ -16,11 +16,11 @@ top=$(cd "$here/../.." && pwd)
 out=$top/tests/fixtures/asyncio
 pyroot=${PYENV_ROOT:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")}
 VERSIONS=${VERSIONS:-"3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0"}
-jobs=1 negative=0 want=()
+jobs=1 negative=0 only_negative=0 want=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-j) jobs=$2; shift ;;
-	--negative) negative=1 ;;
+	--negative) negative=1; only_negative=1 ;;
 	*) want+=("$1") ;;
 	esac
 	shift
@@ -31,14 +31,15 @@ done
 # then replace the committed folder.
 one() {
 	local s=$1 v=$2 target=$3 py=$pyroot/versions/$2/bin/python3
-	local dest=$out/$s-py$v tmp try rc stdlib
+	local dest=$out/$s-py$v tmp try rc stdlib gen=scenarios.py
+	case $target in neg-*) gen=negative.py; target=${target#neg-}; dest=$top/tests/fixtures/negative/$s ;; esac
 	stdlib=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
 	for try in 1 2 3 4; do
 		tmp=$(mktemp -d)
 		if [ "$target" = stderr ]; then
-			(cd "$here" && TZ=UTC PYTHONHASHSEED=0 "$py" scenarios.py "$s" "$tmp" 2>"$tmp/app.log")
+			(cd "$here" && TZ=UTC PYTHONHASHSEED=0 "$py" $gen "$s" "$tmp" 2>"$tmp/app.log")
 		else
-			(cd "$here" && TZ=UTC PYTHONHASHSEED=0 "$py" scenarios.py "$s" "$tmp" 2>"$tmp/stderr")
+			(cd "$here" && TZ=UTC PYTHONHASHSEED=0 "$py" $gen "$s" "$tmp" 2>"$tmp/stderr")
 		fi
 		rc=$?
 		if [ -s "$tmp/stderr" ]; then
@@ -49,9 +50,9 @@ one() {
 			"$stdlib/=/usr/lib/python${v%.*}/" || rc=1
 		if [ $rc -eq 0 ] || [ $rc -eq 75 ]; then
 			if python3 "$here/check.py" "$tmp" >"$tmp.check"; then
-				rm -rf "$dest"; mkdir -p "$out"; mv "$tmp" "$dest"; chmod 755 "$dest"
+				rm -rf "$dest"; mkdir -p "$(dirname "$dest")"; mv "$tmp" "$dest"; chmod 755 "$dest"
 				rm -f "$tmp.check"
-				echo "ok   $s-py$v (try $try)"
+				echo "ok   ${dest#$top/tests/fixtures/} (try $try)"
 				return 0
 			fi
 			sed "s|^$tmp|$s-py$v|" "$tmp.check"; rm -f "$tmp.check"
@@ -66,7 +67,9 @@ one() {
 
 fail=0
 list=$(cd "$here" && python3 scenarios.py --list)
+[ $only_negative -eq 1 ] && [ ${#want[@]} -eq 0 ] && list=
 while read -r s first target; do
+	[ -n "$s" ] || continue
 	for v in $VERSIONS; do
 		[ -x "$pyroot/versions/$v/bin/python3" ] || { echo "skip $s-py$v: no interpreter"; continue; }
 		# version >= first?
@@ -84,8 +87,12 @@ while read -r s first target; do
 	done
 done <<<"$list"
 wait
-if [ $negative -eq 1 ]; then
-	(cd "$here" && TZ=UTC python3 negative.py "$top/tests/fixtures/negative") || fail=1
+if [ $negative -eq 1 ]; then	# real output of one Python (3.12.1, else the newest)
+	nv=3.12.1
+	[ -x "$pyroot/versions/$nv/bin/python3" ] || nv=$(ls "$pyroot/versions" | sort -V | tail -1)
+	for s in $(cd "$here" && python3 negative.py --list); do
+		one "$s" "$nv" neg-file || fail=1
+	done
 fi
 du -sh "$top/tests/fixtures" 2>/dev/null
 exit $fail

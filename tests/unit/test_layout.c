@@ -105,6 +105,29 @@ static const struct {
 	    "2026-11-24T18:01:22Z something happened\n"
 	    "2026-11-24T18:01:23Z something else\n",
 	    "iso", { T0, -1, "", "", "", "", "something happened" } },
+	{ "loguru",
+	    "2026-11-24 18:01:22.454 | INFO     | __main__:main:12 - started\n"
+	    "2026-11-24 18:01:22.500 | SUCCESS  | app.jobs:run:40 - done\n"
+	    "2026-11-24 18:01:22.600 | ERROR    | app.jobs:run:44 - failed\n"
+	    "Traceback (most recent call last):\n",
+	    "python", { T0 + 454000, -1, "INFO", "__main__", "", "",
+	    "started" } },
+	{ "gunicorn",
+	    "[2026-11-24 18:01:22 +0000] [123] [INFO] Starting gunicorn 21.2.0\n"
+	    "[2026-11-24 18:01:22 +0000] [123] [INFO] Listening at: "
+	    "http://0.0.0.0:8000 (123)\n"
+	    "[2026-11-24 18:01:23 +0000] [130] [ERROR] Exception in worker "
+	    "process\n",
+	    "python", { T0, 123, "INFO", "", "", "", "Starting gunicorn 21.2.0" } },
+	{ "structlog console",
+	    "2026-11-24T18:01:22.454Z [info     ] request handled   path=/\n"
+	    "2026-11-24T18:01:22.500Z [error    ] request failed    path=/x\n",
+	    "iso", { T0 + 454000, -1, "info", "", "", "",
+	    "request handled   path=/" } },
+	{ "byte order mark",
+	    "\xef\xbb\xbf" "2026-11-24 18:01:22,454 INFO app: one\n"
+	    "2026-11-24 18:01:22,455 INFO app: two\n",
+	    "python", { T0 + 455000, -1, "INFO", "app", "", "", "two" } },
 	{ "basicConfig",
 	    "INFO:batch:starting batch: 50 parts\n"
 	    "INFO:batch:processed part-00000.parquet\n"
@@ -235,7 +258,7 @@ test_detect(void **state)
 {
 	struct layout	*l;
 	char		 line[1024];
-	const char	*nl;
+	const char	*nl, *s;
 	size_t		 i;
 
 	(void)state;
@@ -244,11 +267,15 @@ test_detect(void **state)
 		l = layout_detect(cases[i].text, strlen(cases[i].text));
 		assert_non_null(l);
 		assert_string_equal(layout_name(l), cases[i].layout);
-		nl = strchr(cases[i].text, '\n');
+		/* the first line, or the second after a byte order mark */
+		s = cases[i].text;
+		if (strncmp(s, "\xef\xbb\xbf", 3) == 0)
+			s = strchr(s, '\n') + 1;
+		nl = strchr(s, '\n');
 		assert_non_null(nl);
-		assert_true((size_t)(nl - cases[i].text) < sizeof(line));
-		memcpy(line, cases[i].text, (size_t)(nl - cases[i].text));
-		line[nl - cases[i].text] = '\0';
+		assert_true((size_t)(nl - s) < sizeof(line));
+		memcpy(line, s, (size_t)(nl - s));
+		line[nl - s] = '\0';
 		if (strcmp(cases[i].layout, "stderr") == 0 ||
 		    strcmp(cases[i].name, "syslog bare") == 0) {
 			/* no level prefix: the splitter judges by shape */

@@ -408,6 +408,13 @@ static const struct {
 	    "1:1 2:4 6:1",
 	    "failed\nTraceback (most recent call last):\n"
 	    "  File \"a.py\", line 1, in f\nValueError: x" },
+	{ "byte order mark", NULL,
+	    "\xef\xbb\xbf" "2026-11-24 18:01:22,000 ERROR app: first\n"
+	    "Traceback (most recent call last):\n"
+	    "ValueError: v\n"
+	    "2026-11-24 18:01:22,100 INFO app: second\n",
+	    "1:3 4:1", "first\nTraceback (most recent call last):\n"
+	    "ValueError: v" },
 	{ "syslog untimed inner", NULL,
 	    "Nov 24 18:01:22 web01 app[9]: ERROR:app:failed\n"
 	    "Nov 24 18:01:22 web01 app[9]: Traceback (most recent call last):\n"

@@ -35,6 +35,7 @@ static const struct {
 	    T0 + 123456, 30 },
 	{ "one fraction digit", "2026-11-24 18:01:22.5", T0 + 500000, 21 },
 	{ "space then %z", "2026-11-24 19:01:22 +0100 INFO", T0, 25 },
+	{ "space %z in brackets", "2026-11-24 19:01:22 +0100] [1]", T0, 25 },
 	{ "followed by text", "2026-11-24 18:01:22,454 INFO app: x",
 	    T0 + 454000, 23 },
 	{ "no fraction, dash after", "2026-11-24 18:01:22 - app", T0, 19 },
