@@ -65,7 +65,6 @@ struct counts {
 /* Output: one big buffer, flushed to every open sink. */
 struct sink {
 	int	fd;
-	pid_t	pid;		/* gzip child, or 0 */
 };
 
 static char	 *outbuf;
@@ -153,43 +152,69 @@ sink_open_plain(const char *path)
 	if (fd < 0)
 		die("%s: %s", path, strerror(errno));
 	sinks[nsinks].fd = fd;
-	sinks[nsinks].pid = 0;
 	nsinks++;
 }
 
-/* A pipe into "gzip -6 -n -c > path". */
+/* Background "gzip -6 -n -c < src > dst" jobs: gzip of a finished chunk
+ * runs while the next one is generated. */
+struct gzjob {
+	pid_t	pid;
+	char	dst[4096];
+	char	link[4096];	/* a second name for dst, or "" */
+};
+
+static struct gzjob jobs[128];
+static int	    njobs, jobs_done;
+
 static void
-sink_open_gzip(const char *path)
+gzip_wait_one(void)
 {
-	int p[2];
+	struct gzjob *j = &jobs[jobs_done++];
+	int st;
+
+	if (waitpid(j->pid, &st, 0) < 0 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		die("gzip of %s failed", j->dst);
+	if (j->link[0] != '\0') {
+		unlink(j->link);
+		if (link(j->dst, j->link) < 0)
+			die("link %s: %s", j->link, strerror(errno));
+	}
+}
+
+/* Start gzip of src into dst (then also named lnk, if not NULL), leaving
+ * at most `running` jobs going. */
+static void
+gzip_start(const char *src, const char *dst, const char *lnk, int running)
+{
+	struct gzjob *j;
 	pid_t pid;
 
-	if (pipe(p) < 0)
-		die("pipe: %s", strerror(errno));
+	if (njobs == (int)(sizeof(jobs) / sizeof(jobs[0])))
+		die("too many files");
+	while (njobs - jobs_done >= running && jobs_done < njobs)
+		gzip_wait_one();
+	j = &jobs[njobs];
+	snprintf(j->dst, sizeof(j->dst), "%s", dst);
+	snprintf(j->link, sizeof(j->link), "%s", lnk ? lnk : "");
 	pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int in = open(src, O_RDONLY);
+		int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-		if (fd < 0)
+		if (in < 0 || out < 0)
 			_exit(127);
-		dup2(p[0], 0);
-		dup2(fd, 1);
-		close(p[0]);
-		close(p[1]);
-		close(fd);
-		/* Other sinks' descriptors must not stay open in gzip. */
+		dup2(in, 0);
+		dup2(out, 1);
 		for (int i = 3; i < 64; i++)
 			close(i);
 		execlp("gzip", "gzip", "-6", "-n", "-c", (char *)NULL);
 		_exit(127);
 	}
-	close(p[0]);
-	fcntl(p[1], F_SETFD, FD_CLOEXEC);
-	sinks[nsinks].fd = p[1];
-	sinks[nsinks].pid = pid;
-	nsinks++;
+	j->pid = pid;
+	njobs++;
 }
 
 /* Close every sink but the first (all.log). */
@@ -197,16 +222,8 @@ static void
 sinks_close_chunk(void)
 {
 	out_flush();
-	for (int i = 1; i < nsinks; i++) {
-		int st;
-
+	for (int i = 1; i < nsinks; i++)
 		close(sinks[i].fd);
-		if (sinks[i].pid > 0) {
-			if (waitpid(sinks[i].pid, &st, 0) < 0 ||
-			    !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-				die("gzip failed");
-		}
-	}
 	nsinks = 1;
 	chunk_bytes = 0;
 }
@@ -979,29 +996,26 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/all.log", dir);
 	sink_open_plain(path);
 
-	/* Chunk c (0 = oldest) is app.log.(files-1-c); the newest two plain. */
+	/* Chunk c (0 = oldest) is app.log.(files-1-c); the newest two plain.
+	 * Every chunk is written plain into plainset/, then gzipped from
+	 * there in the background. */
 	chunk = 0;
 	for (;;) {
 		int num = files - 1 - chunk;
+		char src[4096];
 
 		if (num > 0)
-			snprintf(path, sizeof(path), "%s/plainset/app.log.%d", dir,
+			snprintf(src, sizeof(src), "%s/plainset/app.log.%d", dir,
 			    num);
 		else
-			snprintf(path, sizeof(path), "%s/plainset/app.log", dir);
-		sink_open_plain(path);
-		if (num >= 2) {
-			snprintf(path, sizeof(path), "%s/set/app.log.%d.gz", dir, num);
-			sink_open_gzip(path);
-		} else {
+			snprintf(src, sizeof(src), "%s/plainset/app.log", dir);
+		sink_open_plain(src);
+		if (num < 2) {
 			if (num == 1)
 				snprintf(path, sizeof(path), "%s/set/app.log.1", dir);
 			else
 				snprintf(path, sizeof(path), "%s/set/app.log", dir);
 			sink_open_plain(path);
-			snprintf(path2, sizeof(path2), "%s/gzset/app.log.%d.gz", dir,
-			    num + 1);
-			sink_open_gzip(path2);
 		}
 		if (chunk == 0) {
 			now = start * 1000 + 454;
@@ -1014,13 +1028,15 @@ main(int argc, char **argv)
 		    (num == 0 || chunk_bytes < max_bytes || after_stall))
 			step();
 		sinks_close_chunk();
+		/* The gz set is this set rotated once more. */
+		snprintf(path2, sizeof(path2), "%s/gzset/app.log.%d.gz", dir,
+		    num + 1);
 		if (num >= 2) {
-			/* The gz set is this set rotated once more. */
-			snprintf(path2, sizeof(path2), "%s/gzset/app.log.%d.gz", dir,
-			    num + 1);
-			unlink(path2);
-			if (link(path, path2) < 0)
-				die("link %s: %s", path2, strerror(errno));
+			snprintf(path, sizeof(path), "%s/set/app.log.%d.gz", dir,
+			    num);
+			gzip_start(src, path, path2, 2);
+		} else {
+			gzip_start(src, path2, NULL, 2);
 		}
 		if (num == 0 || set.bytes >= target) {
 			if (num != 0) {
@@ -1050,6 +1066,8 @@ main(int argc, char **argv)
 		nsinks = 0;
 	}
 
+	while (jobs_done < njobs)
+		gzip_wait_one();
 	snprintf(path, sizeof(path), "%s/truth.json", dir);
 	FILE *f = fopen(path, "w");
 

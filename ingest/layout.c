@@ -18,6 +18,7 @@
 #include "ingest/layout.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ enum outer {
 
 struct pattern {
 	pcre2_code	*re;
+	bool		 jit;		/* JIT-compiled: pcre2_jit_match() */
 	int		 g_ts, g_level, g_logger, g_pid, g_thread, g_task,
 			 g_msg;
 };
@@ -57,7 +59,10 @@ struct layout {
 						 * line */
 	struct pattern		*pats;		/* tried in order */
 	size_t			 npats;
+	int			 pat;		/* field_pats index tried first,
+						 * or -1 */
 	pcre2_match_data	*md;
+	char			 spec[32];	/* layout_spec() */
 };
 
 #define LV	"(?<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|" \
@@ -139,7 +144,7 @@ pattern_compile(struct pattern *pt, const char *src, struct err *e)
 		return err_set(e, STATUS_USAGE,
 		    "header regex: %s at offset %zu", (char *)msg, (size_t)eo);
 	}
-	(void)pcre2_jit_compile(pt->re, PCRE2_JIT_COMPLETE);
+	pt->jit = pcre2_jit_compile(pt->re, PCRE2_JIT_COMPLETE) == 0;
 	pt->g_ts = group_number(pt->re, "ts");
 	pt->g_level = group_number(pt->re, "level");
 	pt->g_logger = group_number(pt->re, "logger");
@@ -158,6 +163,7 @@ layout_alloc(const char *name, enum layout_kind kind, enum outer outer)
 	l->name = name;
 	l->kind = kind;
 	l->outer = outer;
+	l->pat = -1;
 	return l;
 }
 
@@ -172,6 +178,7 @@ layout_add_fields(struct layout *l, int first)
 	bool		 untimed = l->kind == LAYOUT_UNTIMED;
 	struct err	 e;
 
+	l->pat = first;
 	if (first >= 0)
 		order[n++] = first;
 	if (untimed && first != BASIC_PAT)
@@ -236,12 +243,61 @@ layout_has_prefix(const struct layout *l)
 	return l->outer != OUTER_NONE;
 }
 
+const char *
+layout_spec(const struct layout *l)
+{
+	return l->spec;
+}
+
+/* Fill l's spec once its variant is known. */
+static struct layout *
+layout_finish(struct layout *l)
+{
+	if (l->kind == LAYOUT_REGEX)
+		snprintf(l->spec, sizeof(l->spec), "%s", l->name);
+	else
+		snprintf(l->spec, sizeof(l->spec), "%s;o=%d;k=%d;p=%d;a=%d",
+		    l->name, (int)l->outer, (int)l->kind, l->pat,
+		    (int)l->inner_any);
+	return l;
+}
+
+/* A layout from its layout_spec(), or NULL. */
+static struct layout *
+layout_by_spec(const char *spec)
+{
+	struct layout	*l;
+	const char	*semi = strchr(spec, ';');
+	size_t		 i, len = (size_t)(semi - spec);
+	int		 o, k, p, a, end = 0;
+
+	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d%n", &o, &k, &p, &a, &end) != 4 ||
+	    semi[end] != '\0' || o < OUTER_NONE || o > OUTER_CONTAINER ||
+	    k < LAYOUT_TIMED || k > LAYOUT_UNTIMED || p < -1 ||
+	    p >= (int)NFIELD_PATS || (a != 0 && a != 1))
+		return NULL;
+	for (i = 1; layout_names[i] != NULL; i++)
+		if (strlen(layout_names[i]) == len &&
+		    memcmp(layout_names[i], spec, len) == 0)
+			break;
+	if (layout_names[i] == NULL ||
+	    (k == LAYOUT_UNTIMED && p >= 0 && !field_pats[p].untimed))
+		return NULL;
+	l = layout_alloc(layout_names[i], (enum layout_kind)k, (enum outer)o);
+	l->inner_any = a;
+	if (l->kind != LAYOUT_JSON)
+		layout_add_fields(l, p);
+	return l;
+}
+
 struct layout *
 layout_by_name(const char *name, struct err *e)
 {
 	struct layout	*l = NULL;
 
-	if (strcmp(name, "python") == 0)
+	if (strchr(name, ';') != NULL)
+		l = layout_by_spec(name);
+	else if (strcmp(name, "python") == 0)
 		l = layout_alloc("python", LAYOUT_TIMED, OUTER_NONE);
 	else if (strcmp(name, "iso") == 0)
 		l = layout_alloc("iso", LAYOUT_TIMED, OUTER_NONE);
@@ -264,9 +320,9 @@ layout_by_name(const char *name, struct err *e)
 		    "stderr or auto)", name);
 		return NULL;
 	}
-	if (l->kind != LAYOUT_JSON)
+	if (l->kind != LAYOUT_JSON && l->pats == NULL)
 		layout_add_fields(l, -1);
-	return l;
+	return layout_finish(l);
 }
 
 struct layout *
@@ -281,7 +337,7 @@ layout_from_regex(const char *regex, struct err *e)
 	}
 	l->npats = 1;
 	l->md = pcre2_match_data_create_from_pattern(l->pats[0].re, NULL);
-	return l;
+	return layout_finish(l);
 }
 
 /* --- prefixes --- */
@@ -488,7 +544,11 @@ pattern_match(const struct layout *l, size_t k, const char *s, size_t n,
 	int			 rc;
 	size_t			 used;
 
-	rc = pcre2_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md, NULL);
+	if (pt->jit)
+		rc = pcre2_jit_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md,
+		    NULL);
+	else
+		rc = pcre2_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md, NULL);
 	if (rc <= 0)
 		return false;
 	ov = pcre2_get_ovector_pointer(l->md);
@@ -582,16 +642,21 @@ static bool
 parse_untimed(const struct layout *l, const char *s, size_t n,
     struct record *rec)
 {
-	char	c;
+	static const char *const words[] = { "DEBUG", "INFO", "WARN",
+	    "ERROR", "CRITICAL", "FATAL", "NOTSET", "TRACE", "EXCEPTION",
+	    "SUCCESS", NULL };
+	size_t	i;
 
+	/* every untimed pattern starts with "[" or a level word */
 	if (n == 0)
 		return false;
-	c = s[0];
-	/* every untimed pattern starts with a level word or "[" */
-	if (!(c == '[' || c == 'D' || c == 'I' || c == 'W' || c == 'E' ||
-	    c == 'C' || c == 'F' || c == 'N' || c == 'T' || c == 'S'))
-		return false;
-	return match_fields(l, s, n, rec);
+	if (s[0] == '[')
+		return match_fields(l, s, n, rec);
+	for (i = 0; words[i] != NULL; i++)
+		if (s[0] == words[i][0] && n >= strlen(words[i]) &&
+		    memcmp(s, words[i], strlen(words[i])) == 0)
+			return match_fields(l, s, n, rec);
+	return false;
 }
 
 /* --- JSON --- */
@@ -1180,5 +1245,5 @@ layout_detect(const char *p, size_t n)
 		l->name = "container";
 	layout_free(timed);
 	layout_free(untimed);
-	return l;
+	return layout_finish(l);
 }

@@ -31,11 +31,11 @@ enum layout_kind {
 	LAYOUT_REGEX	/* a header line matches the user's regex */
 };
 
-/* A layout by name, or from a PCRE2 header regex; NULL with *e
- * (STATUS_USAGE) when unknown or the regex does not compile. "auto" is
- * not a layout: the caller detects instead (NULL with *e). A named layout
- * tries every variant of its family on each line (slower than a detected
- * one, which knows its variant). */
+/* A layout by name (or layout_spec()), or from a PCRE2 header regex;
+ * NULL with *e (STATUS_USAGE) when unknown or the regex does not compile.
+ * "auto" is not a layout: the caller detects instead (NULL with *e). A
+ * named layout tries every variant of its family on each line (slower
+ * than a detected one, which knows its variant). */
 struct layout	*layout_by_name(const char *name, struct err *e);
 struct layout	*layout_from_regex(const char *regex, struct err *e);
 /* Recognise the layout of a file from its first bytes (whole lines,
@@ -44,6 +44,11 @@ struct layout	*layout_detect(const char *p, size_t n);
 void		 layout_free(struct layout *l);
 /* One of layout_names ("regex" for a user regex); a loan for l's life. */
 const char	*layout_name(const struct layout *l);
+/* The exact layout, variant included, as a string of at most 31 bytes
+ * that layout_by_name() takes back ("python;o=0;k=0;p=9;a=0"): what to
+ * remember for the next run of a detected file, so a resumed file is
+ * split as before. A loan for l's life. */
+const char	*layout_spec(const struct layout *l);
 /* Whether records of this layout are JSON objects, one per line. */
 bool		 layout_is_json(const struct layout *l);
 enum layout_kind layout_kind(const struct layout *l);

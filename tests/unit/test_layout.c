@@ -257,6 +257,8 @@ static void
 test_detect(void **state)
 {
 	struct layout	*l;
+	struct layout	*again;
+	struct err	 e;
 	char		 line[1024];
 	const char	*nl, *s;
 	size_t		 i;
@@ -287,6 +289,16 @@ test_detect(void **state)
 		} else {
 			check_header(l, line, &cases[i].want);
 		}
+		/* the spec gives back the same layout, for a resumed file */
+		assert_true(strlen(layout_spec(l)) < 32);
+		again = layout_by_name(layout_spec(l), &e);
+		assert_non_null(again);
+		assert_string_equal(layout_name(again), cases[i].layout);
+		assert_string_equal(layout_spec(again), layout_spec(l));
+		if (layout_kind(again) != LAYOUT_UNTIMED ||
+		    cases[i].want.level[0] != '\0')
+			check_header(again, line, &cases[i].want);
+		layout_free(again);
 		layout_free(l);
 	}
 }
@@ -375,6 +387,12 @@ test_by_name(void **state)
 	assert_int_equal(e.status, STATUS_USAGE);
 	assert_non_null(strstr(e.msg, "'xml'"));
 	assert_null(layout_by_name("auto", &e));
+	assert_null(layout_by_name("python;o=0;k=0;p=99;a=0", &e));
+	assert_null(layout_by_name("nope;o=0;k=0;p=1;a=0", &e));
+	assert_null(layout_by_name("python;o=9;k=0;p=1;a=0", &e));
+	assert_null(layout_by_name("python;o=0;k=0;p=1;a=0;x", &e));
+	assert_null(layout_by_name("python;", &e));
+	assert_int_equal(e.status, STATUS_USAGE);
 	assert_true(layout_is_json(l = layout_by_name("json", &e)));
 	layout_free(l);
 }

@@ -766,17 +766,29 @@ test_resume(void **state)
 	struct rlist	 all = { 0 }, rest = { 0 };
 	struct layout	*lay;
 	struct splitter	*sp;
+	const char	*name;
+	char		 spec[32];
 	size_t		 i, k, j, n;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (cases[i].layout == NULL)
-			continue;
 		print_message("case %s\n", cases[i].name);
 		n = strlen(cases[i].in);
-		split_all(cases[i].layout, cases[i].in, n, &all);
+		name = cases[i].layout;
+		if (name == NULL) {
+			/* a detected layout is remembered by its spec */
+			sp = splitter_new(NULL);
+			split(sp, cases[i].in, n, n, 0, 0, SPLITTER_FLUSH_ALL,
+			    &all);
+			snprintf(spec, sizeof(spec), "%s",
+			    layout_spec(splitter_layout(sp)));
+			splitter_free(sp);
+			rlist_free(&all);
+			name = spec;
+		}
+		split_all(name, cases[i].in, n, &all);
 		for (k = 1; k < all.n; k++) {
-			lay = named(cases[i].layout);
+			lay = named(name);
 			sp = splitter_new(lay);
 			splitter_start(sp, all.v[k].offset, all.v[k].line);
 			split(sp, cases[i].in + all.v[k].offset,
