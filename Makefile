@@ -114,9 +114,10 @@ check-headers:
 	    -o /dev/null - || exit 1; done; echo "headers ok"
 
 demo: all
-	@rm -f build/demo.db
+	@rm -f build/demo.db build/demo.db-wal build/demo.db-shm
 	./build/aiosift ingest --db build/demo.db samples/
-	./build/aiosift report --db build/demo.db --since 100y
+	./build/aiosift report --db build/demo.db --since 3650d
+	./build/aiosift query incidents --db build/demo.db --limit 8
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

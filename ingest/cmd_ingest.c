@@ -1,16 +1,300 @@
 /*
- * cmd_ingest: TODO(#2) being written; this placeholder keeps the tree building.
+ * cmd_ingest: `aiosift ingest`, reading log files into the database. It
+ * parses the options, expands the paths into rotation sets, runs the
+ * pipeline and reports: per-file problems on stderr as they come, one
+ * summary line at the end, and the exit status (3 when some input could
+ * not be read, 4 for the database).
  */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "common/err.h"
+#include "common/escape.h"
+#include "common/xmalloc.h"
+#include "ingest/ingest.h"
+#include "ingest/layout.h"
+#include "ingest/rotation.h"
+#include "ingest/timestamp.h"
+#include "store/store.h"
+
+#define INGEST_MAX_RULE_FILES	32
+
+static const char ingest_usage[] =
+    "usage: aiosift ingest [--db FILE] [--format NAME | --header-regex RE]\n"
+    "                      [--tz ZONE] [--keep context|all|findings]\n"
+    "                      [--context N] [--context-time DUR] [--rules FILE]\n"
+    "                      [--stall-min SECS] [--window SECS] [--reread]\n"
+    "                      [-q] [--progress | --no-progress] PATH...\n";
+
+static const char ingest_help[] =
+    "\n"
+    "Read log files into the database, run the asyncio rules over every\n"
+    "record, and correlate findings into incidents. PATH is a file, a\n"
+    "directory (its log files, recursively) or - for standard input.\n"
+    "Files of one rotation set (app.log, app.log.1, app.log.2.gz,\n"
+    "app.log.2026-02-21.gz, ...) are read oldest first. Only what is new\n"
+    "since the last run is read: rotated, renamed and gzipped files are\n"
+    "recognised by their first bytes; a truncated file is read again.\n"
+    "\n"
+    "Options:\n"
+    "  --db FILE          database (default: $AIOSIFT_DB, else ./aiosift.db)\n"
+    "  --format NAME      log layout instead of detecting it per file:\n"
+    "                     auto python iso syslog journald container json\n"
+    "                     basic stderr\n"
+    "  --header-regex RE  PCRE2 regex for a header line, with named groups\n"
+    "                     ts level logger pid thread task msg\n"
+    "  --tz ZONE          zone of times without one: UTC, +05:30,\n"
+    "                     Europe/Berlin (default: the local zone)\n"
+    "  --keep WHAT        records to store: context (default: findings and\n"
+    "                     the records around them), all, findings\n"
+    "  --context N        records kept before and after a finding (20)\n"
+    "  --context-time DUR and only within this time of it (30s)\n"
+    "  --rules FILE       add or override rules (repeatable)\n"
+    "  --stall-min SECS   shortest stall reported (0.5)\n"
+    "  --window SECS      correlation window for incidents (60)\n"
+    "  --reread           read every file again from its start\n"
+    "  -q, --quiet        no summary, no notes; errors only\n"
+    "  --progress         progress on stderr (default: on a terminal)\n"
+    "\n"
+    "Examples:\n"
+    "  aiosift ingest /var/log/myapp/\n"
+    "  aiosift ingest --db /var/lib/aiosift/web.db /var/log/web/app.log*\n"
+    "  journalctl -u myapp -o short-iso | aiosift ingest -\n"
+    "  aiosift ingest --keep all --tz Europe/Berlin crash/\n"
+    "\n"
+    "Exit status: 0 ok, 2 usage error, 3 some input could not be read (the\n"
+    "rest was ingested), 4 database error.\n";
+
+struct ingest_ui {
+	bool	quiet;
+	size_t	problems;
+};
+
+static void
+ingest_print_warn(void *ctx, const struct err *fe)
+{
+	struct ingest_ui	*ui = ctx;
+
+	if (fe->status == STATUS_OK && ui->quiet)
+		return;
+	if (fe->status != STATUS_OK)
+		ui->problems++;
+	fputs(fe->status == STATUS_OK ? "aiosift: note: " : "aiosift: ",
+	    stderr);
+	escape_terminal(stderr, fe->msg, strlen(fe->msg));
+	fputc('\n', stderr);
+}
+
+/* Seconds as "1.5", "500ms", "30s", "2m", "1h" into microseconds; false
+ * when it is not a duration. */
+static bool
+parse_duration(const char *s, int64_t *us)
+{
+	char	*end;
+	double	 v, mult = 1e6;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0 || !isfinite(v) || v < 0)
+		return false;
+	if (strcmp(end, "ms") == 0)
+		mult = 1e3;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		mult = 60e6;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600e6;
+	else if (*end != '\0' && strcmp(end, "s") != 0)
+		return false;
+	if (v * mult > 1e17)
+		return false;
+	*us = (int64_t)(v * mult);
+	return true;
+}
+
+static int
+ingest_bad(const char *what, const char *value)
+{
+	fprintf(stderr, "aiosift: ingest: bad %s '", what);
+	escape_terminal(stderr, value, strlen(value));
+	fprintf(stderr, "'\n%s", ingest_usage);
+	return STATUS_USAGE;
+}
 
 int
 cmd_ingest(int argc, char *argv[])
 {
-	(void)argc;
-	(void)argv;
-	fputs("aiosift: ingest: not built yet\n", stderr);
-	return STATUS_USAGE;
+	enum { O_DB = 256, O_FORMAT, O_REGEX, O_TZ, O_KEEP, O_CONTEXT,
+	    O_CTIME, O_RULES, O_STALL, O_WINDOW, O_REREAD, O_PROGRESS,
+	    O_NOPROGRESS };
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, O_DB },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "header-regex", required_argument, NULL, O_REGEX },
+		{ "tz", required_argument, NULL, O_TZ },
+		{ "keep", required_argument, NULL, O_KEEP },
+		{ "context", required_argument, NULL, O_CONTEXT },
+		{ "context-time", required_argument, NULL, O_CTIME },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "stall-min", required_argument, NULL, O_STALL },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "reread", no_argument, NULL, O_REREAD },
+		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ingest_opts	 o;
+	struct ingest_stats	 st;
+	struct ingest_ui	 ui = { false, 0 };
+	struct rotation_list	 sets = { NULL, 0 };
+	struct store		*s = NULL;
+	struct layout		*probe;
+	struct err		 e;
+	const char		*rule_files[INGEST_MAX_RULE_FILES];
+	const char		*db = NULL, *tz = NULL;
+	char			*end;
+	long			 n;
+	int			 c, progress = -1, rc;
+	enum status		 status;
+
+	memset(&o, 0, sizeof(o));
+	o.keep = KEEP_CONTEXT;
+	o.context_n = 20;
+	o.context_us = 30 * 1000000LL;
+	o.stall_min_us = 500000;
+	o.window_us = 60 * 1000000LL;
+	o.rule_files = rule_files;
+	err_clear(&e);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_DB:
+			db = optarg;
+			break;
+		case O_FORMAT:
+			if ((probe = layout_by_name(optarg, &e)) == NULL)
+				return ingest_bad("--format", optarg);
+			layout_free(probe);
+			o.format = optarg;
+			break;
+		case O_REGEX:
+			if ((probe = layout_from_regex(optarg, &e)) == NULL) {
+				err_print(&e);
+				return STATUS_USAGE;
+			}
+			layout_free(probe);
+			o.header_regex = optarg;
+			break;
+		case O_TZ:
+			tz = optarg;
+			break;
+		case O_KEEP:
+			if (strcmp(optarg, "context") == 0)
+				o.keep = KEEP_CONTEXT;
+			else if (strcmp(optarg, "all") == 0)
+				o.keep = KEEP_ALL;
+			else if (strcmp(optarg, "findings") == 0)
+				o.keep = KEEP_FINDINGS;
+			else
+				return ingest_bad("--keep", optarg);
+			break;
+		case O_CONTEXT:
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (*end != '\0' || end == optarg || n < 0 ||
+			    n > 100000 || errno != 0)
+				return ingest_bad("--context", optarg);
+			o.context_n = (int)n;
+			break;
+		case O_CTIME:
+			if (!parse_duration(optarg, &o.context_us))
+				return ingest_bad("--context-time", optarg);
+			break;
+		case O_RULES:
+			if (o.nrule_files == INGEST_MAX_RULE_FILES)
+				return ingest_bad("--rules (too many)", optarg);
+			rule_files[o.nrule_files++] = optarg;
+			break;
+		case O_STALL:
+			if (!parse_duration(optarg, &o.stall_min_us))
+				return ingest_bad("--stall-min", optarg);
+			break;
+		case O_WINDOW:
+			if (!parse_duration(optarg, &o.window_us))
+				return ingest_bad("--window", optarg);
+			break;
+		case O_REREAD:
+			o.reread = true;
+			break;
+		case O_PROGRESS:
+			progress = 1;
+			break;
+		case O_NOPROGRESS:
+			progress = 0;
+			break;
+		case 'q':
+			ui.quiet = true;
+			break;
+		case 'h':
+			printf("%s%s", ingest_usage, ingest_help);
+			return STATUS_OK;
+		default:
+			if (optopt != 0 && optopt < 256)
+				fprintf(stderr, "aiosift: ingest: unknown "
+				    "option -%c\n", optopt);
+			else
+				fprintf(stderr, "aiosift: ingest: unknown or "
+				    "incomplete option '%s'\n",
+				    argv[optind - 1]);
+			fputs(ingest_usage, stderr);
+			return STATUS_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs("aiosift: ingest: no PATH given\n", stderr);
+		fputs(ingest_usage, stderr);
+		return STATUS_USAGE;
+	}
+	if (timestamp_set_zone(tz, &e) == -1) {
+		err_print(&e);
+		return STATUS_USAGE;
+	}
+	o.progress = progress == 1 || (progress == -1 && !ui.quiet &&
+	    isatty(STDERR_FILENO));
+	if (rotation_expand(argv + optind, (size_t)(argc - optind), &sets,
+	    ingest_print_warn, &ui, &e) == -1) {
+		err_print(&e);
+		return e.status == STATUS_OK ? STATUS_INPUT : e.status;
+	}
+	if ((s = store_open(store_path(db), 0, &e)) == NULL) {
+		err_print(&e);
+		rotation_list_release(&sets);
+		return e.status;
+	}
+	rc = ingest_run(s, &o, &sets, &st, ingest_print_warn, &ui, &e);
+	status = st.status;
+	if (rc == -1) {
+		err_print(&e);
+		status = err_worse(status, e.status);
+	}
+	if (ui.problems > 0)
+		status = err_worse(status, STATUS_INPUT);
+	if (!ui.quiet && rc == 0)
+		printf("ingested %zu file%s (%.1f MB, %lld records, %lld "
+		    "stored), %lld finding%s; %zu file%s unchanged\n",
+		    st.files, st.files == 1 ? "" : "s", (double)st.bytes / 1e6,
+		    (long long)st.records, (long long)st.kept,
+		    (long long)st.findings, st.findings == 1 ? "" : "s",
+		    st.skipped, st.skipped == 1 ? "" : "s");
+	store_close(s);
+	rotation_list_release(&sets);
+	return status;
 }

@@ -34,7 +34,7 @@ enum rotation_kind {
 };
 
 struct rotation_name {
-	size_t			 stem;	/* bytes of the path that name the set */
+	size_t			 stem;	/* bytes of the path naming the set */
 	enum rotation_kind	 kind;
 	uint64_t		 num;	/* KIND_NUM */
 	char			 date[32]; /* KIND_DATE: its digits only */
@@ -262,7 +262,8 @@ rotation_visit(struct rotation_walk *w, const struct stat *st)
 	size_t	i;
 
 	for (i = 0; i < w->ndirs; i++)
-		if (w->dirs[i].dev == st->st_dev && w->dirs[i].ino == st->st_ino)
+		if (w->dirs[i].dev == st->st_dev &&
+		    w->dirs[i].ino == st->st_ino)
 			return false;
 	w->dirs = xgrow(w->dirs, &w->dcap, w->ndirs + 1, sizeof(*w->dirs));
 	w->dirs[w->ndirs].dev = st->st_dev;

@@ -23,6 +23,12 @@ static const char *const schema_steps[] = {
 	"  layout TEXT,"
 	"  complete INTEGER NOT NULL DEFAULT 0," /* rotated and read whole */
 	"  records INTEGER NOT NULL DEFAULT 0,"	/* records seen, kept or not */
+	/* where a resumed run re-reads from to rebuild the records before
+	 * read_bytes that --keep context may still store, and how many
+	 * records after the last finding it still keeps, until when */
+	"  replay_bytes INTEGER NOT NULL DEFAULT 0,"
+	"  replay_lines INTEGER NOT NULL DEFAULT 0,"
+	"  keep_n INTEGER NOT NULL DEFAULT 0, keep_until_us INTEGER,"
 	"  first_us INTEGER, last_us INTEGER,"
 	"  added_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
 	"CREATE INDEX sources_path ON sources(path);"

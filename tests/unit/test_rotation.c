@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "ingest/reader.h"
 #include "ingest/rotation.h"
 
 static char	tmpdir[] = "/tmp/test_rotation.XXXXXX";
@@ -402,6 +403,59 @@ test_walk(void **state)
 	free(paths[0]);
 }
 
+/* The committed fixture directory (tests/gen/make_broken.sh): each set,
+ * read through the reader in the order given, has its records in time
+ * order (each file's line names the hour it was written). */
+static void
+test_fixture_dir(void **state)
+{
+	static const struct want_set want[] = {
+		{ "app.log", { "app.log.3.gz", "app.log.2.gz", "app.log.1",
+		    "app.log" } },
+		{ "cron.log", { "cron.log-20260219.gz", "cron.log-20260220.gz",
+		    "cron.log" } },
+		{ "nested/svc.log", { "nested/svc.log.1", "nested/svc.log" } },
+		{ "worker.log", { "worker.log.2026-02-19.gz",
+		    "worker.log.2026-02-20", "worker.log" } },
+	};
+	struct rotation_list	 l;
+	struct notes		 n = { .n = 0 };
+	struct err		 e;
+	struct reader		*r;
+	const char		*fx = getenv("FIXTURES");
+	char			 dir[4096], *paths[1], line[256];
+	size_t			 i, j;
+	ssize_t			 k;
+	int			 hour, last;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/rotation",
+	    fx != NULL ? fx : "tests/fixtures");
+	paths[0] = dir;
+	assert_int_equal(rotation_expand(paths, 1, &l, collect, &n, &e), 0);
+	check_sets(&l, dir, want, sizeof(want) / sizeof(want[0]));
+	assert_int_equal(n.n, 0);
+	for (i = 0; i < l.nsets; i++) {
+		last = 0;
+		for (j = 0; j < l.sets[i].nfiles; j++) {
+			r = reader_open(l.sets[i].files[j], &e);
+			assert_non_null(r);
+			k = reader_read(r, line, sizeof(line) - 1, &e);
+			assert_true(k > 20);
+			line[k] = '\0';
+			assert_int_equal(sscanf(line, "2026-02-21 %d:", &hour),
+			    1);
+			assert_true(hour > last);
+			last = hour;
+			/* The line names the file it came from. */
+			assert_non_null(strstr(line, strrchr(
+			    l.sets[i].files[j], '/') + 1));
+			reader_close(r);
+		}
+	}
+	rotation_list_release(&l);
+}
+
 static int
 setup(void **state)
 {
@@ -428,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_named),
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_fixture_dir),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,1170 @@
+/*
+ * ingest: the pipeline from rotation sets to the database. For each file
+ * of a set, oldest first, it recognises the file by the fingerprint of its
+ * first decompressed bytes, resumes where the last run stopped, splits the
+ * bytes into records, runs the rules and the gap detector over them, keeps
+ * what --keep asks for, counts everything per minute, and commits records,
+ * findings, counts, detector state and the read position in one
+ * transaction per batch. Parsing is the splitter's, matching the engine's,
+ * incidents correlate's; this file only moves data between them.
+ */
+#include "ingest/ingest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "common/finding.h"
+#include "common/record.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "ingest/layout.h"
+#include "ingest/reader.h"
+#include "ingest/splitter.h"
+#include "rules/correlate.h"
+#include "rules/engine.h"
+#include "rules/stall.h"
+#include "store/store.h"
+
+#define INGEST_BLOCK		(1024 * 1024)	/* bytes read at once */
+#define INGEST_FP_LEN		1024		/* fingerprint bytes */
+#define INGEST_FP_MIN		64	/* shorter prefixes match by path */
+#define INGEST_BATCH_RECORDS	50000	/* records per transaction */
+#define INGEST_BATCH_BYTES	(64 * 1024 * 1024)
+#define INGEST_RING_BYTES	(8 * 1024 * 1024) /* context memory cap */
+#define INGEST_COUNT_SLOTS	64		/* per-minute count cache */
+
+/* A record copied out of the splitter, for the --keep context ring. */
+struct kept {
+	struct record	 rec;	/* spans point into data */
+	char		*data;
+	size_t		 size;
+	int64_t		 id;	/* records.id once stored, else 0 */
+};
+
+struct count_slot {
+	int64_t	minute;
+	char	level[16];
+	char	logger[112];
+	int64_t	n;
+};
+
+/* One source (a file) as the database knows it. */
+struct source {
+	int64_t	id;
+	int64_t	read_bytes, read_lines;
+	int64_t	replay_bytes, replay_lines;
+	int64_t	keep_n, keep_until_us;
+	int64_t	records;
+	int64_t	first_us, last_us;
+	bool	complete;
+	char	layout[32];
+};
+
+struct ingest {
+	struct store		*s;
+	sqlite3			*db;
+	const struct ingest_opts *o;
+	struct ingest_stats	*st;
+	ingest_warn_fn		*warn;
+	void			*ctx;
+	struct engine		*en;
+	struct stall		*sd;
+	struct finding_list	 found;
+	sqlite3_stmt		*ins_record, *ins_finding, *upd_source,
+				*ins_source, *sel_sources, *ins_count,
+				*sel_offset, *put_stall, *get_stall,
+				*sel_record;
+	/* the batch under way */
+	int64_t			 batch_max;	/* records per batch */
+	bool			 in_txn;
+	int64_t			 batch_records, batch_bytes;
+	/* context ring: the last records of this file, oldest first */
+	struct kept		*ring;
+	size_t			 ring_cap, ring_len, ring_head;
+	size_t			 ring_bytes;
+	struct count_slot	 counts[INGEST_COUNT_SLOTS];
+	size_t			 ncounts;
+	int64_t			 first_new_us;	/* earliest new finding */
+	struct timespec		 last_progress;
+};
+
+static const char SQL_INS_RECORD[] =
+    "INSERT INTO records (source_id, offset, line, nlines, ts_us, flags, "
+    "level, logger, pid, thread, task, msg_off, message, text) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+static const char SQL_INS_FINDING[] =
+    "INSERT INTO findings (record_id, source_id, offset, line, ts_us, kind, "
+    "rule, severity, task, coro, exception, location, message, "
+    "duration_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14)";
+static const char SQL_UPD_SOURCE[] =
+    "UPDATE sources SET path = ?2, set_path = ?3, fingerprint = ?4, "
+    "gzip = ?5, size = ?6, read_bytes = ?7, read_lines = ?8, layout = ?9, "
+    "complete = ?10, records = ?11, first_us = ?12, last_us = ?13, "
+    "replay_bytes = ?14, replay_lines = ?15, keep_n = ?16, "
+    "keep_until_us = ?17, updated_us = ?18 WHERE id = ?1";
+static const char SQL_INS_SOURCE[] =
+    "INSERT INTO sources (path, set_path, fingerprint, gzip, size, "
+    "added_us, updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+/* Candidates for a file: its path or its set, newest first. */
+static const char SQL_SEL_SOURCES[] =
+    "SELECT id, fingerprint, read_bytes, read_lines, replay_bytes, "
+    "replay_lines, keep_n, keep_until_us, records, first_us, last_us, "
+    "complete, layout, path = ?1 FROM sources "
+    "WHERE path = ?1 OR set_path = ?2 ORDER BY id DESC";
+static const char SQL_INS_COUNT[] =
+    "INSERT INTO counts (source_id, minute, level, logger, n) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_id, minute, level, "
+    "logger) DO UPDATE SET n = n + excluded.n";
+static const char SQL_SEL_OFFSET[] =
+    "SELECT read_bytes FROM sources WHERE id = ?1";
+static const char SQL_PUT_STALL[] =
+    "INSERT INTO stall_state (set_path, state) VALUES (?1, ?2) "
+    "ON CONFLICT (set_path) DO UPDATE SET state = excluded.state";
+static const char SQL_SEL_RECORD[] =
+    "SELECT id FROM records WHERE source_id = ?1 AND offset = ?2";
+static const char SQL_GET_STALL[] =
+    "SELECT state FROM stall_state WHERE set_path = ?1";
+
+static int
+ingest_prepare(struct ingest *in, struct err *e)
+{
+	static const struct {
+		const char	*sql;
+		size_t		 off;
+	} stmts[] = {
+		{ SQL_INS_RECORD, offsetof(struct ingest, ins_record) },
+		{ SQL_INS_FINDING, offsetof(struct ingest, ins_finding) },
+		{ SQL_UPD_SOURCE, offsetof(struct ingest, upd_source) },
+		{ SQL_INS_SOURCE, offsetof(struct ingest, ins_source) },
+		{ SQL_SEL_SOURCES, offsetof(struct ingest, sel_sources) },
+		{ SQL_INS_COUNT, offsetof(struct ingest, ins_count) },
+		{ SQL_SEL_OFFSET, offsetof(struct ingest, sel_offset) },
+		{ SQL_PUT_STALL, offsetof(struct ingest, put_stall) },
+		{ SQL_GET_STALL, offsetof(struct ingest, get_stall) },
+		{ SQL_SEL_RECORD, offsetof(struct ingest, sel_record) },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
+		sqlite3_stmt **st = (sqlite3_stmt **)((char *)in +
+		    stmts[i].off);
+
+		if (sqlite3_prepare_v3(in->db, stmts[i].sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+			return store_err(in->s, e, "prepare");
+	}
+	return 0;
+}
+
+static void
+ingest_finalize(struct ingest *in)
+{
+	sqlite3_finalize(in->ins_record);
+	sqlite3_finalize(in->ins_finding);
+	sqlite3_finalize(in->upd_source);
+	sqlite3_finalize(in->ins_source);
+	sqlite3_finalize(in->sel_sources);
+	sqlite3_finalize(in->ins_count);
+	sqlite3_finalize(in->sel_offset);
+	sqlite3_finalize(in->put_stall);
+	sqlite3_finalize(in->get_stall);
+	sqlite3_finalize(in->sel_record);
+}
+
+/* Step a write statement to its end and reset it; 0 or -1 with *e. */
+static int
+ingest_step(struct ingest *in, sqlite3_stmt *st, const char *what,
+    struct err *e)
+{
+	int	rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_err(in->s, e, what);
+	return 0;
+}
+
+static void
+bind_span(sqlite3_stmt *st, int i, struct span sp)
+{
+	if (sp.n == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, sp.p, (int)sp.n, SQLITE_STATIC);
+}
+
+static void
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static void
+bind_time(sqlite3_stmt *st, int i, int64_t us)
+{
+	if (us == TS_NONE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, us);
+}
+
+static int64_t
+column_time(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return TS_NONE;
+	return sqlite3_column_int64(st, i);
+}
+
+/* ---- per-minute counts ---------------------------------------------- */
+
+static int
+ingest_flush_counts(struct ingest *in, int64_t source_id, struct err *e)
+{
+	size_t	i;
+
+	for (i = 0; i < in->ncounts; i++) {
+		struct count_slot *c = &in->counts[i];
+
+		sqlite3_bind_int64(in->ins_count, 1, source_id);
+		sqlite3_bind_int64(in->ins_count, 2, c->minute);
+		sqlite3_bind_text(in->ins_count, 3, c->level, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(in->ins_count, 4, c->logger, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(in->ins_count, 5, c->n);
+		if (ingest_step(in, in->ins_count, "counts", e) == -1)
+			return -1;
+	}
+	in->ncounts = 0;
+	return 0;
+}
+
+static void
+span_copy(char *dst, size_t size, struct span sp)
+{
+	size_t	n = sp.n < size - 1 ? sp.n : size - 1;
+
+	if (n > 0)
+		memcpy(dst, sp.p, n);
+	dst[n] = '\0';
+}
+
+/* Count rec in its minute; the cache is flushed when full. */
+static int
+ingest_count(struct ingest *in, int64_t source_id, const struct record *r,
+    struct err *e)
+{
+	char	level[16], logger[112];
+	int64_t	minute = r->ts_us == TS_NONE ? -1 :
+		    (r->ts_us >= 0 ? r->ts_us / 60000000 :
+		    (r->ts_us - 59999999) / 60000000);
+	size_t	i;
+
+	span_copy(level, sizeof(level), r->level);
+	span_copy(logger, sizeof(logger), r->logger);
+	for (i = in->ncounts; i-- > 0;) {
+		struct count_slot *c = &in->counts[i];
+
+		if (c->minute == minute && strcmp(c->level, level) == 0 &&
+		    strcmp(c->logger, logger) == 0) {
+			c->n++;
+			return 0;
+		}
+	}
+	if (in->ncounts == INGEST_COUNT_SLOTS &&
+	    ingest_flush_counts(in, source_id, e) == -1)
+		return -1;
+	i = in->ncounts++;
+	in->counts[i].minute = minute;
+	memcpy(in->counts[i].level, level, sizeof(level));
+	memcpy(in->counts[i].logger, logger, sizeof(logger));
+	in->counts[i].n = 1;
+	return 0;
+}
+
+/* ---- storing records and findings ----------------------------------- */
+
+static int
+ingest_store_record(struct ingest *in, int64_t source_id,
+    const struct record *r, int64_t *id, struct err *e)
+{
+	sqlite3_stmt	*st = in->ins_record;
+	const char	*tend = r->text.p + r->text.n;
+	bool		 suffix;
+
+	suffix = r->message.p >= r->text.p && r->message.p <= tend &&
+	    r->message.p + r->message.n == tend;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_int64(st, 2, r->offset);
+	sqlite3_bind_int64(st, 3, r->line);
+	sqlite3_bind_int64(st, 4, r->nlines);
+	bind_time(st, 5, r->ts_us);
+	sqlite3_bind_int(st, 6, (int)r->flags);
+	bind_span(st, 7, r->level);
+	bind_span(st, 8, r->logger);
+	if (r->pid >= 0)
+		sqlite3_bind_int64(st, 9, r->pid);
+	bind_span(st, 10, r->thread);
+	bind_span(st, 11, r->task);
+	if (suffix) {
+		sqlite3_bind_int64(st, 12, r->message.p - r->text.p);
+	} else {
+		sqlite3_bind_int64(st, 12, 0);
+		sqlite3_bind_text(st, 13, r->message.p ? r->message.p : "",
+		    (int)r->message.n, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 14, r->text.p ? r->text.p : "", (int)r->text.n,
+	    SQLITE_STATIC);
+	if (ingest_step(in, st, "insert record", e) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(in->db);
+	in->st->kept++;
+	return 0;
+}
+
+static int
+ingest_store_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
+    const struct record *r, const struct finding *f, struct err *e)
+{
+	sqlite3_stmt	*st = in->ins_finding;
+
+	if (rec_id > 0)
+		sqlite3_bind_int64(st, 1, rec_id);
+	sqlite3_bind_int64(st, 2, source_id);
+	sqlite3_bind_int64(st, 3, r->offset);
+	sqlite3_bind_int64(st, 4, r->line);
+	bind_time(st, 5, f->ts_us);
+	bind_str(st, 6, f->kind);
+	bind_str(st, 7, f->rule);
+	sqlite3_bind_int(st, 8, f->severity);
+	bind_str(st, 9, f->task);
+	bind_str(st, 10, f->coro);
+	bind_str(st, 11, f->exception);
+	bind_str(st, 12, f->location);
+	bind_str(st, 13, f->message);
+	if (f->duration_us >= 0)
+		sqlite3_bind_int64(st, 14, f->duration_us);
+	if (ingest_step(in, st, "insert finding", e) == -1)
+		return -1;
+	in->st->findings++;
+	if (f->ts_us != TS_NONE && (in->first_new_us == TS_NONE ||
+	    f->ts_us < in->first_new_us))
+		in->first_new_us = f->ts_us;
+	return 0;
+}
+
+/* ---- the context ring ----------------------------------------------- */
+
+static void
+ring_clear(struct ingest *in)
+{
+	in->ring_len = 0;
+	in->ring_head = 0;
+	in->ring_bytes = 0;
+}
+
+static void
+ring_release(struct ingest *in)
+{
+	size_t	i;
+
+	for (i = 0; i < in->ring_cap; i++)
+		free(in->ring[i].data);
+	free(in->ring);
+	in->ring = NULL;
+	in->ring_cap = 0;
+	ring_clear(in);
+}
+
+/* The i-th oldest record of the ring. */
+static struct kept *
+ring_at(struct ingest *in, size_t i)
+{
+	return &in->ring[(in->ring_head + i) % in->ring_cap];
+}
+
+static void
+ring_drop_oldest(struct ingest *in)
+{
+	struct kept	*k = ring_at(in, 0);
+
+	in->ring_bytes -= k->rec.text.n + k->rec.message.n;
+	in->ring_head = (in->ring_head + 1) % in->ring_cap;
+	in->ring_len--;
+}
+
+/* Re-point span sp, which lies in [from, from + n) or is a separate
+ * string, into the copy; copied strings are appended at *pos. */
+static struct span
+kept_span(struct span sp, const char *from, size_t n, char *to, size_t *pos)
+{
+	struct span	out = { NULL, 0 };
+
+	if (sp.n == 0)
+		return out;
+	if (sp.p >= from && sp.p + sp.n <= from + n) {
+		out.p = to + (sp.p - from);
+		out.n = sp.n;
+		return out;
+	}
+	memcpy(to + *pos, sp.p, sp.n);
+	out.p = to + *pos;
+	out.n = sp.n;
+	*pos += sp.n;
+	return out;
+}
+
+/* Copy r into the ring as its newest record, dropping the oldest when
+ * the ring holds context_n records or too many bytes. */
+static struct kept *
+ring_push(struct ingest *in, const struct record *r, int64_t id)
+{
+	struct kept	*k;
+	size_t		 need, pos;
+	size_t		 cap = (size_t)(in->o->keep == KEEP_CONTEXT &&
+			    in->o->context_n > 0 ? in->o->context_n : 1);
+
+	if (in->ring_cap != cap) {
+		ring_release(in);
+		in->ring = xcalloc(cap, sizeof(*in->ring));
+		in->ring_cap = cap;
+	}
+	if (in->ring_len == cap)
+		ring_drop_oldest(in);
+	while (in->ring_len > 0 && in->ring_bytes + r->text.n +
+	    r->message.n > INGEST_RING_BYTES)
+		ring_drop_oldest(in);
+	k = ring_at(in, in->ring_len);
+	need = r->text.n + r->message.n + r->level.n + r->logger.n +
+	    r->thread.n + r->task.n + 1;
+	if (k->size < need) {
+		free(k->data);
+		k->data = xmalloc(need);
+		k->size = need;
+	}
+	if (r->text.n > 0)
+		memcpy(k->data, r->text.p, r->text.n);
+	pos = r->text.n;
+	k->rec = *r;
+	k->rec.text.p = k->data;
+	k->rec.message = kept_span(r->message, r->text.p, r->text.n, k->data,
+	    &pos);
+	k->rec.level = kept_span(r->level, r->text.p, r->text.n, k->data,
+	    &pos);
+	k->rec.logger = kept_span(r->logger, r->text.p, r->text.n, k->data,
+	    &pos);
+	k->rec.thread = kept_span(r->thread, r->text.p, r->text.n, k->data,
+	    &pos);
+	k->rec.task = kept_span(r->task, r->text.p, r->text.n, k->data, &pos);
+	k->id = id;
+	in->ring_len++;
+	in->ring_bytes += r->text.n + r->message.n;
+	return k;
+}
+
+/* Store the ring's records not stored yet that lie within the context
+ * time before ts_us. */
+static int
+ring_store(struct ingest *in, int64_t source_id, int64_t ts_us,
+    struct err *e)
+{
+	size_t	i;
+
+	for (i = 0; i < in->ring_len; i++) {
+		struct kept *k = ring_at(in, i);
+
+		if (k->id != 0)
+			continue;
+		if (ts_us != TS_NONE && k->rec.ts_us != TS_NONE &&
+		    k->rec.ts_us < ts_us - in->o->context_us)
+			continue;
+		if (ingest_store_record(in, source_id, &k->rec, &k->id, e)
+		    == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- batches -------------------------------------------------------- */
+
+static int
+ingest_save_source(struct ingest *in, const char *path, const char *set_path,
+    const struct reader_info *ri, const void *fp, size_t fplen,
+    const struct source *src, struct err *e)
+{
+	sqlite3_stmt	*st = in->upd_source;
+
+	sqlite3_bind_int64(st, 1, src->id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, set_path, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, fp, (int)fplen, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, ri->gzip);
+	sqlite3_bind_int64(st, 6, ri->size);
+	sqlite3_bind_int64(st, 7, src->read_bytes);
+	sqlite3_bind_int64(st, 8, src->read_lines);
+	sqlite3_bind_text(st, 9, src->layout, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, src->complete);
+	sqlite3_bind_int64(st, 11, src->records);
+	bind_time(st, 12, src->first_us);
+	bind_time(st, 13, src->last_us);
+	sqlite3_bind_int64(st, 14, src->replay_bytes);
+	sqlite3_bind_int64(st, 15, src->replay_lines);
+	sqlite3_bind_int64(st, 16, src->keep_n);
+	bind_time(st, 17, src->keep_until_us);
+	sqlite3_bind_int64(st, 18, timefmt_now_us());
+	return ingest_step(in, st, "update source", e);
+}
+
+static int
+ingest_save_stall(struct ingest *in, const char *set_path, struct err *e)
+{
+	size_t	 n = 0;
+	void	*blob = stall_save(in->sd, &n);
+	int	 rc;
+
+	sqlite3_bind_text(in->put_stall, 1, set_path, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(in->put_stall, 2, blob, (int)n, SQLITE_STATIC);
+	rc = ingest_step(in, in->put_stall, "stall state", e);
+	free(blob);
+	return rc;
+}
+
+static void
+ingest_load_stall(struct ingest *in, const char *set_path)
+{
+	stall_reset(in->sd);
+	sqlite3_bind_text(in->get_stall, 1, set_path, -1, SQLITE_STATIC);
+	if (sqlite3_step(in->get_stall) == SQLITE_ROW)
+		stall_load(in->sd, sqlite3_column_blob(in->get_stall, 0),
+		    (size_t)sqlite3_column_bytes(in->get_stall, 0));
+	sqlite3_reset(in->get_stall);
+	sqlite3_clear_bindings(in->get_stall);
+}
+
+/* Open a batch: a write transaction in which the source must still be at
+ * the offset this run last saw (another ingest may have moved it: then
+ * *moved is set and this file is left to that one). */
+static int
+ingest_batch_begin(struct ingest *in, const struct source *src, bool *moved,
+    struct err *e)
+{
+	int64_t	at = -1;
+
+	*moved = false;
+	if (store_begin(in->s, e) == -1)
+		return -1;
+	in->in_txn = true;
+	in->batch_records = 0;
+	in->batch_bytes = 0;
+	sqlite3_bind_int64(in->sel_offset, 1, src->id);
+	if (sqlite3_step(in->sel_offset) == SQLITE_ROW)
+		at = sqlite3_column_int64(in->sel_offset, 0);
+	sqlite3_reset(in->sel_offset);
+	if (at != src->read_bytes) {
+		*moved = true;
+		store_rollback(in->s);
+		in->in_txn = false;
+	}
+	return 0;
+}
+
+/* Where a resumed run must re-read from: the oldest record of the ring
+ * (so --keep context sees the same records before a finding as one
+ * clean run), and the keep-after state. */
+static void
+ingest_mark_replay(struct ingest *in, struct source *src)
+{
+	if (in->ring_len > 0) {
+		struct kept *k = ring_at(in, 0);
+
+		src->replay_bytes = k->rec.offset;
+		src->replay_lines = k->rec.line;
+	} else {
+		src->replay_bytes = src->read_bytes;
+		src->replay_lines = src->read_lines;
+	}
+}
+
+static int
+ingest_batch_commit(struct ingest *in, const char *path, const char *set_path,
+    const struct reader_info *ri, const void *fp, size_t fplen,
+    struct source *src, struct err *e)
+{
+	if (!in->in_txn)
+		return 0;
+	ingest_mark_replay(in, src);
+	if (ingest_flush_counts(in, src->id, e) == -1 ||
+	    ingest_save_stall(in, set_path, e) == -1 ||
+	    ingest_save_source(in, path, set_path, ri, fp, fplen, src, e)
+	    == -1 || store_commit(in->s, e) == -1) {
+		store_rollback(in->s);
+		in->in_txn = false;
+		return -1;
+	}
+	in->in_txn = false;
+	return 0;
+}
+
+/* ---- one record ----------------------------------------------------- */
+
+static bool
+ingest_in_keep_after(const struct source *src, const struct record *r)
+{
+	if (src->keep_n <= 0)
+		return false;
+	if (r->ts_us == TS_NONE || src->keep_until_us == TS_NONE)
+		return true;
+	return r->ts_us <= src->keep_until_us;
+}
+
+static int
+ingest_record(struct ingest *in, struct source *src, const struct record *r,
+    struct err *e)
+{
+	struct finding_list	*fl = &in->found;
+	size_t			 nrule, i;
+	int64_t			 id = 0, prev_id = 0;
+	struct kept		*prev = NULL;
+	const struct record	*prev_rec = NULL;
+	bool			 store;
+
+	finding_list_clear(fl);
+	nrule = engine_scan(in->en, r, fl);
+	if (r->ts_us != TS_NONE)
+		stall_feed(in->sd, r, fl->v, nrule, fl);
+	if (ingest_count(in, src->id, r, e) == -1)
+		return -1;
+	src->records++;
+	if (r->ts_us != TS_NONE) {
+		if (src->first_us == TS_NONE || r->ts_us < src->first_us)
+			src->first_us = r->ts_us;
+		if (src->last_us == TS_NONE || r->ts_us > src->last_us)
+			src->last_us = r->ts_us;
+	}
+	if (in->ring_len > 0)
+		prev = ring_at(in, in->ring_len - 1);
+
+	switch (in->o->keep) {
+	case KEEP_ALL:
+		store = true;
+		break;
+	case KEEP_FINDINGS:
+		store = nrule > 0;
+		break;
+	default:
+		store = fl->n > 0 || ingest_in_keep_after(src, r);
+		break;
+	}
+	if (fl->n > 0 && in->o->keep == KEEP_CONTEXT) {
+		if (ring_store(in, src->id, r->ts_us, e) == -1)
+			return -1;
+		src->keep_n = in->o->context_n;
+		src->keep_until_us = r->ts_us == TS_NONE ? TS_NONE :
+		    r->ts_us + in->o->context_us;
+	} else if (store && in->o->keep == KEEP_CONTEXT)
+		src->keep_n--;
+	/* A gap stall belongs to the record before the gap. */
+	if (fl->n > nrule && prev != NULL) {
+		if (prev->id == 0 && ingest_store_record(in, src->id,
+		    &prev->rec, &prev->id, e) == -1)
+			return -1;
+		prev_id = prev->id;
+		prev_rec = &prev->rec;
+	}
+	if (store && ingest_store_record(in, src->id, r, &id, e) == -1)
+		return -1;
+	for (i = 0; i < fl->n; i++) {
+		bool gap = i >= nrule && prev_rec != NULL;
+
+		if (ingest_store_finding(in, src->id, gap ? prev_id : id,
+		    gap ? prev_rec : r, &fl->v[i], e) == -1)
+			return -1;
+	}
+	ring_push(in, r, id);
+	return 0;
+}
+
+/* ---- one file ------------------------------------------------------- */
+
+/* Whether the fingerprint stored for a source matches the file's first
+ * bytes: the shorter is a prefix of the longer, and long enough to mean
+ * something (else only a source of the same path matches). */
+static bool
+ingest_fp_match(const void *stored, size_t slen, const char *first,
+    size_t flen, bool same_path)
+{
+	size_t	n = slen < flen ? slen : flen;
+
+	if (n < INGEST_FP_MIN && !(same_path && n == slen))
+		return false;
+	return n == 0 || memcmp(stored, first, n) == 0;
+}
+
+/* Look the file up among the sources of its path and set: the newest
+ * whose fingerprint matches. */
+static int
+ingest_lookup_source(struct ingest *in, const char *path,
+    const char *set_path, const char *first, size_t fplen,
+    struct source *src, bool *found, struct err *e)
+{
+	sqlite3_stmt	*st = in->sel_sources;
+	int		 rc;
+
+	*found = false;
+	memset(src, 0, sizeof(*src));
+	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, set_path, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void	*fp = sqlite3_column_blob(st, 1);
+		size_t		 n = (size_t)sqlite3_column_bytes(st, 1);
+		const char	*layout;
+
+		if (!ingest_fp_match(fp, n, first, fplen,
+		    sqlite3_column_int(st, 13)))
+			continue;
+		src->id = sqlite3_column_int64(st, 0);
+		src->read_bytes = sqlite3_column_int64(st, 2);
+		src->read_lines = sqlite3_column_int64(st, 3);
+		src->replay_bytes = sqlite3_column_int64(st, 4);
+		src->replay_lines = sqlite3_column_int64(st, 5);
+		src->keep_n = sqlite3_column_int64(st, 6);
+		src->keep_until_us = column_time(st, 7);
+		src->records = sqlite3_column_int64(st, 8);
+		src->first_us = column_time(st, 9);
+		src->last_us = column_time(st, 10);
+		src->complete = sqlite3_column_int(st, 11);
+		layout = (const char *)sqlite3_column_text(st, 12);
+		if (layout != NULL)
+			snprintf(src->layout, sizeof(src->layout), "%s",
+			    layout);
+		*found = true;
+		break;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(in->s, e, "sources");
+	return 0;
+}
+
+/* Forget what was read of a source, for --reread: its records, findings
+ * and counts go, its read position goes back to the start. */
+static int
+ingest_forget_source(struct ingest *in, struct source *src, struct err *e)
+{
+	static const char *const sql[] = {
+		"DELETE FROM findings WHERE source_id = ?1",
+		"DELETE FROM records WHERE source_id = ?1",
+		"DELETE FROM counts WHERE source_id = ?1",
+	};
+	sqlite3_stmt	*st = NULL;
+	int64_t		 id = src->id;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if (sqlite3_prepare_v2(in->db, sql[i], -1, &st, NULL) !=
+		    SQLITE_OK)
+			return store_err(in->s, e, "reread");
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return store_err(in->s, e, "reread");
+		}
+		sqlite3_finalize(st);
+	}
+	memset(src, 0, sizeof(*src));
+	src->id = id;
+	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+	return 0;
+}
+
+/* Find the source this file continues, or create one, under the write
+ * lock so two runs never create two sources for one file. *skip is set
+ * when there is nothing to read (a fully read rotated member). */
+static int
+ingest_find_source(struct ingest *in, const char *path, const char *set_path,
+    const struct reader_info *ri, const char *first, size_t flen,
+    struct source *src, bool *skip, struct err *e)
+{
+	size_t	fplen = flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN;
+	bool	found;
+
+	*skip = false;
+	if (store_begin(in->s, e) == -1)
+		return -1;
+	if (ingest_lookup_source(in, path, set_path, first, fplen, src,
+	    &found, e) == -1)
+		goto fail;
+	/* A file shorter than what was read of it was truncated in place
+	 * (copytruncate): it is new content. */
+	if (found && !ri->gzip && ri->size >= 0 && ri->size < src->read_bytes)
+		found = false;
+	if (found && in->o->reread) {
+		if (ingest_forget_source(in, src, e) == -1)
+			goto fail;
+	} else if (found) {
+		*skip = src->complete || (!ri->gzip && ri->size ==
+		    src->read_bytes);
+	} else {
+		memset(src, 0, sizeof(*src));
+		src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+		sqlite3_bind_text(in->ins_source, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(in->ins_source, 2, set_path, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_blob(in->ins_source, 3, first, (int)fplen,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(in->ins_source, 4, ri->gzip);
+		sqlite3_bind_int64(in->ins_source, 5, ri->size);
+		sqlite3_bind_int64(in->ins_source, 6, timefmt_now_us());
+		if (ingest_step(in, in->ins_source, "insert source", e) == -1)
+			goto fail;
+		src->id = sqlite3_last_insert_rowid(in->db);
+	}
+	return store_commit(in->s, e);
+fail:
+	store_rollback(in->s);
+	return -1;
+}
+
+static void
+ingest_progress(struct ingest *in, const char *path, int64_t done)
+{
+	struct timespec	now;
+	double		dt;
+
+	if (!in->o->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	dt = (double)(now.tv_sec - in->last_progress.tv_sec) +
+	    (double)(now.tv_nsec - in->last_progress.tv_nsec) / 1e9;
+	if (dt < 0.5)
+		return;
+	in->last_progress = now;
+	fprintf(stderr, "\r\033[K%s: %.1f MB, %lld records",
+	    strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
+	    (double)done / 1e6, (long long)in->st->records);
+	fflush(stderr);
+}
+
+/* The id of a record stored by an earlier run, or 0. */
+static int64_t
+ingest_stored_id(struct ingest *in, const struct source *src,
+    const struct record *r)
+{
+	int64_t	id = 0;
+
+	sqlite3_bind_int64(in->sel_record, 1, src->id);
+	sqlite3_bind_int64(in->sel_record, 2, r->offset);
+	if (sqlite3_step(in->sel_record) == SQLITE_ROW)
+		id = sqlite3_column_int64(in->sel_record, 0);
+	sqlite3_reset(in->sel_record);
+	return id;
+}
+
+/* Drain the splitter; commit a batch when it is large. */
+static int
+ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
+    int64_t replay_to, const char *path, const char *set_path,
+    const struct reader_info *ri, const char *fp, size_t fplen,
+    struct source *src, bool *moved, struct err *e)
+{
+	const struct record	*r;
+
+	while (!*moved && (r = splitter_next(sp, at_end)) != NULL) {
+		if (r->offset < replay_to) {
+			/* read before: only rebuilds the ring, with the ids
+			 * of the records the last run stored */
+			ring_push(in, r, ingest_stored_id(in, src, r));
+			continue;
+		}
+		if (!in->in_txn && ingest_batch_begin(in, src, moved, e) == -1)
+			return -1;
+		if (*moved)
+			break;
+		if (ingest_record(in, src, r, e) == -1)
+			return -1;
+		in->st->records++;
+		in->batch_records++;
+		in->batch_bytes += r->end - r->offset;
+		src->read_bytes = r->end;
+		src->read_lines = r->line + r->nlines - 1;
+		if (in->batch_records >= in->batch_max ||
+		    in->batch_bytes >= INGEST_BATCH_BYTES) {
+			if (ingest_batch_commit(in, path, set_path, ri, fp,
+			    fplen, src, e) == -1)
+				return -1;
+			ingest_progress(in, path, src->read_bytes);
+		}
+	}
+	return 0;
+}
+
+static void
+ingest_warn(struct ingest *in, const struct err *fe)
+{
+	in->st->status = err_worse(in->st->status, fe->status);
+	if (in->warn != NULL)
+		in->warn(in->ctx, fe);
+}
+
+/* Ingest one file of a set; is_live: the set's newest plain file, whose
+ * unterminated last line waits for the next run. A per-file problem is
+ * warned and 0 returned; -1 only for database errors. */
+static int
+ingest_file(struct ingest *in, const char *path, const char *set_path,
+    bool is_live, struct err *e)
+{
+	struct reader		*rd = NULL;
+	struct splitter		*sp = NULL;
+	struct layout		*lay = NULL;
+	const struct reader_info *ri;
+	struct source		 src;
+	struct err		 fe;
+	char			*block = NULL, first[INGEST_FP_LEN];
+	size_t			 flen = 0;
+	ssize_t			 got = 0;
+	int64_t			 pos, replay_to;
+	bool			 skip, moved = false, broken = false;
+	int			 rc = -1, at_end;
+
+	err_clear(&fe);
+	if ((rd = reader_open(path, &fe)) == NULL) {
+		ingest_warn(in, &fe);
+		rc = 0;
+		goto out;
+	}
+	ri = reader_info(rd);
+	block = xmalloc(INGEST_BLOCK);
+	/* The first block gives the fingerprint. */
+	while (flen < INGEST_FP_LEN) {
+		got = reader_read(rd, block + flen, INGEST_BLOCK - flen, &fe);
+		if (got <= 0)
+			break;
+		flen += (size_t)got;
+	}
+	if (got < 0)
+		broken = true;
+	in->st->bytes += (int64_t)flen;
+	memcpy(first, block, flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN);
+	if (flen == 0 && !broken) {
+		in->st->skipped++;	/* empty: nothing to know it by yet */
+		rc = 0;
+		goto out;
+	}
+	if (ingest_find_source(in, path, set_path, ri, first, flen, &src,
+	    &skip, e) == -1)
+		goto out;
+	if (skip && !broken) {
+		in->st->skipped++;
+		/* a rename is remembered even when nothing is new */
+		if (store_begin(in->s, e) == -1 ||
+		    ingest_save_source(in, path, set_path, ri, first,
+		    flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, e)
+		    == -1 || store_commit(in->s, e) == -1) {
+			store_rollback(in->s);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
+	if (src.layout[0] != '\0' && in->o->format == NULL &&
+	    in->o->header_regex == NULL)
+		lay = layout_by_name(src.layout, &fe);
+	else if (in->o->header_regex != NULL)
+		lay = layout_from_regex(in->o->header_regex, &fe);
+	else if (in->o->format != NULL && strcmp(in->o->format, "auto") != 0)
+		lay = layout_by_name(in->o->format, &fe);
+	if (lay == NULL && fe.status != STATUS_OK) {
+		err_set(e, fe.status, "%s", fe.msg);
+		goto out;
+	}
+	sp = splitter_new(lay);
+	ring_clear(in);
+	in->st->files++;
+	/* Resume: re-read from the replay point, so the context ring holds
+	 * what it held when the last run stopped. */
+	replay_to = src.read_bytes;
+	pos = in->o->keep == KEEP_CONTEXT ? src.replay_bytes : src.read_bytes;
+	if (pos > src.read_bytes || pos < 0)
+		pos = src.read_bytes;
+	splitter_start(sp, pos, pos == src.read_bytes ? src.read_lines + 1 :
+	    src.replay_lines);
+	if (pos < (int64_t)flen) {
+		splitter_feed(sp, block + pos, flen - (size_t)pos);
+	} else if (reader_seek(rd, pos, &fe) == -1) {
+		ingest_warn(in, &fe);
+		rc = 0;
+		goto out;
+	}
+	if (ingest_drain(in, sp, SPLITTER_MORE, replay_to, path, set_path,
+	    ri, first, flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src,
+	    &moved, e) == -1)
+		goto out;
+	while (!broken && !moved) {
+		got = reader_read(rd, block, INGEST_BLOCK, &fe);
+		if (got < 0) {
+			broken = true;
+			break;
+		}
+		if (got == 0)
+			break;
+		in->st->bytes += got;
+		splitter_feed(sp, block, (size_t)got);
+		if (ingest_drain(in, sp, SPLITTER_MORE, replay_to, path,
+		    set_path, ri, first, flen < INGEST_FP_LEN ? flen :
+		    INGEST_FP_LEN, &src, &moved, e) == -1)
+			goto out;
+	}
+	if (moved) {
+		err_set(&fe, STATUS_OK, "%s: being ingested by another aiosift "
+		    "run; left to it", path);
+		ingest_warn(in, &fe);
+		rc = 0;
+		goto out;
+	}
+	/* What decoded before a broken part is kept, last line included. */
+	at_end = (is_live && !ri->gzip && !broken) ? SPLITTER_AT_END :
+	    SPLITTER_FLUSH_ALL;
+	if (ingest_drain(in, sp, at_end, replay_to, path, set_path, ri,
+	    first, flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, &moved,
+	    e) == -1)
+		goto out;
+	if (!broken && ri->gzip)
+		src.complete = true;
+	if (splitter_layout(sp) != NULL)
+		snprintf(src.layout, sizeof(src.layout), "%s",
+		    layout_name(splitter_layout(sp)));
+	if (!in->in_txn && !moved && ingest_batch_begin(in, &src, &moved, e)
+	    == -1)
+		goto out;
+	if (ingest_batch_commit(in, path, set_path, ri, first,
+	    flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, e) == -1)
+		goto out;
+	if (broken)
+		ingest_warn(in, &fe);
+	rc = 0;
+out:
+	if (in->in_txn) {
+		store_rollback(in->s);
+		in->in_txn = false;
+	}
+	if (in->o->progress)
+		fputs("\r\033[K", stderr);
+	splitter_free(sp);
+	layout_free(lay);	/* a given layout stays the caller's */
+	reader_close(rd);
+	free(block);
+	return rc;
+}
+
+/* ---- the run -------------------------------------------------------- */
+
+/* Incidents for findings not yet in one, from the earliest of them on
+ * (a killed run leaves some; this run's new findings too). */
+static int
+ingest_correlate(struct ingest *in, struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	int64_t		 since = INT64_MIN;
+	int		 rc = -1, has = 0;
+
+	if (sqlite3_prepare_v2(in->db, "SELECT count(*), min(ts_us) FROM "
+	    "findings WHERE incident_id IS NULL", -1, &st, NULL) != SQLITE_OK)
+		return store_err(in->s, e, "correlate");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		has = sqlite3_column_int(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			since = sqlite3_column_int64(st, 1) -
+			    in->o->window_us;
+	}
+	sqlite3_finalize(st);
+	if (has == 0)
+		return 0;
+	if (store_begin(in->s, e) == -1)
+		return -1;
+	if (correlate_run(in->s, since, in->o->window_us, e) == -1 ||
+	    store_commit(in->s, e) == -1) {
+		store_rollback(in->s);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+ingest_run(struct store *s, const struct ingest_opts *o,
+    const struct rotation_list *sets, struct ingest_stats *st,
+    ingest_warn_fn *warn, void *ctx, struct err *e)
+{
+	struct ingest		in;
+	struct engine_opts	eo;
+	struct stall_opts	so;
+	size_t			i, j;
+	int			rc = -1;
+
+	memset(&in, 0, sizeof(in));
+	memset(st, 0, sizeof(*st));
+	in.s = s;
+	in.db = store_db(s);
+	in.o = o;
+	in.st = st;
+	in.warn = warn;
+	in.ctx = ctx;
+	in.first_new_us = TS_NONE;
+	/* AIOSIFT_BATCH_RECORDS: smaller transactions, for the kill tests */
+	in.batch_max = INGEST_BATCH_RECORDS;
+	if (getenv("AIOSIFT_BATCH_RECORDS") != NULL &&
+	    atoll(getenv("AIOSIFT_BATCH_RECORDS")) > 0)
+		in.batch_max = atoll(getenv("AIOSIFT_BATCH_RECORDS"));
+	clock_gettime(CLOCK_MONOTONIC, &in.last_progress);
+	memset(&eo, 0, sizeof(eo));
+	eo.rule_files = o->rule_files;
+	eo.nrule_files = o->nrule_files;
+	eo.stall_min_s = (double)o->stall_min_us / 1e6;
+	if ((in.en = engine_new(&eo, e)) == NULL)
+		goto out;
+	memset(&so, 0, sizeof(so));
+	so.min_us = o->stall_min_us;
+	in.sd = stall_new(&so);
+	if (ingest_prepare(&in, e) == -1)
+		goto out;
+	for (i = 0; i < sets->nsets; i++) {
+		const struct rotation_set *rs = &sets->sets[i];
+
+		if (o->reread)
+			stall_reset(in.sd);
+		else
+			ingest_load_stall(&in, rs->set_path);
+		for (j = 0; j < rs->nfiles; j++)
+			if (ingest_file(&in, rs->files[j], rs->set_path,
+			    j + 1 == rs->nfiles && strcmp(rs->files[j],
+			    rs->set_path) == 0 && strcmp(rs->set_path, "-")
+			    != 0, e) == -1)
+				goto out;
+	}
+	if (ingest_correlate(&in, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (in.in_txn)
+		store_rollback(s);
+	ingest_finalize(&in);
+	ring_release(&in);
+	finding_list_release(&in.found);
+	stall_free(in.sd);
+	engine_free(in.en);
+	return rc;
+}
