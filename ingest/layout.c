@@ -1229,8 +1229,11 @@ layout_detect(const char *p, size_t n)
 	if (sc.json > 0 && sc.json >= sc.timed &&
 	    sc.json >= (bu < 0 ? 0 : sc.untimed[bu])) {
 		l = layout_alloc("json", LAYOUT_JSON, outer);
-	} else if (sc.timed > 0 && (sc.timed >= 2 || sc.first_timed) &&
+	} else if (sc.timed > 0 && (sc.first_timed || (sc.timed >= 2 &&
+	    sc.timed * 10 >= sc.lines)) &&
 	    (bu < 0 || sc.timed > sc.untimed[bu])) {
+		/* the first line timed, or one line in ten: a stray date at
+		 * the start of a stderr line does not make a timed file */
 		l = layout_alloc(sc.iso_t * 2 > sc.timed ? "iso" : "python",
 		    LAYOUT_TIMED, outer);
 		layout_add_fields(l, best);

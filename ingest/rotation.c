@@ -194,7 +194,8 @@ rotation_is_log_name(const char *name)
 	static const char *const deny[] = { ".json", ".db", ".db-wal",
 	    ".db-shm", ".db-journal", ".sqlite", ".sqlite3", ".sqlite-wal",
 	    ".sqlite-shm", ".bz2", ".xz", ".zst", ".lz4", ".zip", ".pid",
-	    ".lock", ".sock", ".swp", ".journal", ".journal~" };
+	    ".lock", ".sock", ".swp", ".journal", ".journal~", "-journal",
+	    "-wal", "-shm" };
 	static const char *const logext[] = { ".log", ".out", ".err",
 	    ".txt", ".jsonl", ".ndjson" };
 	static const char *const bare[] = { "messages", "stderr", "stdout",
@@ -202,7 +203,7 @@ rotation_is_log_name(const char *name)
 	static const char *const binary[] = { "lastlog", "faillog", "wtmp",
 	    "btmp", "utmp" };
 	struct rotation_name	 rn;
-	size_t			 n = strlen(name), i;
+	size_t			 n = strlen(name), i, k;
 	const char		*dot;
 	char			 stem[NAME_MAX + 1];
 
@@ -228,11 +229,19 @@ rotation_is_log_name(const char *name)
 	if (dot != NULL && dot != stem)
 		return 0;	/* some other extension: .py, .conf... */
 	for (i = 0; i < sizeof(bare) / sizeof(bare[0]); i++)
-		if (strcasecmp(stem, bare[i]) == 0)
+		if (strcmp(stem, bare[i]) == 0)
 			return 1;
-	for (i = 0; stem[i] != '\0'; i++)
-		if (strncasecmp(stem + i, "log", 3) == 0)
+	/* "log" ending a word: syslog, app-log, error_logs, LOG; not
+	 * Login Data or logo. */
+	for (i = 0; stem[i] != '\0'; i++) {
+		if (strncasecmp(stem + i, "log", 3) != 0)
+			continue;
+		k = i + 3;
+		if (stem[k] == 's' || stem[k] == 'S')
+			k++;
+		if (!isalpha((unsigned char)stem[k]))
 			return 1;
+	}
 	return 0;
 }
 
@@ -300,7 +309,7 @@ rotation_walk_entry(struct rotation_walk *w, const char *path,
     const char *name)
 {
 	struct stat	st;
-	bool		link;
+	bool		link, log;
 
 	if (lstat(path, &st) == -1) {
 		/* Gone since readdir(): rotation at work. */
@@ -308,8 +317,13 @@ rotation_walk_entry(struct rotation_walk *w, const char *path,
 		    strerror(errno));
 		return;
 	}
+	/* Notes are for what the user may miss: files that look like logs
+	 * (and directories); the rest is passed over in silence. */
+	log = rotation_is_log_name(name);
 	link = S_ISLNK(st.st_mode);
 	if (link && stat(path, &st) == -1) {
+		if (!log)
+			return;
 		if (errno == ENOENT)
 			rotation_note(w, STATUS_OK,
 			    "%s: dangling symlink, skipped", path);
@@ -329,9 +343,10 @@ rotation_walk_entry(struct rotation_walk *w, const char *path,
 			    "%s: directory already walked (symlink loop), "
 			    "skipped", path);
 	} else if (!S_ISREG(st.st_mode)) {
-		rotation_note(w, STATUS_OK, "%s: not a regular file, skipped",
-		    path);
-	} else if (rotation_is_log_name(name)) {
+		if (log)
+			rotation_note(w, STATUS_OK,
+			    "%s: not a regular file, skipped", path);
+	} else if (log) {
 		rotation_add(w, path, &st);
 	}
 }

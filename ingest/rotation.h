@@ -28,9 +28,11 @@ struct rotation_list {
 /* Called for each path skipped or unreadable, with a filled err (its
  * status says whether it is an input error, STATUS_INPUT: "PATH: No such
  * file or directory", an unreadable directory; or a note, STATUS_OK, for
- * what a directory walk passes over: "PATH: not a regular file, skipped",
- * "PATH: dangling symlink, skipped", "PATH: symlink loop, skipped",
- * "PATH: directory already walked (symlink loop), skipped"). */
+ * what a directory walk passes over among the names that look like logs:
+ * "PATH: not a regular file, skipped", "PATH: dangling symlink, skipped",
+ * "PATH: symlink loop, skipped"; and for any directory link met again:
+ * "PATH: directory already walked (symlink loop), skipped"). Other names
+ * are passed over in silence. */
 typedef void	rotation_warn_fn(void *ctx, const struct err *e);
 
 /* Expand files, directories (recursively: the files in them for which
@@ -54,9 +56,10 @@ char	*rotation_set_path(const char *path);
 
 /* Whether a file name inside a directory looks like a log file, its
  * rotation suffix aside: names ending .log .out .err .txt .jsonl .ndjson
- * or holding ".log"; names without extension holding "log" (syslog,
- * app-log) or called messages, stderr, stdout, current, console, dmesg.
- * Never: hidden names, databases (.db, .db-wal, .sqlite...), .json,
+ * or holding ".log"; names without extension with "log" ending a word
+ * (syslog, app-log, error_logs; not "Login Data") or called messages,
+ * stderr, stdout, current, console, dmesg. Never: hidden names,
+ * databases (.db, .db-wal, .sqlite..., *-journal), .json,
  * archives zlib cannot read (.bz2, .xz, .zst...), lastlog and wtmp. 1 or
  * 0. */
 int	rotation_is_log_name(const char *name);

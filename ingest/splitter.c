@@ -249,12 +249,27 @@ find_eol(struct splitter *sp, int at_end, size_t *cend, size_t *term)
 	return true;
 }
 
+/* How much of a line longer than the cap to keep: the cap, less a UTF-8
+ * sequence the cut would split. */
+static size_t
+cut_keep(const char *line)
+{
+	size_t	k = SPLITTER_LINE_CAP;
+	int	i;
+
+	for (i = 0; i < 3 && ((unsigned char)line[k] & 0xc0) == 0x80; i++)
+		k--;
+	if (i > 0 && ((unsigned char)line[k] & 0xc0) == 0xc0)
+		return k;
+	return SPLITTER_LINE_CAP;
+}
+
 /* The open line at scan is past the line cap: keep the cap, drop the
  * rest until its end. */
 static void
 cut_open(struct splitter *sp)
 {
-	size_t	excess = sp->len - sp->scan - SPLITTER_LINE_CAP;
+	size_t	excess = sp->len - sp->scan - cut_keep(sp->buf + sp->scan);
 
 	sp->line_dropped += (int64_t)excess;
 	sp->len -= excess;
@@ -268,7 +283,7 @@ cut_open(struct splitter *sp)
 static void
 cut_line(struct splitter *sp, size_t *cend)
 {
-	size_t	keep = sp->scan + SPLITTER_LINE_CAP;
+	size_t	keep = sp->scan + cut_keep(sp->buf + sp->scan);
 	size_t	excess = *cend - keep;
 
 	memmove(sp->buf + keep, sp->buf + *cend, sp->len - *cend);

@@ -10,6 +10,8 @@
  *   3. a repeat of one signature: kind, coroutine and exception;
  *   4. the same task name;
  *   5. without a task name, the same coroutine.
+ * Only findings of one stream (rotation set: one service's log) share an
+ * incident.
  * An incident keeps first and last time, the worst severity, its kinds,
  * a key (the first finding's signature), task, coroutine, count and a
  * one-line summary; findings.incident_id points at it. Runs inside the
@@ -36,6 +38,7 @@ struct incident {
 	char		*key;			/* the first signature */
 	char		*task, *coro, *exc;	/* the first that had them */
 	char		*chain_coro;		/* of a failed run, rule 1 */
+	char		*set_path;		/* the stream (rotation set) */
 	bool		 has_stall;
 	int64_t		 stall_us;		/* longest stall */
 	int64_t		 count;
@@ -62,6 +65,7 @@ struct cf {
 	int64_t		 duration_us;	/* -1 when NULL */
 	int		 severity;
 	const char	*kind, *task, *coro, *exc;	/* loans from the row */
+	const char	*set_path;
 };
 
 static const char *
@@ -132,6 +136,10 @@ pick(struct corr *c, const struct cf *f)
 	for (pass = 1; pass <= 5; pass++) {
 		for (i = 0; i < c->nopen; i++) {
 			inc = &c->open[i];
+			/* one service's findings never join another's */
+			if (!str_eq(inc->set_path, f->set_path) &&
+			    (inc->set_path != NULL || f->set_path != NULL))
+				continue;
 			switch (pass) {
 			case 1:
 				if (strcmp(f->kind, "never_awaited") == 0 &&
@@ -181,6 +189,7 @@ incident_release(struct incident *inc)
 	free(inc->coro);
 	free(inc->exc);
 	free(inc->chain_coro);
+	free(inc->set_path);
 	free(inc->members);
 	memset(inc, 0, sizeof(*inc));
 }
@@ -254,6 +263,7 @@ incident_new(struct corr *c, const struct cf *f)
 	inc->stall_us = -1;
 	inc->kinds = xcalloc(1, CORRELATE_KINDS_CAP);
 	inc->key = signature(f);
+	inc->set_path = dup_or_null(f->set_path);
 	return inc;
 }
 
@@ -328,6 +338,7 @@ correlate_close(struct corr *c, size_t i, struct err *e)
 	bind_text_or_null(c->ins, 7, inc->coro);
 	sqlite3_bind_int64(c->ins, 8, inc->count);
 	sqlite3_bind_text(c->ins, 9, summary, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(c->ins, 10, inc->set_path);
 	if (sqlite3_step(c->ins) != SQLITE_DONE) {
 		store_err(c->s, e, "insert incident");
 		goto out;
@@ -457,12 +468,15 @@ correlate_run(struct store *s, int64_t since_us, int64_t window_us,
 		    "(SELECT id FROM incidents)", e) == -1)
 			goto out;
 	}
-	if (sqlite3_prepare_v2(c.db, "SELECT id, ts_us, duration_us, "
-	    "severity, kind, task, coro, exception FROM findings "
-	    "WHERE incident_id IS NULL ORDER BY ts_us, id", -1, &sel, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(c.db, "SELECT f.id, f.ts_us, f.duration_us, "
+	    "f.severity, f.kind, f.task, f.coro, f.exception, s.set_path "
+	    "FROM findings f LEFT JOIN sources s ON s.id = f.source_id "
+	    "WHERE f.incident_id IS NULL ORDER BY f.ts_us, f.id", -1, &sel,
+	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c.db, "INSERT INTO incidents (first_us, "
-	    "last_us, severity, kinds, key, task, coro, count, summary) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &c.ins,
+	    "last_us, severity, kinds, key, task, coro, count, summary, "
+	    "set_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1,
+	    &c.ins,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c.db, "UPDATE findings SET incident_id = ?1 "
 	    "WHERE id = ?2", -1, &c.upd, NULL) != SQLITE_OK) {
@@ -480,6 +494,7 @@ correlate_run(struct store *s, int64_t since_us, int64_t window_us,
 		f.task = col_text(sel, 5);
 		f.coro = col_text(sel, 6);
 		f.exc = col_text(sel, 7);
+		f.set_path = col_text(sel, 8);
 		if (f.ts_us != TS_NONE && correlate_expire(&c, f.ts_us, e) ==
 		    -1)
 			goto out;

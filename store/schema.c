@@ -65,7 +65,8 @@ static const char *const schema_steps[] = {
 	"  first_us INTEGER, last_us INTEGER,"
 	"  severity INTEGER NOT NULL, kinds TEXT NOT NULL,"
 	"  key TEXT, task TEXT, coro TEXT,"
-	"  count INTEGER NOT NULL, summary TEXT NOT NULL);"
+	"  count INTEGER NOT NULL, summary TEXT NOT NULL,"
+	"  set_path TEXT);"		/* the stream it happened in */
 	"CREATE TABLE counts ("		/* the activity histogram */
 	"  source_id INTEGER NOT NULL, minute INTEGER NOT NULL,"
 	"  level TEXT NOT NULL, logger TEXT NOT NULL, n INTEGER NOT NULL,"
@@ -92,7 +93,7 @@ static const char *const schema_steps[] = {
 	"  strftime('%Y-%m-%dT%H:%M:%fZ', last_us / 1e6, 'unixepoch') AS last,"
 	"  CASE severity WHEN 1 THEN 'info' WHEN 2 THEN 'warning'"
 	"  WHEN 3 THEN 'error' ELSE 'critical' END AS severity,"
-	"  kinds, task, coro, count, summary FROM incidents;",
+	"  kinds, task, coro, count, summary, set_path FROM incidents;",
 };
 
 #define SCHEMA_NSTEPS	((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))

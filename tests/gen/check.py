@@ -20,6 +20,7 @@ GAP = 0.4		# a gap longer than this must be a planned stall
 
 HEADERS = {
 	'default': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) '),
+	'cookbook': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) - '),
 	'taskname': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) '),
 	'bracket_level': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) '),
 	'pid_thread': re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.(\d{3}) \['),

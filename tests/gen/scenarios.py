@@ -23,6 +23,7 @@ Exit status 75 means the run was disturbed (an unplanned loop lag over
 """
 import asyncio
 import datetime
+import functools
 import gc
 import gzip
 import json
@@ -217,6 +218,9 @@ def make_handler(kind, path, max_bytes):
 		h = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=9)
 		h.namer = lambda name: name + '.gz'
 		h.rotator = gzip_rotator(2 if kind == 'rotating-gz2' else 1)
+	elif kind == 'rotating-plain':
+		h = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=9,
+			encoding='utf-8')
 	elif kind == 'rotating-delaycompress':
 		h = DelayCompressHandler(path, maxBytes=max_bytes, backupCount=9)
 	elif kind == 'timed-gz':
@@ -1349,6 +1353,279 @@ def scenario_trace_worker(outdir):
 
 
 # ---------------------------------------------------------------------------
+# edge_names: the cookbook layout '%(asctime)s - %(name)s - %(levelname)s -
+# %(message)s', RotatingFileHandler with plain numbered backups; names that
+# are hard to read back: a task name with a quote (repr in double quotes), a
+# non-ASCII task name, a <locals> qualname, a functools.partial callback, a
+# _GatheringFuture, a stall right after a traceback, a 12 KB log line.
+
+
+def make_job(kind):
+	async def job():
+		await asyncio.sleep(0)
+	return job
+
+
+class Notifier:
+	async def push(self, user):
+		await asyncio.sleep(0.02)
+		raise ValueError("can't parse 'locale' for user %s" % user)
+
+
+class Poller:
+	async def poll(self, queue):
+		fut = asyncio.get_running_loop().create_future()
+		logging.getLogger('app.poller').info('polling %s', queue)
+		await fut
+
+
+class Cache:
+	def __init__(self):
+		self.entries = {}
+
+	def evict(self, key, reason=None):
+		raise ValueError('cannot evict %s (%s): entry is pinned' % (key, reason))
+
+
+class EdgeService(Service):
+	def __init__(self, truth):
+		super().__init__(truth, 'edge_names')
+		self.log = logging.getLogger('app')
+		self.notifier = Notifier()
+		self.poller = Poller()
+		self.cache = Cache()
+
+	async def traffic(self):
+		log = logging.getLogger('app.requests')
+		n = 0
+		while self.running:
+			await asyncio.sleep(self.rnd.uniform(0.02, 0.06))
+			n += 1
+			log.info('request %d: GET /v2/catalog/%d 200 (%s)', n, self.rnd.randint(1, 500),
+				self.rnd.choice(['München', 'Zürich', 'São Paulo', 'Kraków', '東京']))
+
+	async def fetch_all(self, n):
+		await asyncio.sleep(10)
+
+	async def main(self):
+		loop = asyncio.get_running_loop()
+		self.log.info('edge service starting pid=%d python=%s', os.getpid(), PY)
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.housekeeping(), name='housekeeping')
+		self.spawn(self.traffic(), name='traffic')
+		await asyncio.sleep(0.25)
+		# a task name with a quote: repr() puts it in double quotes
+		t0, name, q = self.fire_and_forget(self.notifier.push('u-17'), name="it's-notify-u17")
+		self.later('never_retrieved', t0, 0.15, task=name, coro=q, exception='ValueError')
+		await asyncio.sleep(0.25)
+		# a non-ASCII task name, pending forever, dropped
+		t0 = time.time()
+		loop.create_task(self.poller.poll('инвойсы'), name='очередь-7')
+		self.later('task_destroyed_pending', t0, 0.2, task='очередь-7', coro='Poller.poll')
+		await asyncio.sleep(0.3)
+		# a <locals> qualname, never awaited
+		t0 = time.time()
+		make_job('reindex')()
+		self.truth.leak('edge.job', 'make_job.<locals>.job', t0, time.time())
+		await asyncio.sleep(0.2)
+		# a functools.partial callback (3.13 hides its arguments)
+		t0 = time.time()
+		loop.call_soon(functools.partial(self.cache.evict, 'k1', reason='ttl'))
+		self.later('callback_exception', t0, 0.05, exception='ValueError')
+		await asyncio.sleep(0.2)
+		# a gather nobody awaits, cancelled: _GatheringFuture never retrieved
+		t0 = time.time()
+		g = asyncio.gather(self.fetch_all(1), self.fetch_all(2))
+		await asyncio.sleep(0.01)
+		g.cancel()
+		del g
+		self.later('never_retrieved', t0, 0.1, exception='CancelledError')
+		await asyncio.sleep(0.25)
+		# a 12 KB line, then a traceback right before a stall
+		self.log.debug('catalog snapshot: %s', json.dumps([{'sku': 'SKU-%05d' % i,
+			'name': 'item %d' % i, 'stock': (i * 37) % 101} for i in range(200)]))
+		try:
+			{'warm': False}['ready']
+		except KeyError:
+			self.log.exception('cache warmup failed, rebuilding synchronously')
+		self.truth.plan_stall(0.7)
+		t0 = time.time()
+		time.sleep(0.7)
+		t1 = time.time()
+		self.log.info('cache rebuilt')
+		await asyncio.sleep(0)
+		self.truth.add('stall', t0, time.time(), duration_s=round(t1 - t0, 3))
+		await asyncio.sleep(0.35)
+		await self.stop_background()
+		self.log.info('edge service stopped')
+
+
+def scenario_edge_names(outdir):
+	truth = Truth(outdir, 'edge_names', 'cookbook', handler='rotating-plain',
+		capture_warnings=True, asyncio_debug=False)
+	setup_logging(outdir, 'rotating-plain', logging.Formatter(
+		'%(asctime)s - %(name)s - %(levelname)s - %(message)s'), max_bytes=9000)
+	asyncio.run(EdgeService(truth).main())
+	return truth
+
+
+# ---------------------------------------------------------------------------
+# etl_pipeline: ISO-8601 with -07:00 and [LEVEL]; records go through a
+# QueueHandler to a QueueListener thread writing a TimedRotatingFileHandler
+# with logrotate dateext names (app.log-20261124-180146.gz); a module-level
+# lock shared by two asyncio.run() calls.
+
+ETL_LOCK = asyncio.Lock() if sys.version_info >= (3, 10) else None
+
+
+class OperationalError(Exception):
+	pass
+
+
+class Sink:
+	async def write(self, rows):
+		await asyncio.sleep(0)
+
+
+class Batcher:
+	def __init__(self):
+		self.rows = 0
+		self.batches = 0
+
+	def _flush_due(self):
+		return self.rows / self.batches	# no batch yet: ZeroDivisionError
+
+
+class Pipeline(Service):
+	def __init__(self, truth):
+		super().__init__(truth, 'etl_pipeline')
+		self.log = logging.getLogger('etl')
+		self.sink = Sink()
+		self.batcher = Batcher()
+
+	async def locked_step(self, name):
+		t0 = time.time()
+		try:
+			async with self.lock:
+				await asyncio.sleep(0.02)
+			self.log.info('%s: checkpoint written', name)
+		except RuntimeError:
+			self.log.exception('%s: checkpoint failed', name)
+			old = sys.version_info < (3, 10)	# "Task <Task pending name=... coro=<...>> got Future"
+			self.truth.add('different_loop', t0, time.time(), task=current_name() if old else None,
+				coro='Pipeline.locked_step' if old else None, exception='RuntimeError')
+
+	async def warmup(self):
+		"""A first asyncio.run() at start: the shared lock is contended."""
+		self.log.info('warmup: validating checkpoints')
+		await asyncio.gather(self.locked_step('warmup-a'), self.locked_step('warmup-b'))
+
+	async def load_orders(self):
+		await asyncio.sleep(0.03)
+		raise OperationalError('server closed the connection unexpectedly')
+
+	def plugin_enrich(self, rows):
+		"""A synchronous plugin API that drives the loop itself."""
+		loop = asyncio.get_event_loop()
+		return loop.run_until_complete(self.sink.write(rows))
+
+	async def extract(self):
+		n = 0
+		while self.running:
+			await asyncio.sleep(self.rnd.uniform(0.03, 0.07))
+			n += 1
+			self.log.info('extract: batch %d, %d rows from orders_%02d', n, self.rnd.randint(50, 900),
+				n % 12)
+
+	async def transform(self, i):
+		log = logging.getLogger('etl.transform')
+		me = current_name()
+		if i == 3:
+			t0 = time.time()
+			try:
+				self.plugin_enrich([1, 2])
+			except RuntimeError:
+				log.exception('enrich plugin failed')
+			t1 = time.time()
+			self.truth.add('nested_run', t0, t1, exception='RuntimeError')
+			self.truth.leak('etl.enrich', 'Sink.write', t0, t1)
+		elif i == 5:
+			t0 = time.time()
+			try:
+				await self.sink.write	# forgot the call
+			except TypeError:
+				log.exception('sink write failed')
+			self.truth.add('await_non_awaitable', t0, time.time(), coro='Pipeline.transform',
+				exception='TypeError')
+		elif i == 7:
+			t0, t1 = self.block(log, 0.9, 'transform %s: sorting 1.2M events in memory', me)
+			log.info('transform %s: sorted', me)
+			await asyncio.sleep(0)
+			self.truth.add('stall', t0, time.time(), duration_s=round(t1 - t0, 3))
+		else:
+			await asyncio.sleep(self.rnd.uniform(0.01, 0.05))
+		log.info('transform %s done', me)
+
+	async def main(self):
+		loop = asyncio.get_running_loop()
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.housekeeping(), name='housekeeping')
+		self.spawn(self.extract(), name='extract')
+		await asyncio.gather(self.locked_step('main-a'), self.locked_step('main-b'))
+		for i in range(1, 11):
+			await asyncio.sleep(0.15)
+			self.spawn(self.transform(i), name='transform:events-%d' % i)
+			if i == 2:
+				t0 = time.time()
+				loop.create_task(self.load_orders(), name='load:orders')
+				self.later('never_retrieved', t0, 0.15, task='load:orders', coro='Pipeline.load_orders',
+					exception='OperationalError')
+			if i == 8:
+				t0 = time.time()
+				loop.call_later(0.01, self.batcher._flush_due)
+				self.later('callback_exception', t0, 0.08, exception='ZeroDivisionError')
+		await asyncio.sleep(0.3)
+		await self.stop_background()
+
+
+def scenario_etl_pipeline(outdir):
+	import queue
+	truth = Truth(outdir, 'etl_pipeline', 'iso_tz_brackets', tz=MST, handler='queue+timed-dateext-gz',
+		capture_warnings=True, asyncio_debug=False)
+	for n in os.listdir(outdir):
+		if n.startswith('app.log'):
+			os.remove(os.path.join(outdir, n))
+	fh = logging.handlers.TimedRotatingFileHandler(os.path.join(outdir, 'app.log'), when='S', interval=1)
+	fh.suffix = '%Y%m%d-%H%M%S'
+	fh.namer = lambda name: name[:-16] + '-' + name[-15:] + '.gz'	# app.log.X -> app.log-X.gz
+	fh.rotator = gzip_rotator()
+	fh.setFormatter(IsoFormatter('%(asctime)s [%(levelname)s] %(name)s: %(message)s', MST))
+	q = queue.Queue()
+	listener = logging.handlers.QueueListener(q, fh)
+	root = logging.getLogger()
+	root.handlers[:] = [logging.handlers.QueueHandler(q)]
+	root.setLevel(logging.DEBUG)
+	logging.captureWarnings(True)
+	listener.start()
+	try:
+		p = Pipeline(truth)
+		p.log.info('etl pipeline starting pid=%d python=%s', os.getpid(), PY)
+		global ETL_LOCK
+		if ETL_LOCK is None:	# 3.8/3.9 bind a lock to the current loop when made
+			with warnings.catch_warnings():
+				warnings.simplefilter('ignore', DeprecationWarning)
+				ETL_LOCK = asyncio.Lock()
+		p.lock = ETL_LOCK
+		asyncio.run(p.warmup())
+		asyncio.run(p.main())
+		p.log.info('etl pipeline finished')
+	finally:
+		listener.stop()
+		fh.close()
+	return truth
+
+
+# ---------------------------------------------------------------------------
 
 SCENARIOS = {
 	# name: (function, first Python, log target)
@@ -1360,6 +1637,8 @@ SCENARIOS = {
 	'cli_batch': (scenario_cli_batch, (3, 8), 'stderr'),
 	'crawler': (scenario_crawler, (3, 8), 'stderr'),
 	'trace_worker': (scenario_trace_worker, (3, 8), 'stderr'),
+	'edge_names': (scenario_edge_names, (3, 8), 'file'),
+	'etl_pipeline': (scenario_etl_pipeline, (3, 8), 'file'),
 }
 
 

@@ -491,6 +491,12 @@ test_json_message(void **state)
 static void
 test_detect_fallback(void **state)
 {
+	const char	*stray = "[job] start\n[job] a\n[job] b\n[job] c\n"
+			    "2026-11-24 18:01:22 was the cutoff\n[job] d\n"
+			    "[job] e\n[job] f\n[job] g\n[job] h\n[job] i\n"
+			    "[job] j\n[job] k\n[job] l\n[job] m\n[job] n\n"
+			    "[job] o\n[job] p\n[job] q\n[job] r\n[job] s\n"
+			    "2026-11-25 00:00:00 is next\n[job] t\n";
 	struct layout	*l;
 
 	(void)state;
@@ -498,6 +504,10 @@ test_detect_fallback(void **state)
 	assert_string_equal(layout_name(l), "stderr");
 	layout_free(l);
 	l = layout_detect("\x01\x02\xff\n\n\n", 6);
+	assert_string_equal(layout_name(l), "stderr");
+	layout_free(l);
+	/* two dated lines among many bare ones */
+	l = layout_detect(stray, strlen(stray));
 	assert_string_equal(layout_name(l), "stderr");
 	layout_free(l);
 }

@@ -87,6 +87,9 @@ static const struct {
 	{ "catalog.py", 0 }, { "README", 0 }, { "Makefile", 0 },
 	{ "config.yaml", 0 }, { "lastlog", 0 }, { "wtmp", 0 },
 	{ "app.log.bz2", 0 }, { "app.log.1.xz", 0 }, { "data.csv", 0 },
+	{ "Login Data", 0 }, { "Login Data-journal", 0 }, { "logo", 0 },
+	{ "CURRENT", 0 }, { "error_logs", 1 }, { "LOG", 1 },
+	{ "access-log.2.gz", 1 },
 	{ "", 0 },
 };
 
@@ -377,6 +380,10 @@ test_walk(void **state)
 	    tmppath("walk/link.log")), 0);
 	assert_int_equal(symlink("fifo.log", tmppath("walk/fifolink.log")),
 	    0);
+	/* Not log names: skipped without a note. */
+	assert_int_equal(mkfifo(tmppath("walk/pipe"), 0600), 0);
+	assert_int_equal(symlink("gone", tmppath("walk/cookie")), 0);
+	assert_int_equal(symlink("loop", tmppath("walk/loop")), 0);
 
 	paths[0] = strdup(tmppath("walk"));
 	assert_int_equal(rotation_expand(paths, 1, &l, collect, &n, &e), 0);

@@ -629,6 +629,36 @@ test_long_line(void **state)
 	free(in);
 }
 
+/* The cut never splits a UTF-8 sequence: no false RECORD_BAD_UTF8. */
+static void
+test_long_line_utf8(void **state)
+{
+	size_t		 n = 7 + 2 * 1024 * 1024 + 1, i, chunk;
+	char		*in = malloc(n);
+	struct rlist	 l = { 0 };
+
+	(void)state;
+	assert_non_null(in);
+	memcpy(in, "INFO:a:", 7);
+	for (i = 7; i + 1 < n; i += 2)
+		memcpy(in + i, "\xc3\xa9", 2);
+	in[n - 1] = '\n';
+	for (chunk = 65536; chunk <= n; chunk *= 64) {
+		struct layout	*lay = named("basic");
+		struct splitter	*sp = splitter_new(lay);
+
+		split(sp, in, n, chunk, 0, 0, SPLITTER_FLUSH_ALL, &l);
+		assert_int_equal(l.n, 1);
+		assert_int_equal(l.v[0].flags, RECORD_TRUNCATED);
+		assert_int_equal(l.v[0].text_n, SPLITTER_LINE_CAP - 1);
+		assert_int_equal(l.v[0].end, (int64_t)n);
+		rlist_free(&l);
+		splitter_free(sp);
+		layout_free(lay);
+	}
+	free(in);
+}
+
 /* 20 MB without a newline, fed in 1 MiB blocks: bounded, one record. */
 static void
 test_no_newline_at_all(void **state)
@@ -883,6 +913,7 @@ main(void)
 		cmocka_unit_test_setup(test_line_ends, setup),
 		cmocka_unit_test_setup(test_hostile_bytes, setup),
 		cmocka_unit_test_setup(test_long_line, setup),
+		cmocka_unit_test_setup(test_long_line_utf8, setup),
 		cmocka_unit_test_setup(test_no_newline_at_all, setup),
 		cmocka_unit_test_setup(test_record_cap, setup),
 		cmocka_unit_test_setup(test_end_of_file, setup),
