@@ -931,7 +931,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	struct layout		*lay = NULL;
 	const struct reader_info *ri;
 	struct source		 src;
-	struct err		 fe;
+	struct err		 fe, le;
 	char			*block = NULL, first[INGEST_FP_LEN];
 	size_t			 flen = 0;
 	ssize_t			 got = 0;
@@ -979,15 +979,20 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 		rc = 0;
 		goto out;
 	}
+	err_clear(&le);
 	if (src.layout[0] != '\0' && in->o->format == NULL &&
 	    in->o->header_regex == NULL)
-		lay = layout_by_name(src.layout, &fe);
+		lay = layout_by_name(src.layout, &le);
 	else if (in->o->header_regex != NULL)
-		lay = layout_from_regex(in->o->header_regex, &fe);
+		lay = layout_from_regex(in->o->header_regex, &le);
 	else if (in->o->format != NULL && strcmp(in->o->format, "auto") != 0)
-		lay = layout_by_name(in->o->format, &fe);
-	if (lay == NULL && fe.status != STATUS_OK) {
-		err_set(e, fe.status, "%s", fe.msg);
+		lay = layout_by_name(in->o->format, &le);
+	if (lay == NULL && le.status != STATUS_OK && src.layout[0] != '\0' &&
+	    in->o->format == NULL && in->o->header_regex == NULL)
+		err_clear(&le);	/* a layout name from an older version:
+				 * detect again */
+	if (lay == NULL && le.status != STATUS_OK) {
+		err_set(e, le.status, "%s", le.msg);
 		goto out;
 	}
 	sp = splitter_new(lay);

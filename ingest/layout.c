@@ -131,14 +131,15 @@ group_number(pcre2_code *re, const char *name)
 }
 
 static int
-pattern_compile(struct pattern *pt, const char *src, struct err *e)
+pattern_compile(struct pattern *pt, const char *src, uint32_t opts,
+    struct err *e)
 {
 	int		ec;
 	PCRE2_SIZE	eo;
 	PCRE2_UCHAR	msg[256];
 
-	pt->re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0, &ec,
-	    &eo, NULL);
+	pt->re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts,
+	    &ec, &eo, NULL);
 	if (pt->re == NULL) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		return err_set(e, STATUS_USAGE,
@@ -198,7 +199,7 @@ layout_add_fields(struct layout *l, int first)
 			strcpy(src + 1, s + 3);
 			s = src;
 		}
-		if (pattern_compile(&l->pats[k], s, &e) == 0)
+		if (pattern_compile(&l->pats[k], s, 0, &e) == 0)
 			k++;
 	}
 	l->npats = k;
@@ -331,7 +332,10 @@ layout_from_regex(const char *regex, struct err *e)
 	struct layout	*l = layout_alloc("regex", LAYOUT_REGEX, OUTER_NONE);
 
 	l->pats = xcalloc(1, sizeof(*l->pats));
-	if (pattern_compile(&l->pats[0], regex, e) == -1) {
+	/* a user's pattern may use \p{L} and friends; log bytes need not be
+	 * valid UTF-8 */
+	if (pattern_compile(&l->pats[0], regex, PCRE2_UTF |
+	    PCRE2_MATCH_INVALID_UTF, e) == -1) {
 		layout_free(l);
 		return NULL;
 	}

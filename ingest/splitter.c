@@ -57,6 +57,14 @@ struct header {
 	size_t	len[F_COUNT];
 };
 
+/* Where the next line-end byte of one kind is: at (>= scan), or NONE
+ * when there is none in buf[..to). Each byte is looked at once, whatever
+ * mix of line ends a file has. */
+struct finder {
+	size_t	at;
+	size_t	to;
+};
+
 struct splitter {
 	struct layout	*layout;
 	bool		 own_layout;
@@ -64,9 +72,7 @@ struct splitter {
 	char		*buf;		/* pending bytes */
 	size_t		 len, size;
 	size_t		 scan;		/* the next line to look at */
-	size_t		 cr_at;		/* next '\r' at or after scan, or NONE
-					 * when none before cr_to */
-	size_t		 cr_to;
+	struct finder	 lf, cr;	/* the next '\n' and '\r' */
 	bool		 skipping;	/* dropping the rest of a long line */
 	bool		 line_cut;	/* the line at scan was cut */
 	int64_t		 line_dropped;	/* bytes dropped from that line */
@@ -97,7 +103,7 @@ splitter_new(struct layout *layout)
 	struct splitter	*sp = xcalloc(1, sizeof(*sp));
 
 	sp->layout = layout;
-	sp->cr_at = NONE;
+	sp->lf.at = sp->cr.at = NONE;
 	sp->scan_line = 1;
 	sp->last_ts = TS_NONE;
 	buf_init(&sp->msg, SPLITTER_RECORD_CAP + SPLITTER_LINE_CAP);
@@ -122,6 +128,14 @@ splitter_layout(const struct splitter *sp)
 	return sp->layout;
 }
 
+/* Forget where line ends were: the buffer moved. */
+static void
+finders_reset(struct splitter *sp)
+{
+	sp->lf.at = sp->cr.at = NONE;
+	sp->lf.to = sp->cr.to = sp->scan;
+}
+
 size_t
 splitter_held(const struct splitter *sp)
 {
@@ -133,8 +147,7 @@ splitter_start(struct splitter *sp, int64_t offset, int64_t line)
 {
 	sp->len = 0;
 	sp->scan = 0;
-	sp->cr_at = NONE;
-	sp->cr_to = 0;
+	finders_reset(sp);
 	sp->skipping = false;
 	sp->line_cut = false;
 	sp->line_dropped = 0;
@@ -171,8 +184,7 @@ compact(struct splitter *sp)
 				sp->rec_kept_end -= from;
 		}
 	}
-	sp->cr_at = NONE;
-	sp->cr_to = sp->scan;
+	finders_reset(sp);
 }
 
 void
@@ -202,23 +214,22 @@ splitter_feed(struct splitter *sp, const char *p, size_t n)
 	sp->len += n;
 }
 
-/* The next '\r' at or after scan, or NONE. */
+/* The next c at or after scan, or NONE. */
 static size_t
-next_cr(struct splitter *sp)
+next_byte(struct splitter *sp, struct finder *f, char c)
 {
 	const char	*p;
 	size_t		 from;
 
-	if (sp->cr_at != NONE && sp->cr_at >= sp->scan)
-		return sp->cr_at;
-	from = sp->cr_at == NONE && sp->cr_to > sp->scan ? sp->cr_to :
-	    sp->scan;
+	if (f->at != NONE && f->at >= sp->scan)
+		return f->at;
+	from = f->at == NONE && f->to > sp->scan ? f->to : sp->scan;
 	if (from >= sp->len)
 		return NONE;
-	p = memchr(sp->buf + from, '\r', sp->len - from);
-	sp->cr_to = sp->len;
-	sp->cr_at = p != NULL ? (size_t)(p - sp->buf) : NONE;
-	return sp->cr_at;
+	p = memchr(sp->buf + from, c, sp->len - from);
+	f->to = sp->len;
+	f->at = p != NULL ? (size_t)(p - sp->buf) : NONE;
+	return f->at;
 }
 
 /* Whether the line at scan is complete: its text ends at *cend, followed
@@ -226,12 +237,11 @@ next_cr(struct splitter *sp)
 static bool
 find_eol(struct splitter *sp, int at_end, size_t *cend, size_t *term)
 {
-	const char	*nl;
-	size_t		 e, cr;
+	size_t	nl, e, cr;
 
-	nl = memchr(sp->buf + sp->scan, '\n', sp->len - sp->scan);
-	e = nl != NULL ? (size_t)(nl - sp->buf) : sp->len;
-	cr = next_cr(sp);
+	nl = next_byte(sp, &sp->lf, '\n');
+	e = nl != NONE ? nl : sp->len;
+	cr = next_byte(sp, &sp->cr, '\r');
 	if (cr != NONE && cr < e) {
 		*cend = cr;
 		if (cr + 1 < sp->len) {
@@ -242,7 +252,7 @@ find_eol(struct splitter *sp, int at_end, size_t *cend, size_t *term)
 		*term = 1;
 		return at_end == SPLITTER_FLUSH_ALL;
 	}
-	if (nl == NULL)
+	if (nl == NONE)
 		return false;
 	*cend = e;
 	*term = 1;
@@ -275,8 +285,7 @@ cut_open(struct splitter *sp)
 	sp->len -= excess;
 	sp->skipping = true;
 	sp->line_cut = true;
-	sp->cr_at = NONE;
-	sp->cr_to = sp->scan;
+	finders_reset(sp);
 }
 
 /* The complete line [scan, *cend) is past the line cap: cut it. */
@@ -291,8 +300,7 @@ cut_line(struct splitter *sp, size_t *cend)
 	*cend = keep;
 	sp->line_dropped += (int64_t)excess;
 	sp->line_cut = true;
-	sp->cr_at = NONE;
-	sp->cr_to = sp->scan;
+	finders_reset(sp);
 }
 
 /* --- untimed line shapes --- */

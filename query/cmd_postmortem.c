@@ -73,6 +73,9 @@ struct popts {
 	int64_t		 window_us;
 	bool		 local;
 	bool		 color_on;
+	int64_t		 src[FILTER_MAXBINDS / 2];	/* the incident's */
+	size_t		 nsrc;				/* sources */
+	bool		 src_many;	/* too many to list: a subquery */
 };
 
 /* What the walk prints between records. */
@@ -216,7 +219,8 @@ pm_put(FILE *f, const char *s)
 }
 
 /* The source restriction of the walk, appended to q: the incident's
- * sources, or --source, or nothing. */
+ * sources, or --source, or nothing. col comes with a unary + so that
+ * SQLite walks the time index rather than all of a source's records. */
 static void
 pm_sources(struct filter_sql *q, const struct popts *o, const char *col)
 {
@@ -225,7 +229,19 @@ pm_sources(struct filter_sql *q, const struct popts *o, const char *col)
 	};
 	struct filter			 f;
 
-	if (o->incident >= 0) {
+	size_t				 i;
+
+	if (o->incident >= 0 && !o->src_many) {
+		filter_sql_add(q, " AND ");
+		filter_sql_add(q, col);
+		filter_sql_add(q, " IN (");
+		for (i = 0; i < o->nsrc; i++) {
+			if (i > 0)
+				filter_sql_add(q, ", ");
+			filter_sql_int(q, o->src[i]);
+		}
+		filter_sql_add(q, ")");
+	} else if (o->incident >= 0) {
 		filter_sql_add(q, " AND ");
 		filter_sql_add(q, col);
 		filter_sql_add(q, " IN (SELECT source_id FROM findings WHERE "
@@ -245,8 +261,33 @@ pm_sources(struct filter_sql *q, const struct popts *o, const char *col)
 
 /* Print the incident's header and set the window; -1 with *e when there
  * is no such incident. */
+/* The incident's sources into o->src, once: every query of the walk
+ * then names them rather than searching the findings again. */
 static int
-pm_incident(struct store *s, const struct popts *o, int64_t *lo, int64_t *hi,
+pm_incident_sources(struct store *s, struct popts *o, struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT DISTINCT source_id FROM "
+	    "findings WHERE incident_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return store_err(s, e, "incident");
+	sqlite3_bind_int64(st, 1, o->incident);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (o->nsrc == sizeof(o->src) / sizeof(o->src[0])) {
+			o->src_many = true;
+			continue;
+		}
+		o->src[o->nsrc++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, e, "incident");
+	return 0;
+}
+
+static int
+pm_incident(struct store *s, struct popts *o, int64_t *lo, int64_t *hi,
     struct err *e)
 {
 	sqlite3_stmt	*st = NULL;
@@ -296,6 +337,10 @@ pm_incident(struct store *s, const struct popts *o, int64_t *lo, int64_t *hi,
 		pm_put(stdout, txt);
 		fputc('\n', stdout);
 	}
+	if (pm_incident_sources(s, o, e) == -1) {
+		rc = -1;
+		goto out;
+	}
 	if (first == TS_NONE) {
 		/* no time: the window is the whole of its sources */
 		*lo = INT64_MIN + 1;
@@ -336,7 +381,7 @@ pm_threshold(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
 	filter_sql_int(&q, lo);
 	filter_sql_add(&q, " AND r.ts_us < ");
 	filter_sql_int(&q, hi);
-	pm_sources(&q, o, "r.source_id");
+	pm_sources(&q, o, "+r.source_id");
 	filter_sql_add(&q, " ORDER BY r.ts_us");
 	rc = filter_sql_prepare(&q, store_db(s), store_filename(s), &st, e);
 	filter_sql_release(&q);
@@ -510,16 +555,11 @@ pm_walk(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
 	/* findings whose record is not in the walk: gaps, records not kept */
 	filter_sql_init(&q);
 	filter_sql_add(&q, "SELECT " PM_FINDING_COLS " FROM findings f WHERE "
-	    "(f.ts_us >= ");
+	    "f.ts_us >= ");
 	filter_sql_int(&q, lo);
 	filter_sql_add(&q, " AND f.ts_us < ");
 	filter_sql_int(&q, hi);
-	if (o->incident >= 0) {
-		filter_sql_add(&q, " OR f.incident_id = ");
-		filter_sql_int(&q, o->incident);
-	}
-	filter_sql_add(&q, ")");
-	pm_sources(&q, o, "f.source_id");
+	pm_sources(&q, o, "+f.source_id");
 	filter_sql_add(&q, " AND NOT EXISTS (SELECT 1 FROM records r WHERE "
 	    "r.id = f.record_id AND r.ts_us >= ");
 	filter_sql_int(&q, lo);
@@ -545,7 +585,7 @@ pm_walk(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
 	filter_sql_int(&q, lo);
 	filter_sql_add(&q, " AND r.ts_us < ");
 	filter_sql_int(&q, hi);
-	pm_sources(&q, o, "r.source_id");
+	pm_sources(&q, o, "+r.source_id");
 	filter_sql_add(&q, " ORDER BY r.ts_us, r.source_id, r.offset");
 	step = filter_sql_prepare(&q, store_db(s), store_filename(s), &st, e);
 	filter_sql_release(&q);

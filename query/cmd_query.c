@@ -152,7 +152,7 @@ static const struct output_col incidents_cols[] = {
 };
 
 static const struct output_col tasks_cols[] = {
-	{ "task", "task", "TASK", OUTPUT_TEXT, 0 },
+	{ "k.task", "task", "TASK", OUTPUT_TEXT, 0 },
 	{ "first", "first", "FIRST", OUTPUT_TIME, 2 },
 	{ "last", "last", "LAST", OUTPUT_TIME, 0 },
 	{ "n", "findings", "N", OUTPUT_INT, 0 },
@@ -346,16 +346,22 @@ query_tasks(struct store *s, const struct qopts *o, struct err *e)
 	int			rc;
 
 	filter_sql_init(&q);
-	filter_sql_add(&q, "SELECT task, min(first) AS first, max(last) AS "
-	    "last, sum(n) AS n, max(sev) AS sev, group_concat(kind || ':' || "
-	    "n, ' ') AS kinds, (SELECT group_concat(DISTINCT g.coro) FROM "
-	    "findings g WHERE g.task = k.task) AS coros FROM (SELECT f.task "
-	    "AS task, f.kind AS kind, count(*) AS n, min(f.ts_us) AS first, "
-	    "max(f.ts_us) AS last, max(f.severity) AS sev FROM findings f "
-	    "JOIN sources s ON s.id = f.source_id WHERE f.task IS NOT NULL");
+	/* the findings that match, once; then per task and kind, then per
+	 * task with its kinds and coroutines */
+	filter_sql_add(&q, "WITH m AS MATERIALIZED (SELECT f.task AS task, "
+	    "f.kind AS kind, f.coro AS coro, f.ts_us AS ts, f.severity AS sev "
+	    "FROM findings f JOIN sources s ON s.id = f.source_id WHERE "
+	    "f.task IS NOT NULL");
 	filter_where(&o->f, &finding_filter, &q);
-	filter_sql_add(&q, " GROUP BY f.task, f.kind ORDER BY f.task, n DESC, "
-	    "f.kind) AS k GROUP BY task ORDER BY n DESC, last DESC, task");
+	filter_sql_add(&q, "), k AS (SELECT task, kind, count(*) AS n, min(ts) "
+	    "AS first, max(ts) AS last, max(sev) AS sev FROM m GROUP BY task, "
+	    "kind ORDER BY task, n DESC, kind), c AS (SELECT task, "
+	    "group_concat(coro, ',') AS coros FROM (SELECT DISTINCT task, coro "
+	    "FROM m WHERE coro IS NOT NULL ORDER BY task, coro) GROUP BY task) "
+	    "SELECT k.task, min(first) AS first, max(last) AS last, sum(n) AS "
+	    "n, max(sev) AS sev, group_concat(kind || ':' || n, ' ') AS kinds, "
+	    "c.coros AS coros FROM k LEFT JOIN c ON c.task = k.task GROUP BY "
+	    "k.task ORDER BY n DESC, last DESC, k.task");
 	if (o->f.limit > 0) {
 		filter_sql_add(&q, " LIMIT ");
 		filter_sql_int(&q, o->f.limit);

@@ -7,6 +7,7 @@
  */
 #include "query/report.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,19 +95,99 @@ report_kinds(struct report *r, struct store *s, const int64_t *v,
 	return report_done(s, st, rc, e);
 }
 
+/* Whether an index on findings starts with kind: then a probe per
+ * signature is an index lookup. */
+static bool
+report_has_sig_index(struct store *s)
+{
+	sqlite3_stmt	*st = NULL;
+	bool		 yes = false;
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM "
+	    "pragma_index_list('findings') AS l, pragma_index_info(l.name) "
+	    "AS i WHERE i.seqno = 0 AND i.name = 'kind'", -1, &st,
+	    NULL) == SQLITE_OK)
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+static bool
+report_streq(const char *a, const unsigned char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == NULL && b == NULL;
+	return strcmp(a, (const char *)b) == 0;
+}
+
+/* Mark the signatures seen before the period, one probe each. */
+static int
+report_sigs_probe(struct report *r, struct store *s, const int64_t *v,
+    struct err *e)
+{
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 rc;
+
+	if ((st = report_prepare(s, "SELECT EXISTS (SELECT 1 FROM findings "
+	    "WHERE kind = ?2 AND coro IS ?3 AND exception IS ?4 AND "
+	    "ts_us < ?1)", v, 1, e)) == NULL)
+		return -1;
+	for (i = 0; i < r->nsigs; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 2, r->sigs[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->sigs[i].coro, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->sigs[i].exception, -1,
+		    SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return store_err(s, e, "report");
+		}
+		if (sqlite3_column_int(st, 0))
+			r->sigs[i].n = -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Mark the signatures seen before the period, in one pass over the
+ * distinct old signatures (no index to probe). */
+static int
+report_sigs_scan(struct report *r, struct store *s, const int64_t *v,
+    struct err *e)
+{
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 rc;
+
+	if ((st = report_prepare(s, "SELECT DISTINCT kind, coro, exception "
+	    "FROM findings WHERE ts_us < ?1", v, 1, e)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (i = 0; i < r->nsigs; i++)
+			if (report_streq(r->sigs[i].kind,
+			    sqlite3_column_text(st, 0)) &&
+			    report_streq(r->sigs[i].coro,
+			    sqlite3_column_text(st, 1)) &&
+			    report_streq(r->sigs[i].exception,
+			    sqlite3_column_text(st, 2)))
+				r->sigs[i].n = -1;
+	return report_done(s, st, rc, e);
+}
+
 static int
 report_sigs(struct report *r, struct store *s, const int64_t *v,
     struct err *e)
 {
 	sqlite3_stmt	*st;
-	size_t		 cap = 0;
+	size_t		 cap = 0, i, keep = 0;
 	int		 rc;
 
-	/* a signature is new when its first finding ever is in the period */
-	if ((st = report_prepare(s, "SELECT kind, coro, exception, "
-	    "sum(ts_us >= ?1 AND ts_us < ?2), min(ts_us) AS first, "
-	    "max(severity) FROM findings WHERE ts_us < ?2 GROUP BY kind, "
-	    "coro, exception HAVING first >= ?1 ORDER BY first", v, 2,
+	/* the signatures of the period; those seen before it are then
+	 * marked (n = -1) and dropped */
+	if ((st = report_prepare(s, "SELECT kind, coro, exception, count(*), "
+	    "min(ts_us), max(severity) FROM findings WHERE ts_us >= ?1 AND "
+	    "ts_us < ?2 GROUP BY kind, coro, exception ORDER BY 5", v, 2,
 	    e)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -122,7 +203,29 @@ report_sigs(struct report *r, struct store *s, const int64_t *v,
 		g->first_us = report_int(st, 4, TS_NONE);
 		g->sev = (int)report_int(st, 5, 0);
 	}
-	return report_done(s, st, rc, e);
+	if (report_done(s, st, rc, e) == -1)
+		return -1;
+	if (r->nsigs == 0)
+		return 0;
+	if (report_has_sig_index(s))
+		rc = report_sigs_probe(r, s, v, e);
+	else
+		rc = report_sigs_scan(r, s, v, e);
+	if (rc == -1)
+		return -1;
+	for (i = 0; i < r->nsigs; i++) {
+		struct report_sig	*g = &r->sigs[i];
+
+		if (g->n < 0) {		/* seen before */
+			free(g->kind);
+			free(g->coro);
+			free(g->exception);
+			continue;
+		}
+		r->sigs[keep++] = *g;
+	}
+	r->nsigs = keep;
+	return 0;
 }
 
 static int

@@ -183,3 +183,10 @@ expect_err "database error names the file" 'text\.db'
 expect_eq "text database left intact" "$(cat "$T/text.db")" "not a database, just text"
 run ingest --db "$T/no/such/dir/x.db" "$LOG"
 expect_status "unopenable database: exit 4" 4
+
+# --- a broken gzip early in the run does not stop the others -----------
+run ingest --db "$T/j.db" --keep all "$FIXTURES/broken/badcrc.gz" "$FIXTURES/broken/single.gz"
+expect_status "broken first file: exit 3" 3
+expect_out "broken first file: the run still ends with its summary" '^ingested 2 files'
+expect_eq "broken first file: the next file is ingested" \
+	"$(sql "$T/j.db" "SELECT count(*) FROM sources WHERE path LIKE '%single.gz'")" 1

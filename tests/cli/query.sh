@@ -365,3 +365,17 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_eq "big: --limit answers" "$st:$(rows ndjson)" "0:10"
 if [ "$ms" -lt 300 ]; then pass "big: --limit in ${ms} ms"; else
 	fail "big: --limit is fast" "${ms} ms"; fi
+
+# --- the man page renders and documents every option the commands take
+if command -v groff >/dev/null; then
+	warn=$(groff -man -Tutf8 -ww -z "$TOP/aiosift.1" 2>&1)
+	expect_eq "man page renders without warnings" "$warn" ""
+fi
+for c in query report postmortem; do
+	missing=""
+	for opt in $("$AIOSIFT" $c --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$TOP/aiosift.1" ||
+			missing="$missing $opt"
+	done
+	expect_eq "man page has every $c option" "$missing" ""
+done

@@ -187,3 +187,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	expect_status "read-only database still reports" 0
 fi
 chmod 644 "$fresh"
+
+# --- new signatures the same with an index to probe
+cp "$db" "$T/idx.db"
+sqlite3 "$T/idx.db" "CREATE INDEX findings_sig ON findings(kind, coro, exception, ts_us)"
+run report --db "$db" $P1 --format json
+plain=$(js "v['new_signatures']")
+run report --db "$T/idx.db" $P1 --format json
+expect_eq "new signatures through an index" "$(js "v['new_signatures']")" "$plain"

@@ -41,11 +41,21 @@ SIGNATURES = {
 		r'different event loop)$'),
 	'await_non_awaitable': re.compile(r"^TypeError: object .* can't be used in 'await' expression$"),
 	'stall': re.compile(r'Executing <.*> took [0-9.]+ seconds$'),
+	'handler_error': re.compile(r'(Unhandled error in exception handler|Exception in default '
+		r'exception handler.*)$'),
 }
+
+
+CRI = re.compile(r'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z (stdout|stderr) ([PF]) ')
 
 
 def parse_iso(s):
 	return datetime.datetime.fromisoformat(s.replace('Z', '+00:00')).timestamp()
+
+
+def parse_cri(m):
+	t = datetime.datetime.fromisoformat(m.group(1) + '+00:00').timestamp()
+	return t + float('0' + (m.group(2) or '.0'))
 
 
 def read(path):
@@ -81,6 +91,17 @@ def records(d, exp):
 					lines += o['exc_info'].split('\n')
 				out.append((parse_iso(o['ts']), lines, True))
 				continue
+			if fmt == 'cri':
+				c = CRI.match(line)
+				if c is None:
+					out.append((None, [line], False))
+					continue
+				inner = line[c.end():]
+				if HEADERS['default'].match(inner):
+					out.append((parse_cri(c), [inner], True))
+				elif out:
+					out[-1][1].append(inner)
+				continue
 			m = hdr.match(line) if hdr else None
 			if m:
 				if fmt.startswith('iso'):
@@ -110,13 +131,13 @@ def check(d):
 		if size > MAX_FILE:
 			problems.append('%s is %d bytes' % (n, size))
 	recs = records(d, exp)
-	timed = exp['format'] in HEADERS or exp['format'] == 'jsonl'
+	timed = exp['format'] in HEADERS or exp['format'] in ('jsonl', 'cri')
 	events = {k: [] for k in SIGNATURES}
 	for ts, lines, _ in recs:
 		for i, line in enumerate(lines):
 			body = line
-			if i == 0 and exp['format'] in HEADERS:
-				m = HEADERS[exp['format']].match(line)
+			if i == 0 and exp['format'] in HEADERS or exp['format'] == 'cri':
+				m = HEADERS[exp['format'] if exp['format'] != 'cri' else 'default'].match(line)
 				body = line[m.end():] if m else line
 			for kind, rx in SIGNATURES.items():
 				if kind in ('nested_run', 'loop_closed', 'different_loop', 'await_non_awaitable'):
@@ -130,6 +151,9 @@ def check(d):
 					events[kind].append(None if (bare or not timed) else ts)
 	want = {k: [] for k in SIGNATURES}
 	for f in exp['findings']:
+		if f['kind'] not in want:
+			problems.append('%s: a kind check.py does not know' % f['kind'])
+			continue
 		want[f['kind']].append(f)
 	for kind in SIGNATURES:
 		w = want[kind]

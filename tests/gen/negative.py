@@ -2,7 +2,8 @@
 """Logs with no asyncio failure in them, for aiosift's precision: real
 services logging ordinary errors (tracebacks of KeyError, timeouts handled,
 cancellations), prose that names the signatures, a custom exception
-handler's `context: {'message': "Exception in callback ..."}` line, a
+handler's `context: {'message': "Exception in callback ..."}` line (the
+handler's own failure is the one finding expected there: handler_error), a
 traceback whose source line reads `raise RuntimeError('Event loop is
 closed')` while the exception is another, a heartbeat every 2 s with 2.5 s
 gaps (its normal cadence, not a stall).
@@ -84,7 +85,7 @@ def notify_callback(user):
 	raise KeyError(user)
 
 
-async def custom_main():
+async def custom_main(truth):
 	log = logging.getLogger('app.notify')
 	loop = asyncio.get_running_loop()
 	seen = []
@@ -99,7 +100,12 @@ async def custom_main():
 		await asyncio.sleep(0.1)
 		log.info('notification batch %d sent (%d recipients)', i, 3 + i)
 		if i == 3:
+			t0 = time.time()
 			loop.call_soon(notify_callback, 'user_id')
+			await asyncio.sleep(0.02)
+			# the broken handler is itself a finding (handler_error); the
+			# "Exception in callback" quoted in its context line is not
+			truth.add('handler_error', t0, time.time(), exception='RuntimeError')
 	await hb
 	loop.set_exception_handler(None)
 	log.warning('exception handler saw %d contexts: %r', len(seen),
@@ -111,7 +117,7 @@ def neg_custom_handler(outdir):
 		capture_warnings=True, asyncio_debug=False)
 	S.setup_logging(outdir, 'file', S.IsoFormatter('%(asctime)s [%(levelname)s] %(name)s: %(message)s',
 		S.MST))
-	asyncio.run(custom_main())
+	asyncio.run(custom_main(truth))
 	return truth, 'file'
 
 

@@ -1626,6 +1626,176 @@ def scenario_etl_pipeline(outdir):
 
 
 # ---------------------------------------------------------------------------
+# k8s_worker: a container's log as the CRI runtime writes it. The service
+# (a child process, PYTHONUNBUFFERED=1 as container images set it) logs to
+# stdout with the default layout; Python's warnings go to stderr. The parent
+# plays containerd: it reads both pipes and writes every line as
+# "RFC3339Nano-time stream F|P line" (lines over 16 KiB split into P
+# partials), and rotates like the kubelet (app.log.YYYYMMDD-HHMMSS, older
+# ones gzipped). Truth windows allow 0.05 s for the pipe.
+
+CRI_MAX_LINE = 16 * 1024
+CRI_LATENCY = 0.05
+
+
+class K8sWorker(Service):
+	def __init__(self, truth):
+		super().__init__(truth, 'k8s_worker')
+		self.log = logging.getLogger('worker')
+
+	async def upload(self, key):
+		await asyncio.sleep(0)
+
+	async def renew_lease(self):
+		await asyncio.sleep(0.02)
+		raise PermissionError(13, 'Permission denied', '/var/run/secrets/lease')
+
+	async def watch(self, resource):
+		fut = asyncio.get_running_loop().create_future()
+		self.log.info('watching %s', resource)
+		await fut
+
+	def probe(self):
+		return True
+
+	async def readiness(self):
+		return await self.probe()
+
+	def _rebalance(self, shard):
+		return {'a': 1}[shard]
+
+	async def jobs(self):
+		n = 0
+		while self.running:
+			await asyncio.sleep(self.rnd.uniform(0.03, 0.07))
+			n += 1
+			self.log.info('job %d: resized image %dx%d in %.1fms', n, self.rnd.choice([640, 1280]),
+				self.rnd.choice([480, 720]), self.rnd.uniform(2, 30))
+
+	async def main(self):
+		loop = asyncio.get_running_loop()
+		self.log.info('worker starting pid=%d python=%s', os.getpid(), PY)
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.housekeeping(), name='housekeeping')
+		self.spawn(self.jobs(), name='jobs')
+		await asyncio.sleep(0.3)
+		t0 = time.time()
+		self.upload('thumbs/17.webp')	# forgot the await
+		self.truth.leak('k8s.upload', 'K8sWorker.upload', t0, time.time() + CRI_LATENCY)
+		await asyncio.sleep(0.25)
+		t0 = time.time()
+		loop.create_task(self.renew_lease(), name='lease-renewer')
+		self.later('never_retrieved', t0, 0.15, task='lease-renewer', coro='K8sWorker.renew_lease',
+			exception='PermissionError')
+		await asyncio.sleep(0.3)
+		self.log.debug('config dump: %s', json.dumps({'env': {'K%03d' % i: 'v' * 80 for i in range(200)}}))
+		t0 = time.time()
+		try:
+			await self.readiness()
+		except TypeError:
+			self.log.exception('readiness probe failed')
+		self.truth.add('await_non_awaitable', t0, time.time() + CRI_LATENCY, coro='K8sWorker.readiness',
+			exception='TypeError')
+		await asyncio.sleep(0.25)
+		t0 = time.time()
+		loop.create_task(self.watch('configmaps/worker'), name='cm-watch')
+		self.later('task_destroyed_pending', t0, 0.2, task='cm-watch', coro='K8sWorker.watch')
+		await asyncio.sleep(0.35)
+		t0, t1 = self.block(self.log, 0.8, 'rebuilding thumbnail index (sync)')
+		self.log.info('thumbnail index rebuilt')
+		await asyncio.sleep(0)
+		self.truth.add('stall', t0, time.time() + CRI_LATENCY, duration_s=round(t1 - t0, 3))
+		await asyncio.sleep(0.2)
+		t0 = time.time()
+		loop.call_soon(self._rebalance, 'b')
+		self.later('callback_exception', t0, 0.05, exception='KeyError')
+		await asyncio.sleep(0.3)
+		await self.stop_background()
+		self.log.info('worker stopped')
+
+
+class CriWriter:
+	"""containerd's CRI log file: one line per line read from a stream."""
+
+	def __init__(self, outdir, max_bytes=5000):
+		self.path = os.path.join(outdir, 'app.log')
+		self.outdir = outdir
+		self.max_bytes = max_bytes
+		self.lock = threading.Lock()
+		self.fh = open(self.path, 'ab')
+
+	def stamp(self):
+		ns = time.time_ns()
+		s = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(ns // 10**9))
+		frac = ('%09d' % (ns % 10**9)).rstrip('0')
+		return s + ('.' + frac if frac else '') + 'Z'
+
+	def write(self, stream, line):
+		with self.lock:
+			while len(line) > CRI_MAX_LINE:
+				self.fh.write(('%s %s P ' % (self.stamp(), stream)).encode() + line[:CRI_MAX_LINE] + b'\n')
+				line = line[CRI_MAX_LINE:]
+			self.fh.write(('%s %s F ' % (self.stamp(), stream)).encode() + line + b'\n')
+			self.fh.flush()
+			if self.fh.tell() > self.max_bytes:
+				self.rotate()
+
+	def rotate(self):
+		name = self.path + '.' + time.strftime('%Y%m%d-%H%M%S', time.gmtime())
+		if os.path.exists(name) or os.path.exists(name + '.gz'):
+			return	# one rotation a second, as the kubelet's names allow
+		self.fh.close()
+		for n in os.listdir(self.outdir):	# the kubelet gzips all but the newest
+			p = os.path.join(self.outdir, n)
+			if n.startswith('app.log.') and not n.endswith('.gz'):
+				gzip_rotator()(p, p + '.gz')
+		os.replace(self.path, name)
+		self.fh = open(self.path, 'ab')
+
+	def pump(self, pipe, stream):
+		for raw in iter(pipe.readline, b''):
+			self.write(stream, raw.rstrip(b'\n'))
+
+
+def scenario_k8s_worker(outdir):
+	if os.environ.get('AIOSIFT_CRI_CHILD') == '1':
+		truth = Truth(outdir, 'k8s_worker', 'cri', handler='cri+kubelet-rotation',
+			capture_warnings=False, asyncio_debug=False, inner_format='default',
+			container_runtime='containerd (emulated)')
+		h = logging.StreamHandler(sys.stdout)
+		h.setFormatter(logging.Formatter('%(asctime)s %(levelname)s %(name)s: %(message)s'))
+		logging.getLogger().handlers[:] = [h]
+		logging.getLogger().setLevel(logging.DEBUG)
+		asyncio.run(K8sWorker(truth).main())
+		return truth
+	import subprocess
+	for n in os.listdir(outdir):
+		if n.startswith('app.log'):
+			os.remove(os.path.join(outdir, n))
+	env = dict(os.environ, AIOSIFT_CRI_CHILD='1', PYTHONUNBUFFERED='1')
+	child = subprocess.Popen([sys.executable, os.path.abspath(__file__), 'k8s_worker', outdir],
+		env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+	w = CriWriter(outdir)
+	ts = [threading.Thread(target=w.pump, args=(child.stdout, 'stdout')),
+		threading.Thread(target=w.pump, args=(child.stderr, 'stderr'))]
+	for t in ts:
+		t.start()
+	rc = child.wait()
+	for t in ts:
+		t.join()
+	w.fh.close()
+	if rc not in (0, EX_UNSTABLE):
+		raise SystemExit('k8s_worker child exited %d' % rc)
+	with open(os.path.join(outdir, 'expected.json')) as fh:
+		doc = json.load(fh)
+	doc['files'] = list_files(outdir)
+	with open(os.path.join(outdir, 'expected.json'), 'w') as fh:
+		json.dump(doc, fh, indent=2)
+		fh.write('\n')
+	raise SystemExit(rc)
+
+
+# ---------------------------------------------------------------------------
 
 SCENARIOS = {
 	# name: (function, first Python, log target)
@@ -1639,6 +1809,7 @@ SCENARIOS = {
 	'trace_worker': (scenario_trace_worker, (3, 8), 'stderr'),
 	'edge_names': (scenario_edge_names, (3, 8), 'file'),
 	'etl_pipeline': (scenario_etl_pipeline, (3, 8), 'file'),
+	'k8s_worker': (scenario_k8s_worker, (3, 8), 'file'),
 }
 
 

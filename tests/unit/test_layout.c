@@ -430,6 +430,15 @@ test_regex(void **state)
 	assert_int_equal(rec.ts_us, TS_NONE);
 	layout_free(l);
 
+	/* UTF-8 aware, and invalid bytes do not break matching */
+	l = layout_from_regex("^(?<task>\\p{L}+) ", &e);
+	assert_non_null(l);
+	assert_true(layout_parse_header(l, "\xd0\xb8\xd0\xbc\xd1\x8f x", 8,
+	    &rec));
+	span_is(rec.task, "\xd0\xb8\xd0\xbc\xd1\x8f");
+	assert_false(layout_parse_header(l, "\xff\xfe x", 4, &rec));
+	layout_free(l);
+
 	err_clear(&e);
 	assert_null(layout_from_regex("^(?<ts>[0-9", &e));
 	assert_int_equal(e.status, STATUS_USAGE);

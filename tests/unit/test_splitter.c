@@ -542,6 +542,42 @@ test_line_ends(void **state)
 	rlist_free(&l);
 }
 
+/* Old Mac line ends only: each byte looked at once (this would take
+ * minutes if every line searched the block for a \n). */
+static void
+test_lone_cr_file(void **state)
+{
+	size_t		 n = 4 * 1024 * 1024, i;
+	char		*in = malloc(n);
+	struct layout	*lay = named("basic");
+	struct splitter	*sp = splitter_new(lay);
+	struct rlist	 l = { 0 };
+	const struct record *r;
+	size_t		 count = 0;
+
+	(void)state;
+	assert_non_null(in);
+	for (i = 0; i + 8 <= n; i += 8)
+		memcpy(in + i, "INFO:a:\r", 8);
+	for (i = 0; i < n; i += 1024 * 1024) {
+		splitter_feed(sp, in + i, 1024 * 1024);
+		while ((r = splitter_next(sp, SPLITTER_MORE)) != NULL)
+			count++;
+	}
+	while ((r = splitter_next(sp, SPLITTER_FLUSH_ALL)) != NULL) {
+		if (count++ == n / 8 - 1)
+			rlist_add(&l, r);
+	}
+	assert_int_equal(count, n / 8);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].line, (int64_t)(n / 8));
+	assert_int_equal(l.v[0].end, (int64_t)n);
+	rlist_free(&l);
+	splitter_free(sp);
+	layout_free(lay);
+	free(in);
+}
+
 static void
 test_hostile_bytes(void **state)
 {
@@ -911,6 +947,7 @@ main(void)
 		cmocka_unit_test_setup(test_boundaries, setup),
 		cmocka_unit_test_setup(test_feeding, setup),
 		cmocka_unit_test_setup(test_line_ends, setup),
+		cmocka_unit_test_setup(test_lone_cr_file, setup),
 		cmocka_unit_test_setup(test_hostile_bytes, setup),
 		cmocka_unit_test_setup(test_long_line, setup),
 		cmocka_unit_test_setup(test_long_line_utf8, setup),
