@@ -66,14 +66,23 @@ def read(path):
 	return data.decode('utf-8', 'replace')
 
 
-def records(d, exp):
-	"""(ts or None, [lines], header_is_log) for every record, oldest first."""
+def sets(files):
+	"""The rotation sets of a newest-first file list, each oldest first."""
+	out = {}
+	for n in files:
+		out.setdefault(n[:n.index('.log') + 4], []).append(n)
+	return [list(reversed(v)) for _, v in sorted(out.items())]
+
+
+def records(d, exp, files):
+	"""(ts or None, [lines], header_is_log) for every record of FILES
+	(oldest first)."""
 	fmt = exp['format']
 	tz = datetime.timezone(datetime.timedelta(hours=int(exp['utc_offset'][:3]),
 		minutes=int(exp['utc_offset'][0] + exp['utc_offset'][3:])))
 	hdr = HEADERS.get(fmt)
 	out = []
-	for name in reversed(exp['files']):
+	for name in files:
 		text = read(os.path.join(d, name))
 		for line in text.split('\n'):
 			if line == '' and not out:
@@ -122,7 +131,7 @@ def check(d):
 	exp = json.load(open(os.path.join(d, 'expected.json')))
 	if exp.get('unstable'):
 		problems.append('run marked unstable: %s' % exp['unstable'])
-	present = sorted(n for n in os.listdir(d) if n.startswith('app.log'))
+	present = sorted(n for n in os.listdir(d) if '.log' in n)
 	if sorted(exp['files']) != present:
 		problems.append('files %s != listed %s' % (present, exp['files']))
 		return problems
@@ -130,7 +139,8 @@ def check(d):
 		size = len(read(os.path.join(d, n)).encode())
 		if size > MAX_FILE:
 			problems.append('%s is %d bytes' % (n, size))
-	recs = records(d, exp)
+	per_set = [records(d, exp, fs) for fs in sets(exp['files'])]
+	recs = [r for rs in per_set for r in rs]
 	timed = exp['format'] in HEADERS or exp['format'] in ('jsonl', 'cri')
 	events = {k: [] for k in SIGNATURES}
 	for ts, lines, _ in recs:
@@ -185,16 +195,18 @@ def check(d):
 	if timed:
 		stalls = [(parse_iso(f['ts_min']) - SLACK, parse_iso(f['ts_max']) + SLACK)
 			for f in exp['findings'] if f['kind'] == 'stall']
-		prev = None
 		gap = max(GAP, 1.5 * exp.get('cadence_s', 0))
-		for ts, _, _ in recs:
-			if ts is None:
-				continue
-			if prev is not None and ts - prev > gap:
-				if not any(a <= prev + 0.05 and ts - 0.05 <= b for a, b in stalls):
-					problems.append('unplanned gap of %.3f s after %s' % (ts - prev,
-						datetime.datetime.fromtimestamp(prev, datetime.timezone.utc).isoformat()))
-			prev = ts
+		for rs, fs in zip(per_set, sets(exp['files'])):
+			prev = None
+			g = max(gap, 1.5 * exp.get('cadences', {}).get(fs[-1], 0))
+			for ts, _, _ in rs:
+				if ts is None:
+					continue
+				if prev is not None and ts - prev > g:
+					if not any(a <= prev + 0.05 and ts - 0.05 <= b for a, b in stalls):
+						problems.append('%s: unplanned gap of %.3f s after %s' % (fs[-1], ts - prev,
+							datetime.datetime.fromtimestamp(prev, datetime.timezone.utc).isoformat()))
+				prev = ts
 		for a, b in stalls:
 			if not any(a - 0.05 <= t <= a + 0.05 for t, _, _ in recs if t is not None):
 				problems.append('stall at %.3f: no record just before it' % a)

@@ -115,18 +115,20 @@ class Truth:
 
 
 def list_files(outdir):
-	"""The log files of OUTDIR, newest first (app.log, .1, .2.gz / by time)."""
-	names = [n for n in os.listdir(outdir) if n.startswith('app.log')]
+	"""The log files of OUTDIR, newest first within each rotation set
+	(app.log, .1, .2.gz / by time), sets by name."""
+	names = [n for n in os.listdir(outdir) if '.log' in n and n != 'expected.json']
 	def key(n):
-		if n == 'app.log':
-			return (0, 0, '')
-		rest = n[len('app.log.'):]
+		base = n[:n.index('.log') + 4]
+		rest = n[len(base):].lstrip('.-')
 		if rest.endswith('.gz'):
 			rest = rest[:-3]
+		if rest == '':
+			return (base, 0, 0, '')
 		if rest.isdigit():
-			return (1, int(rest), '')
+			return (base, 1, int(rest), '')
 		# time-stamped names: newest first
-		return (2, 0, ''.join(chr(0x10ffff - ord(c)) for c in rest))
+		return (base, 2, 0, ''.join(chr(0x10ffff - ord(c)) for c in rest))
 	return sorted(names, key=key)
 
 
@@ -1796,6 +1798,146 @@ def scenario_k8s_worker(outdir):
 
 
 # ---------------------------------------------------------------------------
+# fanout (3.11+): two rotation sets in one folder, api.log (busy, gzip
+# rotation) and jobs.log (a tick every 0.5 s, sometimes 0.75 s: its own
+# cadence); failures inside TaskGroup exception groups (gutter lines), a
+# nested asyncio.run() chained under the app's own exception, a
+# fire-and-forget task dying of an ExceptionGroup.
+
+
+class ConfigError(Exception):
+	pass
+
+
+class Fanout(Service):
+	def __init__(self, truth):
+		super().__init__(truth, 'fanout')
+		self.log = logging.getLogger('api')
+		self.jobs_log = logging.getLogger('jobs')
+		self.sink = Sink()
+		self.stale_loop = None
+
+	async def fetch_shard(self, shard):
+		await asyncio.sleep(0.01)
+		if shard == 3:
+			raise ConnectionResetError(104, 'Connection reset by peer')
+		return shard
+
+	async def store_shard(self, shard):
+		await asyncio.sleep(0.005)
+		await self.sink.write	# forgot the call
+
+	async def notify_legacy(self):
+		await asyncio.sleep(0.005)
+		self.stale_loop.call_soon_threadsafe(print)	# a loop closed at start
+
+	async def fan(self, name, jobs):
+		async with asyncio.TaskGroup() as tg:
+			for j in jobs:
+				tg.create_task(j)
+
+	async def fetch_config(self):
+		await asyncio.sleep(0.01)
+
+	def config_sync(self):
+		try:
+			return asyncio.run(self.fetch_config())
+		except RuntimeError as e:
+			raise ConfigError('config refresh failed') from e
+
+	async def sync_partners(self):
+		async with asyncio.TaskGroup() as tg:
+			tg.create_task(self.fetch_shard(3))
+			tg.create_task(self.fetch_shard(4))
+
+	async def requests(self):
+		access = logging.getLogger('api.access')
+		n = 0
+		while self.running:
+			await asyncio.sleep(self.rnd.uniform(0.02, 0.05))
+			n += 1
+			access.info('GET /v1/search?q=%s 200 %.1fms', self.rnd.choice(['a', 'b', 'c']),
+				self.rnd.uniform(1, 9))
+
+	async def ticks(self):
+		n = 0
+		while self.running:
+			n += 1
+			await asyncio.sleep(0.75 if n % 4 == 0 else 0.5)
+			self.jobs_log.info('tick %d: %d jobs queued, %d running', n, self.rnd.randint(0, 9),
+				self.rnd.randint(0, 3))
+
+	async def main(self):
+		self.spawn(self.heartbeat(), name='heartbeat')
+		self.spawn(self.requests(), name='requests')
+		self.spawn(self.ticks(), name='ticks')
+		await asyncio.sleep(0.4)
+		# 1. a TaskGroup: one child awaits a method, another's upstream resets
+		t0 = time.time()
+		try:
+			await self.fan('store', [self.store_shard(1), self.fetch_shard(3)])
+		except Exception:
+			self.log.exception('fan-out store failed')
+		self.truth.add('await_non_awaitable', t0, time.time(), coro='Fanout.store_shard',
+			exception='TypeError')
+		await asyncio.sleep(0.5)
+		# 2. a TaskGroup child uses a loop closed long ago
+		t0 = time.time()
+		try:
+			await self.fan('notify', [self.notify_legacy(), self.fetch_shard(1)])
+		except Exception:
+			self.log.exception('fan-out notify failed')
+		self.truth.add('loop_closed', t0, time.time(), exception='RuntimeError')
+		await asyncio.sleep(0.5)
+		# 3. nested asyncio.run, chained under the app's exception
+		t0 = time.time()
+		try:
+			self.config_sync()
+		except ConfigError:
+			self.log.exception('config refresh failed, keeping the old one')
+		t1 = time.time()
+		self.truth.add('nested_run', t0, t1, exception='RuntimeError')
+		self.truth.leak('fanout.config', 'Fanout.fetch_config', t0, t1)
+		await asyncio.sleep(0.5)
+		# 4. a fire-and-forget task dying of an ExceptionGroup
+		t0 = time.time()
+		asyncio.get_running_loop().create_task(self.sync_partners(), name='partner-sync')
+		self.later('never_retrieved', t0, 0.2, task='partner-sync', coro='Fanout.sync_partners',
+			exception='ExceptionGroup')
+		await asyncio.sleep(0.8)
+		await self.stop_background()
+		self.log.info('api stopped')
+
+
+def scenario_fanout(outdir):
+	truth = Truth(outdir, 'fanout', 'default', handler='rotating-gz + file (two sets)',
+		capture_warnings=True, asyncio_debug=False, cadences={'jobs.log': 0.75})
+	for n in os.listdir(outdir):
+		if n.startswith(('api.log', 'jobs.log')):
+			os.remove(os.path.join(outdir, n))
+	fmt = logging.Formatter('%(asctime)s %(levelname)s %(name)s: %(message)s')
+	api = make_handler('rotating-gz', os.path.join(outdir, 'api.log'), 6000)
+	api.setFormatter(fmt)
+	jobs = logging.FileHandler(os.path.join(outdir, 'jobs.log'))
+	jobs.setFormatter(fmt)
+	root = logging.getLogger()
+	root.handlers[:] = [api]
+	root.setLevel(logging.DEBUG)
+	jl = logging.getLogger('jobs')
+	jl.handlers[:] = [jobs]
+	jl.propagate = False
+	logging.captureWarnings(True)
+	f = Fanout(truth)
+	f.stale_loop = asyncio.new_event_loop()
+	f.stale_loop.close()
+	f.log.info('api starting pid=%d python=%s', os.getpid(), PY)
+	jl.info('job runner starting, tick 0.5 s')
+	asyncio.run(f.main())
+	jl.info('job runner stopped')
+	return truth
+
+
+# ---------------------------------------------------------------------------
 
 SCENARIOS = {
 	# name: (function, first Python, log target)
@@ -1810,6 +1952,7 @@ SCENARIOS = {
 	'edge_names': (scenario_edge_names, (3, 8), 'file'),
 	'etl_pipeline': (scenario_etl_pipeline, (3, 8), 'file'),
 	'k8s_worker': (scenario_k8s_worker, (3, 8), 'file'),
+	'fanout': (scenario_fanout, (3, 11), 'file'),
 }
 
 
