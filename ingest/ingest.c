@@ -78,7 +78,8 @@ struct ingest {
 	sqlite3_stmt		*ins_record, *ins_finding, *upd_source,
 				*ins_source, *sel_sources, *ins_count,
 				*sel_offset, *put_stall, *get_stall,
-				*sel_record;
+				*sel_record, *del_gap;
+	const char		*set_path;	/* of the file being read */
 	/* the batch under way */
 	int64_t			 batch_max;	/* records per batch */
 	bool			 in_txn;
@@ -128,6 +129,11 @@ static const char SQL_PUT_STALL[] =
     "ON CONFLICT (set_path) DO UPDATE SET state = excluded.state";
 static const char SQL_SEL_RECORD[] =
     "SELECT id FROM records WHERE source_id = ?1 AND offset = ?2";
+/* A debug-mode "took N seconds" stall and the gap it explains are one
+ * stall: the gap found a record or two before the warning goes. */
+static const char SQL_DEL_GAP[] =
+    "DELETE FROM findings WHERE rule = 'stall.gap' AND ts_us BETWEEN ?2 "
+    "AND ?3 AND source_id IN (SELECT id FROM sources WHERE set_path = ?1)";
 static const char SQL_GET_STALL[] =
     "SELECT state FROM stall_state WHERE set_path = ?1";
 
@@ -148,6 +154,7 @@ ingest_prepare(struct ingest *in, struct err *e)
 		{ SQL_PUT_STALL, offsetof(struct ingest, put_stall) },
 		{ SQL_GET_STALL, offsetof(struct ingest, get_stall) },
 		{ SQL_SEL_RECORD, offsetof(struct ingest, sel_record) },
+		{ SQL_DEL_GAP, offsetof(struct ingest, del_gap) },
 	};
 	size_t	i;
 
@@ -175,6 +182,7 @@ ingest_finalize(struct ingest *in)
 	sqlite3_finalize(in->put_stall);
 	sqlite3_finalize(in->get_stall);
 	sqlite3_finalize(in->sel_record);
+	sqlite3_finalize(in->del_gap);
 }
 
 /* Step a write statement to its end and reset it; 0 or -1 with *e. */
@@ -358,6 +366,20 @@ ingest_store_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
 	if (ingest_step(in, st, "insert finding", e) == -1)
 		return -1;
 	in->st->findings++;
+	if (f->duration_us > 0 && f->ts_us != TS_NONE &&
+	    strcmp(f->rule, "stall.gap") != 0 &&
+	    (strcmp(f->kind, "stall") == 0 ||
+	    strcmp(f->kind, "slow_callback") == 0)) {
+		int64_t tol = f->duration_us / 2 + 50000;
+
+		sqlite3_bind_text(in->del_gap, 1, in->set_path, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(in->del_gap, 2, f->ts_us - tol);
+		sqlite3_bind_int64(in->del_gap, 3, f->ts_us + tol);
+		if (ingest_step(in, in->del_gap, "merge stalls", e) == -1)
+			return -1;
+		in->st->findings -= sqlite3_changes(in->db);
+	}
 	if (f->ts_us != TS_NONE && (in->first_new_us == TS_NONE ||
 	    f->ts_us < in->first_new_us))
 		in->first_new_us = f->ts_us;
@@ -940,6 +962,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	int			 rc = -1, at_end;
 
 	err_clear(&fe);
+	in->set_path = set_path;
 	if ((rd = reader_open(path, &fe)) == NULL) {
 		ingest_warn(in, &fe);
 		rc = 0;
@@ -1050,7 +1073,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 		src.complete = true;
 	if (splitter_layout(sp) != NULL)
 		snprintf(src.layout, sizeof(src.layout), "%s",
-		    layout_name(splitter_layout(sp)));
+		    layout_spec(splitter_layout(sp)));
 	if (!in->in_txn && !moved && ingest_batch_begin(in, &src, &moved, e)
 	    == -1)
 		goto out;
