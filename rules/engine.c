@@ -61,12 +61,38 @@ struct engine {
 	double			 stall_min_s;
 	size_t			 limit_hits;
 	char			 first_limit[256];
+	struct buf		 lf;		/* a message with lone CRs as LF */
 };
 
 /* A field captured from the subject: a span, NULL p when unset. */
 struct fields {
 	struct span	v[RF_NFIELDS];
 };
+
+/* The patterns end lines at LF; a log written with lone CRs (old Mac
+ * line ends, a terminal's progress lines) would match none of them. When
+ * s holds a CR not followed by LF, a copy of s with each such CR turned
+ * into LF, the same length so that offsets stay; else s itself. The copy
+ * is valid until the next call. */
+static const char *
+engine_lone_cr(struct engine *en, const char *s, size_t n)
+{
+	const char	*cr = s, *end = s + n;
+	size_t		 i;
+
+	while ((cr = memchr(cr, '\r', (size_t)(end - cr))) != NULL &&
+	    cr + 1 < end && cr[1] == '\n')
+		cr += 2;
+	if (cr == NULL)
+		return s;
+	buf_reset(&en->lf);
+	buf_add(&en->lf, s, n);
+	for (i = (size_t)(cr - s); i < n; i++)
+		if (en->lf.data[i] == '\r' && (i + 1 == n ||
+		    en->lf.data[i + 1] != '\n'))
+			en->lf.data[i] = '\n';
+	return en->lf.data;
+}
 
 /* How common a byte is in log text: the prefilter anchors each needle on
  * its rarest byte pair, so that few positions need a closer look. */
@@ -233,6 +259,7 @@ engine_new(const struct engine_opts *o, struct err *e)
 	ruleset_init(&one);
 	memset(&d, 0, sizeof(d));
 	en->stall_min_s = o->stall_min_s > 0 ? o->stall_min_s : 0.5;
+	buf_init(&en->lf, SIZE_MAX / 2);
 	if (!o->no_builtin && ruleset_parse(&pack, "asyncio.rules",
 	    asyncio_rules, asyncio_rules_len, &d) > 0) {
 		engine_diag_err(&d, e);
@@ -334,6 +361,7 @@ engine_free(struct engine *en)
 	pcre2_match_data_free(en->md);
 	pcre2_match_context_free(en->mc);
 	pcre2_jit_stack_free(en->js);
+	buf_release(&en->lf);
 	free(en);
 }
 
@@ -627,6 +655,7 @@ engine_scan(struct engine *en, const struct record *rec,
 	}
 	if (s == NULL)
 		return 0;
+	s = engine_lone_cr(en, s, n);
 	en->gen++;
 	engine_prefilter(en, (const unsigned char *)s, n);
 	for (i = 0; i < en->nrules; i++) {
