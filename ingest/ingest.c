@@ -91,6 +91,8 @@ struct ingest {
 	struct count_slot	 counts[INGEST_COUNT_SLOTS];
 	size_t			 ncounts;
 	int64_t			 first_new_us;	/* earliest new finding */
+	/* this file's odd records, for one note each at its end */
+	int64_t			 n_cut, cut_line, n_binary, binary_line;
 	struct timespec		 last_progress;
 };
 
@@ -917,6 +919,11 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
 			break;
 		if (ingest_record(in, src, r, e) == -1)
 			return -1;
+		if (r->flags & RECORD_TRUNCATED && in->n_cut++ == 0)
+			in->cut_line = r->line;
+		if (r->flags & (RECORD_NUL | RECORD_BAD_UTF8) &&
+		    in->n_binary++ == 0)
+			in->binary_line = r->line;
 		in->st->records++;
 		in->batch_records++;
 		in->batch_bytes += r->end - r->offset;
@@ -941,6 +948,30 @@ ingest_warn(struct ingest *in, const struct err *fe)
 		in->warn(in->ctx, fe);
 }
 
+/* Notes on what was stored other than as written: cut records, binary
+ * bytes. */
+static void
+ingest_notes(struct ingest *in, const char *path)
+{
+	struct err	fe;
+
+	if (in->n_cut > 0) {
+		err_set(&fe, STATUS_OK, "%s: line %lld: %lld record%s cut to "
+		    "%d MiB lines and %d MiB records (flagged)",
+		    path, (long long)in->cut_line, (long long)in->n_cut,
+		    in->n_cut == 1 ? "" : "s", SPLITTER_LINE_CAP >> 20,
+		    SPLITTER_RECORD_CAP >> 20);
+		ingest_warn(in, &fe);
+	}
+	if (in->n_binary > 0) {
+		err_set(&fe, STATUS_OK, "%s: line %lld: %lld record%s with NUL "
+		    "bytes or invalid UTF-8 (read as is, flagged)", path,
+		    (long long)in->binary_line, (long long)in->n_binary,
+		    in->n_binary == 1 ? "" : "s");
+		ingest_warn(in, &fe);
+	}
+}
+
 /* Ingest one file of a set; is_live: the set's newest plain file, whose
  * unterminated last line waits for the next run. A per-file problem is
  * warned and 0 returned; -1 only for database errors. */
@@ -962,6 +993,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	int			 rc = -1, at_end;
 
 	err_clear(&fe);
+	in->n_cut = in->n_binary = 0;
 	in->set_path = set_path;
 	if ((rd = reader_open(path, &fe)) == NULL) {
 		ingest_warn(in, &fe);
@@ -983,6 +1015,15 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	memcpy(first, block, flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN);
 	if (flen == 0 && !broken) {
 		in->st->skipped++;	/* empty: nothing to know it by yet */
+		rc = 0;
+		goto out;
+	}
+	/* A database named like a log (ours, in the log directory): its
+	 * pages are no log text, and reading our own would never end. */
+	if (flen >= 16 && memcmp(block, "SQLite format 3", 16) == 0) {
+		err_set(&fe, STATUS_INPUT, "%s: an SQLite database, not a log; "
+		    "skipped", path);
+		ingest_warn(in, &fe);
 		rc = 0;
 		goto out;
 	}
@@ -1080,6 +1121,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	if (ingest_batch_commit(in, path, set_path, ri, first,
 	    flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, e) == -1)
 		goto out;
+	ingest_notes(in, path);
 	if (broken)
 		ingest_warn(in, &fe);
 	rc = 0;

@@ -59,14 +59,14 @@ expect_eq "json: top tasks" "$(js "[(t['task'][:4], t['count']) for t in v['top_
 run report --db "$db" --since 2026-11-24T18:00:00Z --until 2026-11-24T18:05:00Z --format json
 expect_eq "json: longest stalls first" "$(js "[(s['task'], s['duration_s']) for s in v['longest_stalls']]")" \
 	"[(None, 32.0), ('Task-3', 4.25)]"
-expect_eq "json: timeline per hour" "$(js "(v['timeline']['bucket_s'], len(v['timeline']['findings']), sum(v['timeline']['findings']), sum(v['timeline']['stalls']))")" \
-	"(3600, 1, 3, 2)"
+expect_eq "json: five minutes by the minute" "$(js "(v['timeline']['bucket_s'], len(v['timeline']['findings']), sum(v['timeline']['findings']), sum(v['timeline']['stalls']))")" \
+	"(60, 5, 3, 2)"
 run report --db "$db" --since 100y --until 2026-11-25T00:00:00Z --format json
 expect_eq "json: a century is cut to the findings" "$(js "(v['findings'], v['timeline']['start'], len(v['timeline']['findings']))")" \
-	"(13, '2026-11-24T18:00:00.000000Z', 1)"
+	"(13, '2026-11-24T18:01:00.000000Z', 8)"
 run report --db "$db" --since 2026-11-24T00:00:00Z --until 2026-11-25T00:00:00Z --format json
-expect_eq "json: a day is 24 hours" "$(js "(len(v['timeline']['findings']), v['timeline']['findings'][18], v['timeline']['stalls'][18])")" \
-	"(24, 11, 2)"
+expect_eq "json: a day is 24 hours" "$(js "(v['timeline']['bucket_s'], len(v['timeline']['findings']), v['timeline']['findings'][18], v['timeline']['stalls'][18])")" \
+	"(3600, 24, 11, 2)"
 run report --db "$db" $EMPTY --format json
 expect_eq "json: an empty period" "$st:$(js "(v['findings'], v['worst'], v['kinds'], v['timeline']['findings'])")" \
 	"0:(0, None, [], [])"
