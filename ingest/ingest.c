@@ -78,7 +78,8 @@ struct ingest {
 	sqlite3_stmt		*ins_record, *ins_finding, *upd_source,
 				*ins_source, *sel_sources, *ins_count,
 				*sel_offset, *put_stall, *get_stall,
-				*sel_record;
+				*sel_record, *del_gap;
+	const char		*set_path;	/* of the file being read */
 	/* the batch under way */
 	int64_t			 batch_max;	/* records per batch */
 	bool			 in_txn;
@@ -90,6 +91,8 @@ struct ingest {
 	struct count_slot	 counts[INGEST_COUNT_SLOTS];
 	size_t			 ncounts;
 	int64_t			 first_new_us;	/* earliest new finding */
+	/* this file's odd records, for one note each at its end */
+	int64_t			 n_cut, cut_line, n_binary, binary_line;
 	struct timespec		 last_progress;
 };
 
@@ -128,6 +131,11 @@ static const char SQL_PUT_STALL[] =
     "ON CONFLICT (set_path) DO UPDATE SET state = excluded.state";
 static const char SQL_SEL_RECORD[] =
     "SELECT id FROM records WHERE source_id = ?1 AND offset = ?2";
+/* A debug-mode "took N seconds" stall and the gap it explains are one
+ * stall: the gap found a record or two before the warning goes. */
+static const char SQL_DEL_GAP[] =
+    "DELETE FROM findings WHERE rule = 'stall.gap' AND ts_us BETWEEN ?2 "
+    "AND ?3 AND source_id IN (SELECT id FROM sources WHERE set_path = ?1)";
 static const char SQL_GET_STALL[] =
     "SELECT state FROM stall_state WHERE set_path = ?1";
 
@@ -148,6 +156,7 @@ ingest_prepare(struct ingest *in, struct err *e)
 		{ SQL_PUT_STALL, offsetof(struct ingest, put_stall) },
 		{ SQL_GET_STALL, offsetof(struct ingest, get_stall) },
 		{ SQL_SEL_RECORD, offsetof(struct ingest, sel_record) },
+		{ SQL_DEL_GAP, offsetof(struct ingest, del_gap) },
 	};
 	size_t	i;
 
@@ -175,6 +184,7 @@ ingest_finalize(struct ingest *in)
 	sqlite3_finalize(in->put_stall);
 	sqlite3_finalize(in->get_stall);
 	sqlite3_finalize(in->sel_record);
+	sqlite3_finalize(in->del_gap);
 }
 
 /* Step a write statement to its end and reset it; 0 or -1 with *e. */
@@ -358,6 +368,20 @@ ingest_store_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
 	if (ingest_step(in, st, "insert finding", e) == -1)
 		return -1;
 	in->st->findings++;
+	if (f->duration_us > 0 && f->ts_us != TS_NONE &&
+	    strcmp(f->rule, "stall.gap") != 0 &&
+	    (strcmp(f->kind, "stall") == 0 ||
+	    strcmp(f->kind, "slow_callback") == 0)) {
+		int64_t tol = f->duration_us / 2 + 50000;
+
+		sqlite3_bind_text(in->del_gap, 1, in->set_path, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(in->del_gap, 2, f->ts_us - tol);
+		sqlite3_bind_int64(in->del_gap, 3, f->ts_us + tol);
+		if (ingest_step(in, in->del_gap, "merge stalls", e) == -1)
+			return -1;
+		in->st->findings -= sqlite3_changes(in->db);
+	}
 	if (f->ts_us != TS_NONE && (in->first_new_us == TS_NONE ||
 	    f->ts_us < in->first_new_us))
 		in->first_new_us = f->ts_us;
@@ -895,6 +919,11 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
 			break;
 		if (ingest_record(in, src, r, e) == -1)
 			return -1;
+		if (r->flags & RECORD_TRUNCATED && in->n_cut++ == 0)
+			in->cut_line = r->line;
+		if (r->flags & (RECORD_NUL | RECORD_BAD_UTF8) &&
+		    in->n_binary++ == 0)
+			in->binary_line = r->line;
 		in->st->records++;
 		in->batch_records++;
 		in->batch_bytes += r->end - r->offset;
@@ -919,6 +948,30 @@ ingest_warn(struct ingest *in, const struct err *fe)
 		in->warn(in->ctx, fe);
 }
 
+/* Notes on what was stored other than as written: cut records, binary
+ * bytes. */
+static void
+ingest_notes(struct ingest *in, const char *path)
+{
+	struct err	fe;
+
+	if (in->n_cut > 0) {
+		err_set(&fe, STATUS_OK, "%s: line %lld: %lld record%s cut to "
+		    "%d MiB lines and %d MiB records (flagged)",
+		    path, (long long)in->cut_line, (long long)in->n_cut,
+		    in->n_cut == 1 ? "" : "s", SPLITTER_LINE_CAP >> 20,
+		    SPLITTER_RECORD_CAP >> 20);
+		ingest_warn(in, &fe);
+	}
+	if (in->n_binary > 0) {
+		err_set(&fe, STATUS_OK, "%s: line %lld: %lld record%s with NUL "
+		    "bytes or invalid UTF-8 (read as is, flagged)", path,
+		    (long long)in->binary_line, (long long)in->n_binary,
+		    in->n_binary == 1 ? "" : "s");
+		ingest_warn(in, &fe);
+	}
+}
+
 /* Ingest one file of a set; is_live: the set's newest plain file, whose
  * unterminated last line waits for the next run. A per-file problem is
  * warned and 0 returned; -1 only for database errors. */
@@ -940,6 +993,8 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	int			 rc = -1, at_end;
 
 	err_clear(&fe);
+	in->n_cut = in->n_binary = 0;
+	in->set_path = set_path;
 	if ((rd = reader_open(path, &fe)) == NULL) {
 		ingest_warn(in, &fe);
 		rc = 0;
@@ -960,6 +1015,15 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	memcpy(first, block, flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN);
 	if (flen == 0 && !broken) {
 		in->st->skipped++;	/* empty: nothing to know it by yet */
+		rc = 0;
+		goto out;
+	}
+	/* A database named like a log (ours, in the log directory): its
+	 * pages are no log text, and reading our own would never end. */
+	if (flen >= 16 && memcmp(block, "SQLite format 3", 16) == 0) {
+		err_set(&fe, STATUS_INPUT, "%s: an SQLite database, not a log; "
+		    "skipped", path);
+		ingest_warn(in, &fe);
 		rc = 0;
 		goto out;
 	}
@@ -1050,13 +1114,14 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 		src.complete = true;
 	if (splitter_layout(sp) != NULL)
 		snprintf(src.layout, sizeof(src.layout), "%s",
-		    layout_name(splitter_layout(sp)));
+		    layout_spec(splitter_layout(sp)));
 	if (!in->in_txn && !moved && ingest_batch_begin(in, &src, &moved, e)
 	    == -1)
 		goto out;
 	if (ingest_batch_commit(in, path, set_path, ri, first,
 	    flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, e) == -1)
 		goto out;
+	ingest_notes(in, path);
 	if (broken)
 		ingest_warn(in, &fe);
 	rc = 0;

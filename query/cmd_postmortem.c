@@ -28,6 +28,7 @@
 #define GAP_SAMPLE	(1 << 20)	/* gaps the median is taken from */
 #define INCIDENT_MARGIN	(60 * S_US)	/* default --window, --incident */
 #define AT_WINDOW	(5 * 60 * S_US)	/* default --window, --at */
+#define PM_ALL_TIME	INT64_MIN	/* lo of a walk with no time bound */
 
 static const char usage_line[] = "usage: aiosift postmortem --incident N "
     "[--window DURATION] [--db FILE]\n"
@@ -205,7 +206,7 @@ pm_time(FILE *f, int64_t us, bool local, bool date)
 	char	buf[40];
 
 	if (us == TS_NONE) {
-		fputs("-", f);
+		fprintf(f, "%-*s", date ? 1 : 12, "-");
 		return;
 	}
 	output_time(us, local, buf);
@@ -321,10 +322,14 @@ pm_incident(struct store *s, struct popts *o, int64_t *lo, int64_t *hi,
 	    (long long)o->incident, severity_name(sqlite3_column_int(st, 2)),
 	    (long long)sqlite3_column_int64(st, 3),
 	    sqlite3_column_int64(st, 3) == 1 ? "" : "s");
-	pm_time(stdout, first, o->local, true);
-	fputs(" to ", stdout);
-	pm_time(stdout, last, o->local, true);
-	fputs(o->local ? "\n" : " UTC\n", stdout);
+	if (first == TS_NONE)
+		fputs("time unknown\n", stdout);
+	else {
+		pm_time(stdout, first, o->local, true);
+		fputs(" to ", stdout);
+		pm_time(stdout, last, o->local, true);
+		fputs(o->local ? "\n" : " UTC\n", stdout);
+	}
 	for (i = 0; i < 3; i++)
 		if ((txt = (const char *)sqlite3_column_text(st, 4 + i)) !=
 		    NULL) {
@@ -343,7 +348,7 @@ pm_incident(struct store *s, struct popts *o, int64_t *lo, int64_t *hi,
 	}
 	if (first == TS_NONE) {
 		/* no time: the window is the whole of its sources */
-		*lo = INT64_MIN + 1;
+		*lo = PM_ALL_TIME;
 		*hi = INT64_MAX;
 	} else {
 		*lo = first - o->window_us;
@@ -353,6 +358,23 @@ pm_incident(struct store *s, struct popts *o, int64_t *lo, int64_t *hi,
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Append " AND col in [lo, hi)", or nothing when the walk has no time
+ * (an incident whose findings have none: all of its sources' records). */
+static void
+pm_range(struct filter_sql *q, const char *col, int64_t lo, int64_t hi)
+{
+	if (lo == PM_ALL_TIME)
+		return;
+	filter_sql_add(q, " AND ");
+	filter_sql_add(q, col);
+	filter_sql_add(q, " >= ");
+	filter_sql_int(q, lo);
+	filter_sql_add(q, " AND ");
+	filter_sql_add(q, col);
+	filter_sql_add(q, " < ");
+	filter_sql_int(q, hi);
 }
 
 static int
@@ -377,10 +399,9 @@ pm_threshold(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
 
 	*gap = GAP_FLOOR_US;
 	filter_sql_init(&q);
-	filter_sql_add(&q, "SELECT r.ts_us FROM records r WHERE r.ts_us >= ");
-	filter_sql_int(&q, lo);
-	filter_sql_add(&q, " AND r.ts_us < ");
-	filter_sql_int(&q, hi);
+	filter_sql_add(&q, "SELECT r.ts_us FROM records r WHERE r.ts_us IS NOT "
+	    "NULL");
+	pm_range(&q, "r.ts_us", lo, hi);
 	pm_sources(&q, o, "+r.source_id");
 	filter_sql_add(&q, " ORDER BY r.ts_us");
 	rc = filter_sql_prepare(&q, store_db(s), store_filename(s), &st, e);
@@ -554,17 +575,12 @@ pm_walk(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
 	}
 	/* findings whose record is not in the walk: gaps, records not kept */
 	filter_sql_init(&q);
-	filter_sql_add(&q, "SELECT " PM_FINDING_COLS " FROM findings f WHERE "
-	    "f.ts_us >= ");
-	filter_sql_int(&q, lo);
-	filter_sql_add(&q, " AND f.ts_us < ");
-	filter_sql_int(&q, hi);
+	filter_sql_add(&q, "SELECT " PM_FINDING_COLS " FROM findings f WHERE 1");
+	pm_range(&q, "f.ts_us", lo, hi);
 	pm_sources(&q, o, "+f.source_id");
 	filter_sql_add(&q, " AND NOT EXISTS (SELECT 1 FROM records r WHERE "
-	    "r.id = f.record_id AND r.ts_us >= ");
-	filter_sql_int(&q, lo);
-	filter_sql_add(&q, " AND r.ts_us < ");
-	filter_sql_int(&q, hi);
+	    "r.id = f.record_id");
+	pm_range(&q, "r.ts_us", lo, hi);
 	filter_sql_add(&q, ") ORDER BY f.ts_us, f.id");
 	step = filter_sql_prepare(&q, store_db(s), store_filename(s),
 	    &w.orphans, e);
@@ -581,10 +597,8 @@ pm_walk(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
 	filter_sql_init(&q);
 	filter_sql_add(&q, "SELECT r.id, r.ts_us, r.source_id, s.path, "
 	    "r.line, r.text FROM records r JOIN sources s ON s.id = "
-	    "r.source_id WHERE r.ts_us >= ");
-	filter_sql_int(&q, lo);
-	filter_sql_add(&q, " AND r.ts_us < ");
-	filter_sql_int(&q, hi);
+	    "r.source_id WHERE 1");
+	pm_range(&q, "r.ts_us", lo, hi);
 	pm_sources(&q, o, "+r.source_id");
 	filter_sql_add(&q, " ORDER BY r.ts_us, r.source_id, r.offset");
 	step = filter_sql_prepare(&q, store_db(s), store_filename(s), &st, e);
@@ -639,9 +653,12 @@ cmd_postmortem(int argc, char *argv[])
 	if (o.incident >= 0) {
 		if (pm_incident(s, &o, &lo, &hi, &e) == -1)
 			goto fail;
-		fprintf(stdout, "Records from %s s before to %s s after\n",
-		    output_seconds(o.window_us, buf), output_seconds(
-		    o.window_us, buf2));
+		if (lo == PM_ALL_TIME)
+			fputs("All the records of its sources\n", stdout);
+		else
+			fprintf(stdout, "Records from %s s before to %s s "
+			    "after\n", output_seconds(o.window_us, buf),
+			    output_seconds(o.window_us, buf2));
 	} else {
 		lo = o.at_us - o.window_us;
 		hi = o.at_us + o.window_us + 1;

@@ -60,7 +60,14 @@ static const char html_style[] =
     ".legend{font-size:.85em;color:var(--mut)}\n"
     ".sw{display:inline-block;width:10px;height:10px;border-radius:2px;"
     "margin:0 4px 0 10px}\n"
-    "ul{padding-left:1.2em}li{margin:.3em 0}\n";
+    "ul{padding-left:1.2em}li{margin:.3em 0}\n"
+    "@media (max-width:600px){body{padding:12px}"
+    "table.sm thead{display:none}"
+    "table.sm tr{display:block;padding:6px 0;border-bottom:1px solid "
+    "var(--line)}"
+    "table.sm td{display:block;border:0;padding:1px 2px;text-align:left}"
+    "table.sm td[data-l]::before{content:attr(data-l) \": \";"
+    "color:var(--mut);font-family:system-ui,sans-serif}}\n";
 
 static void
 html_text(FILE *f, const char *s)
@@ -95,8 +102,8 @@ html_sev(FILE *f, int sev)
 	fprintf(f, "<span class=\"sev %s\">%s</span>", name, name);
 }
 
-/* An axis label for the bucket starting at us: the hour, or the day
- * when the timeline spans more than two days. */
+/* An axis label for the bucket starting at us: its time of day, or the
+ * day when the timeline spans more than two days. */
 static void
 html_tick(FILE *f, int64_t us, bool days)
 {
@@ -108,7 +115,21 @@ html_tick(FILE *f, int64_t us, bool days)
 	if (days)
 		fprintf(f, "%02d-%02d", tm.tm_mon + 1, tm.tm_mday);
 	else
-		fprintf(f, "%02d:00", tm.tm_hour);
+		fprintf(f, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+/* "per hour", "per 5 min", "per 2 h". */
+static void
+html_per(FILE *f, int64_t bucket_us)
+{
+	int64_t	min = bucket_us / (60 * INT64_C(1000000));
+
+	if (min == 60)
+		fputs("per hour", f);
+	else if (min < 60)
+		fprintf(f, "per %lld min", (long long)min);
+	else
+		fprintf(f, "per %lld h", (long long)(min / 60));
 }
 
 static void
@@ -119,7 +140,6 @@ html_timeline(FILE *f, const struct report *r)
 	int64_t		 max = 1, n;
 	size_t		 i, step;
 	bool		 days;
-	char		 buf[40];
 
 	if (r->nbuckets == 0) {
 		fputs("<p class=\"mut\">No findings in this period.</p>\n", f);
@@ -133,8 +153,9 @@ html_timeline(FILE *f, const struct report *r)
 	bw = pw / (double)r->nbuckets;
 	days = (int64_t)r->nbuckets * r->bucket_us > 48 * INT64_C(3600000000);
 	fprintf(f, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\""
-	    "findings and stalls per %s\">\n", SVG_W, SVG_H,
-	    r->bucket_us == INT64_C(3600000000) ? "hour" : "period");
+	    "findings and stalls ", SVG_W, SVG_H);
+	html_per(f, r->bucket_us);
+	fputs("\">\n", f);
 	fprintf(f, "<line class=\"ax\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
 	    "y2=\"%d\"/>\n", SVG_LEFT, SVG_H - SVG_BOTTOM, SVG_W - 4,
 	    SVG_H - SVG_BOTTOM);
@@ -179,11 +200,8 @@ html_timeline(FILE *f, const struct report *r)
 	fputs("</svg>\n<p class=\"legend\"><span class=\"sw\" style=\""
 	    "background:var(--err)\"></span>findings<span class=\"sw\" "
 	    "style=\"background:var(--stall)\"></span>stalls &middot; ", f);
-	if (r->bucket_us == INT64_C(3600000000))
-		fputs("per hour, UTC", f);
-	else
-		fprintf(f, "per %s h, UTC", output_seconds(r->bucket_us /
-		    3600, buf));
+	html_per(f, r->bucket_us);
+	fputs(", UTC", f);
 	fputs("</p>\n", f);
 }
 
@@ -265,20 +283,22 @@ report_html(FILE *f, const struct report *r)
 		fputs("</table></div>\n", f);
 	}
 	if (r->nsigs > 0) {
-		fputs("<h2>New signatures</h2>\n<div class=\"scroll\"><table>"
-		    "<tr><th>kind</th><th>coroutine</th><th>exception</th>"
-		    "<th class=\"n\">count</th><th>first</th></tr>\n", f);
+		fputs("<h2>New signatures</h2>\n<div class=\"scroll\"><table "
+		    "class=\"sm\"><thead><tr><th>kind</th><th>coroutine</th>"
+		    "<th>exception</th><th class=\"n\">count</th><th>first</th>"
+		    "</tr></thead>\n", f);
 		for (i = 0; i < r->nsigs; i++) {
 			fputs("<tr><td>", f);
 			html_sev(f, r->sigs[i].sev);
 			fputs(" <span class=\"mono\">", f);
 			html_text(f, r->sigs[i].kind);
-			fputs("</span></td><td class=\"mono\">", f);
+			fputs("</span></td><td class=\"mono\" data-l=\"coroutine"
+			    "\">", f);
 			html_text(f, r->sigs[i].coro);
-			fputs("</td><td class=\"mono\">", f);
+			fputs("</td><td class=\"mono\" data-l=\"exception\">", f);
 			html_text(f, r->sigs[i].exception);
-			fprintf(f, "</td><td class=\"n\">%lld</td><td>",
-			    (long long)r->sigs[i].n);
+			fprintf(f, "</td><td class=\"n\" data-l=\"count\">%lld"
+			    "</td><td data-l=\"first\">", (long long)r->sigs[i].n);
 			html_time(f, r->sigs[i].first_us);
 			fputs("</td></tr>\n", f);
 		}
@@ -287,19 +307,20 @@ report_html(FILE *f, const struct report *r)
 	html_tops(f, "Top tasks", "task", r->tasks, r->ntasks);
 	html_tops(f, "Top coroutines", "coroutine", r->coros, r->ncoros);
 	if (r->nstalls > 0) {
-		fputs("<h2>Longest stalls</h2>\n<div class=\"scroll\"><table>"
-		    "<tr><th class=\"n\">seconds</th><th>when</th><th>task"
-		    "</th><th>coroutine</th><th>where</th></tr>\n", f);
+		fputs("<h2>Longest stalls</h2>\n<div class=\"scroll\"><table "
+		    "class=\"sm\"><thead><tr><th class=\"n\">seconds</th>"
+		    "<th>when</th><th>task</th><th>coroutine</th><th>where</th>"
+		    "</tr></thead>\n", f);
 		for (i = 0; i < r->nstalls; i++) {
-			fprintf(f, "<tr><td class=\"n\">%s</td><td>",
-			    r->stalls[i].duration_us < 0 ? "?" :
-			    output_seconds(r->stalls[i].duration_us, buf));
+			fprintf(f, "<tr><td class=\"n\"><b>%s s</b></td><td "
+			    "data-l=\"when\">", r->stalls[i].duration_us < 0 ?
+			    "?" : output_seconds(r->stalls[i].duration_us, buf));
 			html_time(f, r->stalls[i].ts_us);
-			fputs("</td><td class=\"mono\">", f);
+			fputs("</td><td class=\"mono\" data-l=\"task\">", f);
 			html_text(f, r->stalls[i].task);
-			fputs("</td><td class=\"mono\">", f);
+			fputs("</td><td class=\"mono\" data-l=\"coroutine\">", f);
 			html_text(f, r->stalls[i].coro);
-			fputs("</td><td class=\"mono\">", f);
+			fputs("</td><td class=\"mono\" data-l=\"where\">", f);
 			html_text(f, r->stalls[i].source);
 			fprintf(f, ":%lld</td></tr>\n",
 			    (long long)r->stalls[i].line);

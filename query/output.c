@@ -24,6 +24,7 @@
 #define TABLE_SAMPLE	200	/* rows measured before the table starts */
 #define TABLE_MINW	8	/* a column is never shrunk below this */
 #define TABLE_GAP	2	/* spaces between columns */
+#define TABLE_LAST_BONUS 24	/* the last column shrinks this much later */
 
 struct cell {
 	char	*s;		/* escaped display text */
@@ -340,15 +341,27 @@ output_is_text(const struct output *o, size_t i)
 static void
 output_shrink(struct output *o, size_t *total, bool text_only)
 {
-	size_t	i, widest;
+	size_t	i, widest, last = o->ncols, wi, ww = 0;
 
+	for (i = 0; i < o->ncols; i++)
+		if (output_shown(o, i))
+			last = i;
 	while (o->width > 0 && *total > (size_t)o->width) {
+		/* the last column, the message, counts as narrower than it
+		 * is: it keeps more of its text than the names before it */
 		widest = o->ncols;
-		for (i = 0; i < o->ncols; i++)
-			if (output_shown(o, i) && (!text_only ||
-			    output_is_text(o, i)) && (widest == o->ncols ||
-			    o->w[i] > o->w[widest]))
+		for (i = 0; i < o->ncols; i++) {
+			if (!output_shown(o, i) || (text_only &&
+			    !output_is_text(o, i)))
+				continue;
+			wi = i == last && o->w[i] > TABLE_LAST_BONUS ?
+			    o->w[i] - TABLE_LAST_BONUS : o->w[i];
+			if (o->w[i] > TABLE_MINW && (widest == o->ncols ||
+			    wi > ww)) {
 				widest = i;
+				ww = wi;
+			}
+		}
 		if (widest == o->ncols || o->w[widest] <= TABLE_MINW)
 			return;
 		o->w[widest]--;

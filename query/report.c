@@ -20,6 +20,7 @@
 
 #define HOUR_US		(INT64_C(3600) * 1000000)
 #define MAX_BUCKETS	168		/* a week of hours */
+#define MAX_MINUTE_BUCKETS 60		/* below, minutes are too fine */
 #define MAX_INCIDENTS	50		/* listed; the rest are counted */
 
 static char *
@@ -320,11 +321,13 @@ report_incidents(struct report *r, struct store *s, const int64_t *v,
 }
 
 /* The timeline covers the whole period when it is a week or less, else
- * the span of its findings; hours, or longer buckets past a week. */
+ * the span of its findings: in minutes (1, 5 or 15) when that makes at
+ * most MAX_MINUTE_BUCKETS, else in hours, or longer past a week. */
 static int
 report_timeline(struct report *r, struct store *s, const int64_t *v,
     struct err *e)
 {
+	static const int64_t	 minutes[] = { 1, 5, 15 };
 	sqlite3_stmt	*st;
 	int64_t		 lo = r->since_us, hi = r->until_us, b[4];
 	uint64_t	 hours;
@@ -346,10 +349,24 @@ report_timeline(struct report *r, struct store *s, const int64_t *v,
 		if (report_done(s, st, rc, e) == -1)
 			return -1;
 	}
-	lo -= ((lo % HOUR_US) + HOUR_US) % HOUR_US;
-	hours = (uint64_t)((hi - lo + HOUR_US - 1) / HOUR_US);
-	r->bucket_us = HOUR_US * (int64_t)((hours + MAX_BUCKETS - 1) /
-	    MAX_BUCKETS);
+	/* a short span in minutes (1, 5 or 15), else hours, or several
+	 * hours a bucket past a week */
+	r->bucket_us = 0;
+	for (i = 0; i < sizeof(minutes) / sizeof(minutes[0]); i++) {
+		b[0] = minutes[i] * 60 * INT64_C(1000000);
+		if ((hi - (lo - (lo % b[0] + b[0]) % b[0]) + b[0] - 1) / b[0] <=
+		    MAX_MINUTE_BUCKETS) {
+			r->bucket_us = b[0];
+			break;
+		}
+	}
+	if (r->bucket_us == 0) {
+		lo -= ((lo % HOUR_US) + HOUR_US) % HOUR_US;
+		hours = (uint64_t)((hi - lo + HOUR_US - 1) / HOUR_US);
+		r->bucket_us = HOUR_US * (int64_t)((hours + MAX_BUCKETS - 1) /
+		    MAX_BUCKETS);
+	} else
+		lo -= ((lo % r->bucket_us) + r->bucket_us) % r->bucket_us;
 	r->start_us = lo;
 	r->nbuckets = (size_t)((hi - lo + r->bucket_us - 1) / r->bucket_us);
 	if (r->nbuckets == 0)

@@ -61,12 +61,38 @@ struct engine {
 	double			 stall_min_s;
 	size_t			 limit_hits;
 	char			 first_limit[256];
+	struct buf		 lf;		/* a message with lone CRs as LF */
 };
 
 /* A field captured from the subject: a span, NULL p when unset. */
 struct fields {
 	struct span	v[RF_NFIELDS];
 };
+
+/* The patterns end lines at LF; a log written with lone CRs (old Mac
+ * line ends, a terminal's progress lines) would match none of them. When
+ * s holds a CR not followed by LF, a copy of s with each such CR turned
+ * into LF, the same length so that offsets stay; else s itself. The copy
+ * is valid until the next call. */
+static const char *
+engine_lone_cr(struct engine *en, const char *s, size_t n)
+{
+	const char	*cr = s, *end = s + n;
+	size_t		 i;
+
+	while ((cr = memchr(cr, '\r', (size_t)(end - cr))) != NULL &&
+	    cr + 1 < end && cr[1] == '\n')
+		cr += 2;
+	if (cr == NULL)
+		return s;
+	buf_reset(&en->lf);
+	buf_add(&en->lf, s, n);
+	for (i = (size_t)(cr - s); i < n; i++)
+		if (en->lf.data[i] == '\r' && (i + 1 == n ||
+		    en->lf.data[i + 1] != '\n'))
+			en->lf.data[i] = '\n';
+	return en->lf.data;
+}
 
 /* How common a byte is in log text: the prefilter anchors each needle on
  * its rarest byte pair, so that few positions need a closer look. */
@@ -161,25 +187,48 @@ engine_prefilter(struct engine *en, const unsigned char *p, size_t n)
 }
 
 /* Move the rules of src into dst: a known id replaces the rule in place,
- * a new one is appended to added. */
+ * a new one is appended to added, a partial rule changes the one of its
+ * id. A partial rule of no known id is a problem, added to d. */
 static void
-engine_merge(struct ruleset *dst, struct ruleset *added, struct ruleset *src)
+engine_merge(struct ruleset *dst, struct ruleset *added, struct ruleset *src,
+    struct rule_diag *d)
 {
-	struct rule	*old;
+	struct rule	*old, *r;
 	size_t		 i;
+	char		 msg[512];
 
 	for (i = 0; i < src->n; i++) {
-		if ((old = ruleset_find(dst, src->v[i].id)) == NULL)
-			old = ruleset_find(added, src->v[i].id);
-		if (old != NULL) {
+		r = &src->v[i];
+		if ((old = ruleset_find(dst, r->id)) == NULL)
+			old = ruleset_find(added, r->id);
+		if (r->partial && old == NULL) {
+			snprintf(msg, sizeof(msg), "%s:%d: rule '%s': no rule "
+			    "of that id to change (a new rule needs kind and "
+			    "pattern)", r->file, r->line, r->id);
+			d->msg = xgrow(d->msg, &d->cap, d->n + 1,
+			    sizeof(*d->msg));
+			d->msg[d->n++] = xstrdup(msg);
+			rule_release(r);
+		} else if (r->partial) {
+			if (r->set_enabled)
+				old->enabled = r->enabled;
+			if (r->set_severity)
+				old->severity = r->severity;
+			if (r->set_title) {
+				free(old->title);
+				old->title = r->title;
+				r->title = NULL;
+			}
+			rule_release(r);
+		} else if (old != NULL) {
 			rule_release(old);
-			*old = src->v[i];
+			*old = *r;
 		} else {
 			added->v = xgrow(added->v, &added->cap, added->n + 1,
 			    sizeof(*added->v));
-			added->v[added->n++] = src->v[i];
+			added->v[added->n++] = *r;
 		}
-		memset(&src->v[i], 0, sizeof(src->v[i]));
+		memset(r, 0, sizeof(*r));
 	}
 	src->n = 0;
 }
@@ -210,17 +259,25 @@ engine_new(const struct engine_opts *o, struct err *e)
 	ruleset_init(&one);
 	memset(&d, 0, sizeof(d));
 	en->stall_min_s = o->stall_min_s > 0 ? o->stall_min_s : 0.5;
+	buf_init(&en->lf, SIZE_MAX / 2);
 	if (!o->no_builtin && ruleset_parse(&pack, "asyncio.rules",
 	    asyncio_rules, asyncio_rules_len, &d) > 0) {
 		engine_diag_err(&d, e);
 		goto fail;
 	}
+	for (i = 0; i < pack.n; i++)
+		if (pack.v[i].partial) {
+			err_set(e, STATUS_USAGE, "asyncio.rules:%d: rule '%s' "
+			    "has no kind or pattern", pack.v[i].line,
+			    pack.v[i].id);
+			goto fail;
+		}
 	for (i = 0; i < o->nrule_files; i++) {
 		if (ruleset_load(&one, o->rule_files[i], &d) > 0) {
 			engine_diag_err(&d, e);
 			goto fail;
 		}
-		engine_merge(&pack, &added, &one);
+		engine_merge(&pack, &added, &one, &d);
 	}
 	if (o->rules_text != NULL) {
 		if (ruleset_parse(&one, "<text>", o->rules_text,
@@ -228,7 +285,11 @@ engine_new(const struct engine_opts *o, struct err *e)
 			engine_diag_err(&d, e);
 			goto fail;
 		}
-		engine_merge(&pack, &added, &one);
+		engine_merge(&pack, &added, &one, &d);
+	}
+	if (d.n > 0) {
+		engine_diag_err(&d, e);
+		goto fail;
 	}
 	en->nrules = added.n + pack.n;
 	en->rules = xcalloc(en->nrules ? en->nrules : 1, sizeof(*en->rules));
@@ -300,6 +361,7 @@ engine_free(struct engine *en)
 	pcre2_match_data_free(en->md);
 	pcre2_match_context_free(en->mc);
 	pcre2_jit_stack_free(en->js);
+	buf_release(&en->lf);
 	free(en);
 }
 
@@ -593,6 +655,7 @@ engine_scan(struct engine *en, const struct record *rec,
 	}
 	if (s == NULL)
 		return 0;
+	s = engine_lone_cr(en, s, n);
 	en->gen++;
 	engine_prefilter(en, (const unsigned char *)s, n);
 	for (i = 0; i < en->nrules; i++) {

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "common/buf.h"
 #include "common/xmalloc.h"
 #include "store/schema.h"
 
@@ -78,6 +80,69 @@ bad:
 	    sqlite3_errmsg(s->db));
 }
 
+/* Why a database cannot be written, when that is the reason an open
+ * failed: the file, or for a new one its directory, is not writable (a
+ * read-only mount, permissions). Fills *e and returns -1; 0 when both
+ * are writable. */
+static int
+store_unwritable(const char *path, struct err *e)
+{
+	char	*dir, *slash;
+	int	 rc = 0;
+
+	if (access(path, F_OK) == 0) {
+		if (access(path, W_OK) == -1)
+			rc = err_set(e, STATUS_DB, "%s: database is read-only: "
+			    "%s", path, strerror(errno));
+		return rc;
+	}
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(dir, W_OK) == -1 && errno != ENOENT)
+		rc = err_set(e, STATUS_DB, "%s: cannot create the database: "
+		    "%s", path, strerror(errno));
+	free(dir);
+	return rc;
+}
+
+/* A read-only connection to a WAL database on a read-only medium: SQLite
+ * needs to create the -shm file for WAL and cannot, unless told that
+ * nothing changes the file (immutable=1, as a URI). */
+static sqlite3 *
+store_open_immutable(const char *path)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	struct buf		 uri;
+	sqlite3			*db = NULL;
+	const unsigned char	*p;
+
+	buf_init(&uri, 3 * strlen(path) + 64);
+	buf_adds(&uri, "file:");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-", *p) != NULL) {
+			buf_addc(&uri, (char)*p);
+		} else {
+			buf_addc(&uri, '%');
+			buf_addc(&uri, hex[*p >> 4]);
+			buf_addc(&uri, hex[*p & 15]);
+		}
+	}
+	buf_adds(&uri, "?immutable=1");
+	if (sqlite3_open_v2(uri.data, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		sqlite3_close_v2(db);
+		db = NULL;
+	}
+	buf_release(&uri);
+	return db;
+}
+
 struct store *
 store_open(const char *path, int flags, struct err *e)
 {
@@ -106,8 +171,15 @@ store_open(const char *path, int flags, struct err *e)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-	if (store_probe(s, e) == -1)
-		goto fail;
+	if (store_probe(s, e) == -1) {
+		if (!(flags & STORE_READONLY) ||
+		    (sqlite3_errcode(s->db) & 0xff) != SQLITE_CANTOPEN)
+			goto fail;
+		sqlite3_close_v2(s->db);
+		if ((s->db = store_open_immutable(path)) == NULL ||
+		    store_probe(s, e) == -1)
+			goto fail;
+	}
 	if (flags & STORE_READONLY) {
 		if (store_exec(s, "PRAGMA query_only = 1", e) == -1)
 			goto fail;
@@ -120,6 +192,8 @@ store_open(const char *path, int flags, struct err *e)
 		goto fail;
 	return s;
 fail:
+	if (!(flags & STORE_READONLY))
+		store_unwritable(path, e);
 	store_close(s);
 	return NULL;
 }

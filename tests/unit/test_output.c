@@ -170,6 +170,48 @@ test_table_width(void **state)
 }
 
 static void
+test_table_drop(void **state)
+{
+	static const struct output_col	 dcols[] = {
+		{ NULL, "a", "AAAA", OUTPUT_TEXT, 0 },
+		{ NULL, "b", "BBBB", OUTPUT_TEXT, 1 },
+		{ NULL, "c", "CCCC", OUTPUT_TEXT, 2 },
+		{ NULL, "m", "MESSAGE", OUTPUT_TEXT, 0 },
+	};
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	struct output	*o;
+	struct err	 e;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*f = open_memstream(&buf, &len);
+	int		 width;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	for (width = 200; width >= 22; width -= 178) {
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT "
+		    "'aaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbb', "
+		    "'cccccccccccccccccccc', printf('%.60c', 'm')", -1, &st,
+		    NULL), SQLITE_OK);
+		o = output_new(f, OUTPUT_TABLE, dcols, 4, 0, width);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		output_row(o, st);
+		assert_int_equal(output_end(o, &e), 0);
+		output_free(o);
+		sqlite3_finalize(st);
+	}
+	fclose(f);
+	/* wide: everything whole; narrow: C left out first, then B */
+	assert_non_null(strstr(buf, "AAAA                  BBBB                  "
+	    "CCCC                  MESSAGE\n"));
+	assert_non_null(strstr(buf, "\nAAAA      MESSAGE\n"));
+	assert_null(strstr(strstr(buf, "\nAAAA      MESSAGE\n"), "BBBB"));
+	free(buf);
+	sqlite3_close(db);
+}
+
+static void
 test_colour(void **state)
 {
 	char	*s;
@@ -234,6 +276,7 @@ main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_width),
+		cmocka_unit_test(test_table_drop),
 		cmocka_unit_test(test_colour),
 		cmocka_unit_test(test_helpers),
 	};
