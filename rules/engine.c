@@ -187,25 +187,48 @@ engine_prefilter(struct engine *en, const unsigned char *p, size_t n)
 }
 
 /* Move the rules of src into dst: a known id replaces the rule in place,
- * a new one is appended to added. */
+ * a new one is appended to added, a partial rule changes the one of its
+ * id. A partial rule of no known id is a problem, added to d. */
 static void
-engine_merge(struct ruleset *dst, struct ruleset *added, struct ruleset *src)
+engine_merge(struct ruleset *dst, struct ruleset *added, struct ruleset *src,
+    struct rule_diag *d)
 {
-	struct rule	*old;
+	struct rule	*old, *r;
 	size_t		 i;
+	char		 msg[512];
 
 	for (i = 0; i < src->n; i++) {
-		if ((old = ruleset_find(dst, src->v[i].id)) == NULL)
-			old = ruleset_find(added, src->v[i].id);
-		if (old != NULL) {
+		r = &src->v[i];
+		if ((old = ruleset_find(dst, r->id)) == NULL)
+			old = ruleset_find(added, r->id);
+		if (r->partial && old == NULL) {
+			snprintf(msg, sizeof(msg), "%s:%d: rule '%s': no rule "
+			    "of that id to change (a new rule needs kind and "
+			    "pattern)", r->file, r->line, r->id);
+			d->msg = xgrow(d->msg, &d->cap, d->n + 1,
+			    sizeof(*d->msg));
+			d->msg[d->n++] = xstrdup(msg);
+			rule_release(r);
+		} else if (r->partial) {
+			if (r->set_enabled)
+				old->enabled = r->enabled;
+			if (r->set_severity)
+				old->severity = r->severity;
+			if (r->set_title) {
+				free(old->title);
+				old->title = r->title;
+				r->title = NULL;
+			}
+			rule_release(r);
+		} else if (old != NULL) {
 			rule_release(old);
-			*old = src->v[i];
+			*old = *r;
 		} else {
 			added->v = xgrow(added->v, &added->cap, added->n + 1,
 			    sizeof(*added->v));
-			added->v[added->n++] = src->v[i];
+			added->v[added->n++] = *r;
 		}
-		memset(&src->v[i], 0, sizeof(src->v[i]));
+		memset(r, 0, sizeof(*r));
 	}
 	src->n = 0;
 }
@@ -242,12 +265,19 @@ engine_new(const struct engine_opts *o, struct err *e)
 		engine_diag_err(&d, e);
 		goto fail;
 	}
+	for (i = 0; i < pack.n; i++)
+		if (pack.v[i].partial) {
+			err_set(e, STATUS_USAGE, "asyncio.rules:%d: rule '%s' "
+			    "has no kind or pattern", pack.v[i].line,
+			    pack.v[i].id);
+			goto fail;
+		}
 	for (i = 0; i < o->nrule_files; i++) {
 		if (ruleset_load(&one, o->rule_files[i], &d) > 0) {
 			engine_diag_err(&d, e);
 			goto fail;
 		}
-		engine_merge(&pack, &added, &one);
+		engine_merge(&pack, &added, &one, &d);
 	}
 	if (o->rules_text != NULL) {
 		if (ruleset_parse(&one, "<text>", o->rules_text,
@@ -255,7 +285,11 @@ engine_new(const struct engine_opts *o, struct err *e)
 			engine_diag_err(&d, e);
 			goto fail;
 		}
-		engine_merge(&pack, &added, &one);
+		engine_merge(&pack, &added, &one, &d);
+	}
+	if (d.n > 0) {
+		engine_diag_err(&d, e);
+		goto fail;
 	}
 	en->nrules = added.n + pack.n;
 	en->rules = xcalloc(en->nrules ? en->nrules : 1, sizeof(*en->rules));

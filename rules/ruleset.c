@@ -368,12 +368,15 @@ parser_finish_rule(struct parser *p, struct ruleset *rs)
 
 	if (!p->in_rule)
 		return;
-	if (!p->have_kind)
+	if (!p->have_kind && !p->pattern.used && p->nextracts == 0 &&
+	    r->nneedles == 0 && r->nloggers == 0 && r->nlevels == 0)
+		r->partial = true;	/* changes a loaded rule */
+	else if (!p->have_kind)
 		parser_error(p, r->line, 0, "rule '%s': missing kind", r->id);
-	if (!p->pattern.used)
+	if (!r->partial && !p->pattern.used)
 		parser_error(p, r->line, 0, "rule '%s': missing pattern",
 		    r->id);
-	else
+	else if (!r->partial)
 		(void)parser_compile(p, &p->pattern, &r->pattern, "pattern");
 	if (p->nextracts > 0) {
 		r->extracts = xcalloc(p->nextracts, sizeof(*r->extracts));
@@ -383,8 +386,10 @@ parser_finish_rule(struct parser *p, struct ruleset *rs)
 				r->nextracts++;
 	}
 	if (!p->bad) {
+		r->set_severity = p->have_severity;
 		if (!p->have_severity && r->kind != NULL)
 			r->severity = kind_severity(r->kind);
+		r->set_title = r->title != NULL;
 		if (r->title == NULL)
 			r->title = xstrdup(r->id);
 		rs->v = xgrow(rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v));
@@ -537,6 +542,7 @@ parser_key(struct parser *p, struct ruleset *rs, const char *key,
 			parser_error(p, line, vcol, "matches is 'first' or "
 			    "'all'");
 	} else if (KEY("enabled")) {
+		p->r.set_enabled = true;
 		if (vlen == 3 && memcmp(val, "yes", 3) == 0)
 			p->r.enabled = true;
 		else if (vlen == 2 && memcmp(val, "no", 2) == 0)

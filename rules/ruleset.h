@@ -58,6 +58,10 @@ struct rule {
 	size_t		 nextracts;
 	bool		 all;		/* every match of the record, not one */
 	bool		 enabled;
+	/* A rule block with no kind and no pattern changes the loaded rule
+	 * of its id: only the keys it gives (enabled, severity, title). */
+	bool		 partial;
+	bool		 set_enabled, set_severity, set_title;
 	char		*file;		/* where it was written */
 	int		 line;
 };

@@ -8,8 +8,12 @@
  * name='...' or coro=<...()> in its text). The percentile is computed only
  * for gaps above the floor, so the common path is a few stores.
  *
- * Not flagged: gaps before a record whose debug-mode "took N seconds"
- * finding explains them, gaps across a process restart (the pid changes)
+ * A gap is decided once the records logged as the loop resumes are in
+ * (STALL_SETTLE_US after its end, at most STALL_SETTLE_RECORDS records):
+ * so it is appended to the findings of a later record than the one that
+ * ends it. Not flagged: gaps that a debug-mode "took N seconds" finding
+ * among those records explains (it is the better finding: it names the
+ * culprit), gaps across a process restart (the pid changes)
  * or ending at a startup banner, and records with inferred times. The
  * caller resets the detector for each rotation set; the files of one set
  * are one stream, so a file boundary is no reset.
@@ -29,7 +33,9 @@
 #define STALL_FACTOR		4	/* times the 95th percentile */
 #define STALL_NAME_CAP		128	/* bytes kept of a task or coro name */
 #define STALL_MAGIC		0x4c545341u	/* "ASTL" */
-#define STALL_VERSION		1
+#define STALL_VERSION		2
+#define STALL_SETTLE_US		100000	/* how long after a gap a "took" */
+#define STALL_SETTLE_RECORDS	16	/* may still come, and in how many */
 
 /* The part of the detector that is saved between runs: plain integers
  * and bytes, written in the host's byte order (a database moves between
@@ -44,6 +50,12 @@ struct stall_state {
 	int64_t		last_pid;
 	char		last_task[STALL_NAME_CAP];
 	char		last_coro[STALL_NAME_CAP];
+	/* a gap found, waiting for a "took" line that explains it */
+	uint32_t	pending;
+	uint32_t	pend_records;	/* records seen since */
+	int64_t		pend_start_us, pend_end_us, pend_gap_us, pend_p95_us;
+	char		pend_task[STALL_NAME_CAP];
+	char		pend_coro[STALL_NAME_CAP];
 };
 
 struct stall {
@@ -219,21 +231,70 @@ stall_remember(struct stall *sd, const struct record *rec)
 	}
 }
 
+/* The longest "took N seconds" among the record's findings, or -1. */
+static int64_t
+stall_took_us(const struct finding *found, size_t nfound)
+{
+	int64_t	best = -1;
+	size_t	i;
+
+	for (i = 0; i < nfound; i++)
+		if (found[i].duration_us > best && found[i].kind != NULL &&
+		    (strcmp(found[i].kind, "stall") == 0 ||
+		    strcmp(found[i].kind, "slow_callback") == 0))
+			best = found[i].duration_us;
+	return best;
+}
+
+/* Append the pending gap to out as a stall finding. */
+static void
+stall_emit(struct stall *sd, struct finding_list *out)
+{
+	struct finding	*f = finding_add(out);
+	char		 msg[160];
+
+	f->kind = "stall";
+	f->rule = "stall.gap";
+	f->severity = SEV_WARNING;
+	f->ts_us = sd->st.pend_start_us;
+	f->duration_us = sd->st.pend_gap_us;
+	if (sd->st.pend_task[0] != '\0')
+		f->task = xstrdup(sd->st.pend_task);
+	if (sd->st.pend_coro[0] != '\0')
+		f->coro = xstrdup(sd->st.pend_coro);
+	snprintf(msg, sizeof(msg), "no log records for %.3f s (usual gap "
+	    "%.3f s): the event loop or the process was blocked",
+	    (double)sd->st.pend_gap_us / 1e6, (double)sd->st.pend_p95_us / 1e6);
+	f->message = xstrdup(msg);
+	sd->st.pending = 0;
+}
+
 bool
 stall_feed(struct stall *sd, const struct record *rec,
     const struct finding *found, size_t nfound, struct finding_list *out)
 {
-	struct finding	*f;
-	int64_t		 gap, p95, limit;
-	size_t		 i;
-	bool		 explained = false, restart, flagged = false;
-	char		 msg[160];
+	int64_t		 gap, p95, limit, took;
+	bool		 restart, flagged = false;
 
 	if (rec->ts_us == TS_NONE || (rec->flags & RECORD_TS_INFERRED))
 		return false;
+	/* found may point into out: read it before appending */
+	took = stall_took_us(found, nfound);
+	/* A gap waits for the records logged as the loop resumes: the slow
+	 * step's own lines come first, its "took" line may follow. */
+	if (sd->st.pending) {
+		if (took >= 0 && took * 2 >= sd->st.pend_gap_us)
+			sd->st.pending = 0;
+		else if (rec->ts_us > sd->st.pend_end_us + STALL_SETTLE_US ||
+		    rec->ts_us < sd->st.pend_end_us ||
+		    ++sd->st.pend_records > STALL_SETTLE_RECORDS) {
+			stall_emit(sd, out);
+			flagged = true;
+		}
+	}
 	if (sd->st.last_us == TS_NONE) {
 		stall_remember(sd, rec);
-		return false;
+		return flagged;
 	}
 	gap = rec->ts_us - sd->st.last_us;
 	restart = (rec->pid >= 0 && sd->st.last_pid >= 0 &&
@@ -241,42 +302,43 @@ stall_feed(struct stall *sd, const struct record *rec,
 	if (gap < 0 || restart) {
 		/* out of order, or a new process: no gap to judge */
 		stall_remember(sd, rec);
-		return false;
+		return flagged;
 	}
-	/* found may point into out: read it before appending */
-	for (i = 0; i < nfound; i++)
-		if (found[i].duration_us >= 0 && found[i].duration_us * 2 >=
-		    gap && (strcmp(found[i].kind, "stall") == 0 ||
-		    strcmp(found[i].kind, "slow_callback") == 0))
-			explained = true;
 	if (gap > sd->min_us && sd->st.ngaps >= STALL_MIN_HISTORY &&
-	    !explained) {
+	    !(took >= 0 && took * 2 >= gap)) {
 		p95 = stall_p95(sd);
 		limit = p95 * STALL_FACTOR;
 		if (limit < sd->min_us)
 			limit = sd->min_us;
 		if (gap > limit) {
-			f = finding_add(out);
-			f->kind = "stall";
-			f->rule = "stall.gap";
-			f->severity = SEV_WARNING;
-			f->ts_us = sd->st.last_us;
-			f->duration_us = gap;
-			if (sd->st.last_task[0] != '\0')
-				f->task = xstrdup(sd->st.last_task);
-			if (sd->st.last_coro[0] != '\0')
-				f->coro = xstrdup(sd->st.last_coro);
-			snprintf(msg, sizeof(msg), "no log records for %.3f s "
-			    "(usual gap %.3f s): the event loop or the "
-			    "process was blocked", (double)gap / 1e6,
-			    (double)p95 / 1e6);
-			f->message = xstrdup(msg);
-			flagged = true;
+			if (sd->st.pending) {
+				stall_emit(sd, out);
+				flagged = true;
+			}
+			sd->st.pending = 1;
+			sd->st.pend_start_us = sd->st.last_us;
+			sd->st.pend_end_us = rec->ts_us;
+			sd->st.pend_gap_us = gap;
+			sd->st.pend_p95_us = p95;
+			sd->st.pend_records = 0;
+			memcpy(sd->st.pend_task, sd->st.last_task,
+			    sizeof(sd->st.pend_task));
+			memcpy(sd->st.pend_coro, sd->st.last_coro,
+			    sizeof(sd->st.pend_coro));
 		}
 	}
 	stall_push(sd, gap);
 	stall_remember(sd, rec);
 	return flagged;
+}
+
+bool
+stall_flush(struct stall *sd, struct finding_list *out)
+{
+	if (!sd->st.pending)
+		return false;
+	stall_emit(sd, out);
+	return true;
 }
 
 void *
@@ -302,7 +364,9 @@ stall_load(struct stall *sd, const void *p, size_t n)
 	if (st.magic != STALL_MAGIC || st.version != STALL_VERSION ||
 	    st.ngaps > STALL_WINDOW || st.head >= STALL_WINDOW ||
 	    memchr(st.last_task, '\0', sizeof(st.last_task)) == NULL ||
-	    memchr(st.last_coro, '\0', sizeof(st.last_coro)) == NULL) {
+	    memchr(st.last_coro, '\0', sizeof(st.last_coro)) == NULL ||
+	    memchr(st.pend_task, '\0', sizeof(st.pend_task)) == NULL ||
+	    memchr(st.pend_coro, '\0', sizeof(st.pend_coro)) == NULL) {
 		stall_reset(sd);
 		return false;
 	}

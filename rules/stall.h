@@ -26,12 +26,20 @@ void		 stall_free(struct stall *sd);
 void	stall_reset(struct stall *sd);
 
 /* Feed each record with a time, in order, with the findings the engine
- * made of it (a debug-mode "took N seconds" stall that explains the gap
- * makes the gap no second stall). When the gap before rec is a stall,
- * append it to out and return true. */
+ * made of it (found may point into out). A gap is judged once the records
+ * logged as the loop resumes are in (up to 0.1 s after it, at most 16
+ * records): a debug-mode "took N seconds" finding among them that
+ * explains the gap makes it no second stall. So a stall is appended to
+ * out with a record shortly after the gap; its ts_us is the time of the
+ * record before the gap, its duration the gap. Returns whether a stall was
+ * appended. */
 bool	stall_feed(struct stall *sd, const struct record *rec,
 	    const struct finding *found, size_t nfound,
 	    struct finding_list *out);
+
+/* Append a gap still waiting for its decision (end of the input); returns
+ * whether one was appended. */
+bool	stall_flush(struct stall *sd, struct finding_list *out);
 
 /* The state as bytes to keep between runs (caller frees), and back. */
 void	*stall_save(const struct stall *sd, size_t *n);

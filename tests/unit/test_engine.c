@@ -888,7 +888,40 @@ test_bad_rules_file(void **state)
 	o.rules_text = "rule a\nkind bogus\npattern x\nrule b\ncolour red\n";
 	assert_null(engine_new(&o, &e));
 	assert_non_null(strstr(e.msg, "unknown kind 'bogus'"));
-	assert_non_null(strstr(e.msg, "and 3 more problems"));
+	assert_non_null(strstr(e.msg, "and 1 more problem:"));
+}
+
+static void
+test_partial_rules(void **state)
+{
+	struct engine		*en;
+	struct engine_opts	 o;
+	struct err		 e;
+	struct finding_list	 fl = { NULL, 0, 0 };
+	const char		*m = "Unhandled error in exception handler\n"
+				    "RuntimeError: handler is broken";
+
+	(void)state;
+	/* shipped off */
+	en = engine_text(NULL, true, 0);
+	assert_int_equal(scan_one(en, "asyncio", "ERROR", m, &fl), 0);
+	engine_free(en);
+	/* a block of only id and severity changes the loaded rule */
+	en = engine_text("rule handler_error.custom\nenabled yes\n"
+	    "severity critical\ntitle handler broke\n", true, 0);
+	assert_int_equal(scan_one(en, "asyncio", "ERROR", m, &fl), 1);
+	assert_int_equal(fl.v[0].severity, SEV_CRITICAL);
+	assert_string_equal(fl.v[0].kind, "handler_error");
+	assert_non_null(strstr(fl.v[0].message, "handler broke"));
+	engine_free(en);
+	/* of an id nobody loaded: an error */
+	memset(&o, 0, sizeof(o));
+	o.rules_text = "rule nope.nothing\nenabled no\n";
+	assert_null(engine_new(&o, &e));
+	assert_int_equal(e.status, STATUS_USAGE);
+	assert_string_equal(e.msg, "<text>:1: rule 'nope.nothing': no rule of "
+	    "that id to change (a new rule needs kind and pattern)");
+	finding_list_release(&fl);
 }
 
 static void
@@ -915,6 +948,10 @@ setup(void **state)
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
+	/* the pack, with the rules it ships turned off turned on */
+	o.rules_text = "rule handler_error.custom\nenabled yes\n"
+	    "rule transport_error.fatal\nenabled yes\n"
+	    "rule config_error.taskname\nenabled yes\nseverity error\n";
 	if ((pack = engine_new(&o, &e)) == NULL) {
 		fprintf(stderr, "engine_new: %s\n", e.msg);
 		return -1;
@@ -942,6 +979,7 @@ main(void)
 		cmocka_unit_test(test_message_and_text),
 		cmocka_unit_test(test_stall_min),
 		cmocka_unit_test(test_bad_rules_file),
+		cmocka_unit_test(test_partial_rules),
 		cmocka_unit_test(test_list),
 	};
 	struct CMUnitTest	*tests;

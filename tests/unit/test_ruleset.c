@@ -91,6 +91,11 @@ static const struct pcase cases[] = {
 	    "rule a\nkind bogus\npattern (\nrule b\nkind stall\n"
 	    "pattern (?<who>x)\nrule c\nkind stall\npattern ok\n", 1, 3,
 	    "t.rules:2:6: unknown kind 'bogus'" },
+	{ "partial rule changes a loaded one",
+	    "rule never_awaited.warning\nenabled no\nseverity info\n", 1, 0,
+	    NULL },
+	{ "partial rule with a needle is no partial",
+	    "rule a\nneedle x\n", 0, 2, "t.rules:1: rule 'a': missing kind" },
 	{ "crlf and trailing blanks",
 	    "rule a\r\nkind stall \r\npattern x\t\r\n", 1, 0, NULL },
 };
