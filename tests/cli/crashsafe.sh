@@ -49,10 +49,10 @@ dump() {
 	    f.exception, f.location, f.message, f.duration_us,
 	    i.kinds, i.key, i.first_us, i.count
 	    FROM findings f JOIN sources s ON s.id = f.source_id
-	    LEFT JOIN incidents i ON i.id = f.incident_id ORDER BY 2, 3, 6, 7;
+	    LEFT JOIN incidents i ON i.id = f.incident_id ORDER BY 2, 3, 6, 7, 9, 10, 11;
 	  SELECT 'incident', first_us, last_us, severity, kinds, key, task, coro,
 	    count, summary, replace(set_path, rtrim(set_path, replace(set_path, '/', '')), '')
-	    FROM incidents ORDER BY 2, 5, 6;
+	    FROM incidents ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11;
 	  SELECT 'count', replace(s.path, rtrim(s.path, replace(s.path, '/', '')), ''),
 	    c.minute, c.level, c.logger, c.n
 	    FROM counts c JOIN sources s ON s.id = c.source_id ORDER BY 2, 3, 4, 5;
