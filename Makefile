@@ -34,7 +34,7 @@ UNITS    = $(UNITSRCS:tests/unit/%.c=build/tests/%)
 SANUNITS = $(UNITSRCS:tests/unit/%.c=build/san/tests/%)
 
 .PHONY: all deps check check-plain check-san demo install clean \
-        check-headers bench fuzz check-fuzz check-valgrind
+        check-headers bench fuzz check-fuzz
 
 all: deps build/aiosift
 
@@ -99,8 +99,7 @@ build/san/tests/%: build/san/tests/unit/%.o $(SANLIB)
 	$(CC) $(SAN) -o $@ $< $(SANLIB) $(LDLIBS) -lcmocka
 
 check: deps
-	@$(MAKE) --no-print-directory check-plain check-san check-fuzz \
-	  check-valgrind
+	@$(MAKE) --no-print-directory check-plain check-san check-fuzz
 
 check-plain: build/aiosift $(UNITS)
 	@tests/run build
@@ -169,7 +168,3 @@ fuzz: deps $(FUZZERS)
 
 check-fuzz: $(FUZZERS)
 	@fuzz/run.sh $${CHECK_FUZZ_SECONDS:-15}
-
-# The end-to-end tests under valgrind (memcheck, leaks): tests/cli/valgrind.sh.
-check-valgrind: build/aiosift
-	@AIOSIFT=$$PWD/build/aiosift bash tests/cli/valgrind.sh
