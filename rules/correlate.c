@@ -38,6 +38,9 @@ struct incident {
 	char		*key;			/* the first signature */
 	char		*task, *coro, *exc;	/* the first that had them */
 	char		*chain_coro;		/* of a failed run, rule 1 */
+	int64_t		 chain_id;		/* that finding's id */
+	char		*chain_qual;		/* its qualname, as the never-
+						 * awaited warning names it */
 	char		*set_path;		/* the stream (rotation set) */
 	bool		 has_stall;
 	int64_t		 stall_us;		/* longest stall */
@@ -56,6 +59,7 @@ struct corr {
 	size_t		 cap;
 	sqlite3_stmt	*ins;
 	sqlite3_stmt	*upd;
+	sqlite3_stmt	*qual;
 };
 
 /* A finding as read back. */
@@ -189,6 +193,7 @@ incident_release(struct incident *inc)
 	free(inc->coro);
 	free(inc->exc);
 	free(inc->chain_coro);
+	free(inc->chain_qual);
 	free(inc->set_path);
 	free(inc->members);
 	memset(inc, 0, sizeof(*inc));
@@ -219,8 +224,24 @@ incident_add(struct incident *inc, const struct cf *f)
 		inc->exc = dup_or_null(f->exc);
 	if ((strcmp(f->kind, "nested_run") == 0 ||
 	    strcmp(f->kind, "loop_closed") == 0) && f->coro != NULL &&
-	    inc->chain_coro == NULL)
+	    inc->chain_coro == NULL) {
 		inc->chain_coro = xstrdup(f->coro);
+		inc->chain_id = f->id;
+	}
+	/* The traceback of a failed asyncio.run() names the function
+	 * ("fetch"); the warning about the coroutine it was given has the
+	 * qualname ("ConfigClient.fetch"): the finding and incident take
+	 * the fuller name. */
+	if (strcmp(f->kind, "never_awaited") == 0 && inc->chain_coro != NULL &&
+	    inc->chain_qual == NULL && f->coro != NULL &&
+	    strcmp(f->coro, inc->chain_coro) != 0 &&
+	    strcmp(last_part(f->coro), last_part(inc->chain_coro)) == 0) {
+		inc->chain_qual = xstrdup(f->coro);
+		if (str_eq(inc->coro, inc->chain_coro)) {
+			free(inc->coro);
+			inc->coro = xstrdup(f->coro);
+		}
+	}
 	if (strcmp(f->kind, "stall") == 0) {
 		int64_t end = f->ts_us == TS_NONE ? TS_NONE : f->ts_us +
 		    (f->duration_us > 0 ? f->duration_us : 0);
@@ -345,6 +366,16 @@ correlate_close(struct corr *c, size_t i, struct err *e)
 	}
 	sqlite3_reset(c->ins);
 	id = sqlite3_last_insert_rowid(c->db);
+	if (inc->chain_qual != NULL) {
+		sqlite3_bind_text(c->qual, 1, inc->chain_qual, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(c->qual, 2, inc->chain_id);
+		if (sqlite3_step(c->qual) != SQLITE_DONE) {
+			store_err(c->s, e, "name the failed coroutine");
+			goto out;
+		}
+		sqlite3_reset(c->qual);
+	}
 	for (k = 0; k < inc->nmembers; k++) {
 		sqlite3_bind_int64(c->upd, 1, id);
 		sqlite3_bind_int64(c->upd, 2, inc->members[k]);
@@ -479,7 +510,9 @@ correlate_run(struct store *s, int64_t since_us, int64_t window_us,
 	    &c.ins,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c.db, "UPDATE findings SET incident_id = ?1 "
-	    "WHERE id = ?2", -1, &c.upd, NULL) != SQLITE_OK) {
+	    "WHERE id = ?2", -1, &c.upd, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c.db, "UPDATE findings SET coro = ?1 "
+	    "WHERE id = ?2", -1, &c.qual, NULL) != SQLITE_OK) {
 		store_err(s, e, "correlate");
 		goto out;
 	}
@@ -520,5 +553,6 @@ out:
 	sqlite3_finalize(del);
 	sqlite3_finalize(c.ins);
 	sqlite3_finalize(c.upd);
+	sqlite3_finalize(c.qual);
 	return rc;
 }

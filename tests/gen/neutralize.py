@@ -41,7 +41,7 @@ def main(argv):
 		pairs.append((a.encode(), b.encode()))
 	for name in sorted(os.listdir(top)):
 		path = os.path.join(top, name)
-		if not name.startswith('app.log'):
+		if '.log' not in name:
 			continue
 		with open(path, 'rb') as fh:
 			data = fh.read()

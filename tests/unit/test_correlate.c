@@ -170,9 +170,12 @@ test_nested_run_chain(void **state)
 	    "Crawler.other", NULL, -1);
 	correlate(d, INT64_MIN);
 	assert_string_equal(incident_of(d, a), "nested_run,never_awaited|2|-|"
-	    "_fetch_robots|3|nested_run + never_awaited \xc3\x97" "2: "
-	    "_fetch_robots raised RuntimeError");
+	    "Crawler._fetch_robots|3|nested_run + never_awaited \xc3\x97" "2: "
+	    "Crawler._fetch_robots raised RuntimeError");
 	assert_int_equal(incident_id(d, a), incident_id(d, b));
+	/* the failed run's finding takes the warning's qualname */
+	assert_int_equal(one_int(d, "SELECT count(*) FROM findings WHERE "
+	    "kind = 'nested_run' AND coro = 'Crawler._fetch_robots'"), 1);
 	assert_true(incident_id(d, c) != incident_id(d, a));
 	assert_int_equal(one_int(d, "SELECT count(*) FROM incidents"), 2);
 }
