@@ -319,8 +319,11 @@ def abs_target(name, r, limit, what="wall", scale=1.0, unit="s"):
         return (name, "ERROR", "", "", "%g %s" % (limit, unit),
                 "MISS (%s)" % (r.error if r else "not run"))
     v = (r.wall() if what == "wall" else r.rss()) * scale
+    res = "PASS" if v <= limit else "MISS"
+    if what == "wall" and r.cpu() is not None:
+        res += "   (cpu %.3g %s)" % (r.cpu() * scale, unit)
     return (name, "%.3g %s" % (v, unit), "", "", "%g %s" % (limit, unit),
-            "PASS" if v <= limit else "MISS")
+            res)
 
 
 # ---- the sections ----
@@ -396,7 +399,10 @@ def first_pass(args, d, tmp, runs):
 
 def query_argvs(args, db):
     return [
-        ("report", [args.aiosift, "report", "--db", db]),
+        # --since: the same period on every run (a report without it
+        # starts where the previous one ended).
+        ("report --since 24h", [args.aiosift, "report", "--db", db,
+                                "--since", "24h"]),
         ("query findings --since 1h", [args.aiosift, "query", "findings",
                                        "--db", db, "--since", "1h"]),
         ("query tasks", [args.aiosift, "query", "tasks", "--db", db]),
