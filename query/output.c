@@ -227,8 +227,8 @@ output_cell(struct output *o, sqlite3_stmt *st, int i, struct cell *c)
 		    o->flags & OUTPUT_LOCAL, tmp), m);
 		break;
 	case OUTPUT_SECONDS:
-		output_seconds(sqlite3_column_int64(st, i), tmp);
-		fputs(tmp, m);
+		/* a table shows milliseconds; json and csv keep every digit */
+		fprintf(m, "%.3f", (double)sqlite3_column_int64(st, i) / 1e6);
 		break;
 	case OUTPUT_SEVERITY:
 		c->sev = sqlite3_column_int(st, i);

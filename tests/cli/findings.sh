@@ -7,8 +7,7 @@
 #   PASS/FAIL <folder>   per folder: recall and precision at least
 #                        FINDINGS_MIN_RECALL / FINDINGS_MIN_PRECISION
 #                        (default 0.75); a negative folder passes only
-#                        with exactly its expected findings (none, but
-#                        for custom_handler's handler_error)
+#                        with exactly its expected findings (none)
 #   PASS/FAIL incremental/<folder>  the same folder ingested in two runs
 #                        (the live files cut at a record boundary near
 #                        their middle, then whole again, as a cron run

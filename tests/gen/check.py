@@ -41,8 +41,6 @@ SIGNATURES = {
 		r'different event loop)$'),
 	'await_non_awaitable': re.compile(r"^TypeError: object .* can't be used in 'await' expression$"),
 	'stall': re.compile(r'Executing <.*> took [0-9.]+ seconds$'),
-	'handler_error': re.compile(r'(Unhandled error in exception handler|Exception in default '
-		r'exception handler.*)$'),
 }
 
 

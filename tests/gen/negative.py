@@ -3,7 +3,7 @@
 services logging ordinary errors (tracebacks of KeyError, timeouts handled,
 cancellations), prose that names the signatures, a custom exception
 handler's `context: {'message': "Exception in callback ..."}` line (the
-handler's own failure is the one finding expected there: handler_error), a
+handler's own failure is kind handler_error, shipped disabled), a
 traceback whose source line reads `raise RuntimeError('Event loop is
 closed')` while the exception is another, a heartbeat every 2 s with 2.5 s
 gaps (its normal cadence, not a stall).
@@ -100,12 +100,10 @@ async def custom_main(truth):
 		await asyncio.sleep(0.1)
 		log.info('notification batch %d sent (%d recipients)', i, 3 + i)
 		if i == 3:
-			t0 = time.time()
+			# the "Exception in callback" quoted in the context line of the
+			# failing handler is no finding (the failure itself is kind
+			# handler_error, whose rules ship disabled)
 			loop.call_soon(notify_callback, 'user_id')
-			await asyncio.sleep(0.02)
-			# the broken handler is itself a finding (handler_error); the
-			# "Exception in callback" quoted in its context line is not
-			truth.add('handler_error', t0, time.time(), exception='RuntimeError')
 	await hb
 	loop.set_exception_handler(None)
 	log.warning('exception handler saw %d contexts: %r', len(seen),
