@@ -68,12 +68,13 @@ one() {
 fail=0
 list=$(cd "$here" && python3 scenarios.py --list)
 [ $only_negative -eq 1 ] && [ ${#want[@]} -eq 0 ] && list=
-while read -r s first target; do
+while read -r s first target only; do
 	[ -n "$s" ] || continue
 	for v in $VERSIONS; do
 		[ -x "$pyroot/versions/$v/bin/python3" ] || { echo "skip $s-py$v: no interpreter"; continue; }
 		# version >= first?
 		python3 -c "import sys; sys.exit(tuple(map(int,'$v'.split('.')[:2])) < tuple(map(int,'$first'.split('.'))))" || continue
+		case ",$only," in ,all,|*,"${v%.*}",*) ;; *) continue ;; esac
 		if [ ${#want[@]} -gt 0 ]; then
 			m=0; for w in "${want[@]}"; do [ "$w" = "$s" ] || [ "$w" = "$s-py$v" ] && m=1; done
 			[ $m -eq 1 ] || continue
