@@ -15,7 +15,8 @@ PREFIX  ?= /usr/local
 
 # Debian packages the build and the tests need (dpkg name).
 PKGS     = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
-           libcmocka-dev sqlite3 gzip python3
+           libcmocka-dev sqlite3 gzip python3 clang libclang-rt-14-dev \
+           valgrind
 
 # Every source of the binary, by area. The main() of cli/main.c is left out
 # of the unit tests, which link everything else.
@@ -33,7 +34,7 @@ UNITS    = $(UNITSRCS:tests/unit/%.c=build/tests/%)
 SANUNITS = $(UNITSRCS:tests/unit/%.c=build/san/tests/%)
 
 .PHONY: all deps check check-plain check-san demo install clean \
-        check-headers bench fuzz
+        check-headers bench fuzz check-fuzz
 
 all: deps build/aiosift
 
@@ -98,7 +99,7 @@ build/san/tests/%: build/san/tests/unit/%.o $(SANLIB)
 	$(CC) $(SAN) -o $@ $< $(SANLIB) $(LDLIBS) -lcmocka
 
 check: deps
-	@$(MAKE) --no-print-directory check-plain check-san
+	@$(MAKE) --no-print-directory check-plain check-san check-fuzz
 
 check-plain: build/aiosift $(UNITS)
 	@tests/run build
@@ -137,3 +138,33 @@ BENCH_FULL ?= 0
 bench: all
 	BENCH_MB=$(BENCH_MB) BENCH_RUNS=$(BENCH_RUNS) BENCH_FULL=$(BENCH_FULL) \
 	  bench/run.sh
+
+# Fuzzing (fuzz/README): libFuzzer harnesses fuzz/fuzz_NAME.c, built with
+# clang over the library objects, run by fuzz/run.sh on their seed corpus
+# fuzz/corpus/NAME and the regression inputs tests/fixtures/hostile/fuzz/.
+# `make fuzz FUZZ_SECONDS=N` runs each for N seconds; `make check` briefly.
+FUZZ_SECONDS ?= 60
+FUZZCC   = clang
+FUZZSAN  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+           -fno-sanitize-recover=all
+FUZZOBJS = $(LIBSRCS:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/asyncio_rules.o
+FUZZERS  = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+
+build/fuzz/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(FUZZCC) $(CPPFLAGS) $(FUZZSAN) -std=c11 -c -o $@ $<
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZCC) $(CPPFLAGS) $(FUZZSAN) -fsanitize=fuzzer-no-link $(WARN) \
+	  -c -o $@ $<
+
+build/fuzz/%: fuzz/%.c $(FUZZOBJS)
+	$(FUZZCC) $(CPPFLAGS) $(FUZZSAN) -fsanitize=fuzzer $(WARN) -o $@ $< \
+	  $(FUZZOBJS) $(LDLIBS)
+
+fuzz: deps $(FUZZERS)
+	@fuzz/run.sh $(FUZZ_SECONDS)
+
+check-fuzz: $(FUZZERS)
+	@fuzz/run.sh $${CHECK_FUZZ_SECONDS:-15}

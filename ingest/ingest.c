@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,6 +64,10 @@ struct source {
 	int64_t	first_us, last_us;
 	bool	complete;
 	char	layout[32];
+	/* the records before read_bytes that the last run kept, for the
+	 * context ring a resumed run rebuilds: (offset, records.id) pairs */
+	int64_t	*kept_ids;
+	size_t	 nkept_ids;
 };
 
 struct ingest {
@@ -78,7 +83,7 @@ struct ingest {
 	sqlite3_stmt		*ins_record, *ins_finding, *upd_source,
 				*ins_source, *sel_sources, *ins_count,
 				*sel_offset, *put_stall, *get_stall,
-				*sel_record, *del_gap;
+				*sel_unchanged, *del_gap;
 	const char		*set_path;	/* of the file being read */
 	/* the batch under way */
 	int64_t			 batch_max;	/* records per batch */
@@ -110,7 +115,8 @@ static const char SQL_UPD_SOURCE[] =
     "gzip = ?5, size = ?6, read_bytes = ?7, read_lines = ?8, layout = ?9, "
     "complete = ?10, records = ?11, first_us = ?12, last_us = ?13, "
     "replay_bytes = ?14, replay_lines = ?15, keep_n = ?16, "
-    "keep_until_us = ?17, updated_us = ?18 WHERE id = ?1";
+    "keep_until_us = ?17, updated_us = ?18, replay_ids = ?19, dev = ?20, "
+    "ino = ?21, mtime_us = ?22 WHERE id = ?1";
 static const char SQL_INS_SOURCE[] =
     "INSERT INTO sources (path, set_path, fingerprint, gzip, size, "
     "added_us, updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
@@ -118,7 +124,7 @@ static const char SQL_INS_SOURCE[] =
 static const char SQL_SEL_SOURCES[] =
     "SELECT id, fingerprint, read_bytes, read_lines, replay_bytes, "
     "replay_lines, keep_n, keep_until_us, records, first_us, last_us, "
-    "complete, layout, path = ?1 FROM sources "
+    "complete, layout, path = ?1, replay_ids FROM sources "
     "WHERE path = ?1 OR set_path = ?2 ORDER BY id DESC";
 static const char SQL_INS_COUNT[] =
     "INSERT INTO counts (source_id, minute, level, logger, n) "
@@ -129,8 +135,11 @@ static const char SQL_SEL_OFFSET[] =
 static const char SQL_PUT_STALL[] =
     "INSERT INTO stall_state (set_path, state) VALUES (?1, ?2) "
     "ON CONFLICT (set_path) DO UPDATE SET state = excluded.state";
-static const char SQL_SEL_RECORD[] =
-    "SELECT id FROM records WHERE source_id = ?1 AND offset = ?2";
+/* A file read to its end, unchanged since: nothing to open. */
+static const char SQL_SEL_UNCHANGED[] =
+    "SELECT 1 FROM sources WHERE path = ?1 AND dev = ?2 AND ino = ?3 AND "
+    "size = ?4 AND mtime_us = ?5 AND (complete OR (NOT gzip AND "
+    "read_bytes = size))";
 /* A debug-mode "took N seconds" stall and the gap it explains are one
  * stall: the gap found a record or two before the warning goes. */
 static const char SQL_DEL_GAP[] =
@@ -155,7 +164,7 @@ ingest_prepare(struct ingest *in, struct err *e)
 		{ SQL_SEL_OFFSET, offsetof(struct ingest, sel_offset) },
 		{ SQL_PUT_STALL, offsetof(struct ingest, put_stall) },
 		{ SQL_GET_STALL, offsetof(struct ingest, get_stall) },
-		{ SQL_SEL_RECORD, offsetof(struct ingest, sel_record) },
+		{ SQL_SEL_UNCHANGED, offsetof(struct ingest, sel_unchanged) },
 		{ SQL_DEL_GAP, offsetof(struct ingest, del_gap) },
 	};
 	size_t	i;
@@ -183,7 +192,7 @@ ingest_finalize(struct ingest *in)
 	sqlite3_finalize(in->sel_offset);
 	sqlite3_finalize(in->put_stall);
 	sqlite3_finalize(in->get_stall);
-	sqlite3_finalize(in->sel_record);
+	sqlite3_finalize(in->sel_unchanged);
 	sqlite3_finalize(in->del_gap);
 }
 
@@ -547,6 +556,14 @@ ingest_save_source(struct ingest *in, const char *path, const char *set_path,
 	sqlite3_bind_int64(st, 16, src->keep_n);
 	bind_time(st, 17, src->keep_until_us);
 	sqlite3_bind_int64(st, 18, timefmt_now_us());
+	if (src->nkept_ids > 0)
+		sqlite3_bind_blob(st, 19, src->kept_ids, (int)(src->nkept_ids *
+		    2 * sizeof(int64_t)), SQLITE_STATIC);
+	if (ri->size >= 0) {
+		sqlite3_bind_int64(st, 20, (int64_t)ri->dev);
+		sqlite3_bind_int64(st, 21, (int64_t)ri->ino);
+		sqlite3_bind_int64(st, 22, ri->mtime_us);
+	}
 	return ingest_step(in, st, "update source", e);
 }
 
@@ -609,6 +626,20 @@ ingest_batch_begin(struct ingest *in, const struct source *src, bool *moved,
 static void
 ingest_mark_replay(struct ingest *in, struct source *src)
 {
+	size_t	i;
+
+	src->nkept_ids = 0;
+	for (i = 0; i < in->ring_len; i++) {
+		struct kept *k = ring_at(in, i);
+
+		if (k->id == 0)
+			continue;
+		src->kept_ids = xrealloc(src->kept_ids, (src->nkept_ids + 1) *
+		    2 * sizeof(int64_t));
+		src->kept_ids[2 * src->nkept_ids] = k->rec.offset;
+		src->kept_ids[2 * src->nkept_ids + 1] = k->id;
+		src->nkept_ids++;
+	}
 	if (in->ring_len > 0) {
 		struct kept *k = ring_at(in, 0);
 
@@ -735,6 +766,15 @@ ingest_fp_match(const void *stored, size_t slen, const char *first,
 	return n == 0 || memcmp(stored, first, n) == 0;
 }
 
+/* Empty *src (freeing what it holds): a source not read yet. */
+static void
+source_reset(struct source *src)
+{
+	free(src->kept_ids);
+	memset(src, 0, sizeof(*src));
+	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+}
+
 /* Look the file up among the sources of its path and set: the newest
  * whose fingerprint matches. */
 static int
@@ -746,8 +786,7 @@ ingest_lookup_source(struct ingest *in, const char *path,
 	int		 rc;
 
 	*found = false;
-	memset(src, 0, sizeof(*src));
-	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+	source_reset(src);
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, set_path, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -773,6 +812,14 @@ ingest_lookup_source(struct ingest *in, const char *path,
 		if (layout != NULL)
 			snprintf(src->layout, sizeof(src->layout), "%s",
 			    layout);
+		n = (size_t)sqlite3_column_bytes(st, 14) /
+		    (2 * sizeof(int64_t));
+		if (n > 0) {
+			src->kept_ids = xmalloc(n * 2 * sizeof(int64_t));
+			memcpy(src->kept_ids, sqlite3_column_blob(st, 14),
+			    n * 2 * sizeof(int64_t));
+			src->nkept_ids = n;
+		}
 		*found = true;
 		break;
 	}
@@ -808,9 +855,8 @@ ingest_forget_source(struct ingest *in, struct source *src, struct err *e)
 		}
 		sqlite3_finalize(st);
 	}
-	memset(src, 0, sizeof(*src));
+	source_reset(src);
 	src->id = id;
-	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
 	return 0;
 }
 
@@ -842,8 +888,7 @@ ingest_find_source(struct ingest *in, const char *path, const char *set_path,
 		*skip = src->complete || (!ri->gzip && ri->size ==
 		    src->read_bytes);
 	} else {
-		memset(src, 0, sizeof(*src));
-		src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+		source_reset(src);
 		sqlite3_bind_text(in->ins_source, 1, path, -1, SQLITE_STATIC);
 		sqlite3_bind_text(in->ins_source, 2, set_path, -1,
 		    SQLITE_STATIC);
@@ -860,6 +905,29 @@ ingest_find_source(struct ingest *in, const char *path, const char *set_path,
 fail:
 	store_rollback(in->s);
 	return -1;
+}
+
+/* Whether path is a file read to its end whose identity, size and time
+ * have not changed since: then it is not even opened. */
+static bool
+ingest_unchanged(struct ingest *in, const char *path)
+{
+	struct stat	sb;
+	bool		same;
+
+	if (in->o->reread || strcmp(path, "-") == 0 ||
+	    stat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
+		return false;
+	sqlite3_bind_text(in->sel_unchanged, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(in->sel_unchanged, 2, (int64_t)sb.st_dev);
+	sqlite3_bind_int64(in->sel_unchanged, 3, (int64_t)sb.st_ino);
+	sqlite3_bind_int64(in->sel_unchanged, 4, (int64_t)sb.st_size);
+	sqlite3_bind_int64(in->sel_unchanged, 5,
+	    (int64_t)sb.st_mtim.tv_sec * 1000000 + sb.st_mtim.tv_nsec / 1000);
+	same = sqlite3_step(in->sel_unchanged) == SQLITE_ROW;
+	sqlite3_reset(in->sel_unchanged);
+	sqlite3_clear_bindings(in->sel_unchanged);
+	return same;
 }
 
 static void
@@ -882,19 +950,16 @@ ingest_progress(struct ingest *in, const char *path, int64_t done)
 	fflush(stderr);
 }
 
-/* The id of a record stored by an earlier run, or 0. */
+/* The id of a record an earlier run stored, or 0. */
 static int64_t
-ingest_stored_id(struct ingest *in, const struct source *src,
-    const struct record *r)
+ingest_stored_id(const struct source *src, const struct record *r)
 {
-	int64_t	id = 0;
+	size_t	i;
 
-	sqlite3_bind_int64(in->sel_record, 1, src->id);
-	sqlite3_bind_int64(in->sel_record, 2, r->offset);
-	if (sqlite3_step(in->sel_record) == SQLITE_ROW)
-		id = sqlite3_column_int64(in->sel_record, 0);
-	sqlite3_reset(in->sel_record);
-	return id;
+	for (i = 0; i < src->nkept_ids; i++)
+		if (src->kept_ids[2 * i] == r->offset)
+			return src->kept_ids[2 * i + 1];
+	return 0;
 }
 
 /* Drain the splitter; commit a batch when it is large. */
@@ -910,7 +975,7 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
 		if (r->offset < replay_to) {
 			/* read before: only rebuilds the ring, with the ids
 			 * of the records the last run stored */
-			ring_push(in, r, ingest_stored_id(in, src, r));
+			ring_push(in, r, ingest_stored_id(src, r));
 			continue;
 		}
 		if (!in->in_txn && ingest_batch_begin(in, src, moved, e) == -1)
@@ -993,8 +1058,14 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	int			 rc = -1, at_end;
 
 	err_clear(&fe);
+	memset(&src, 0, sizeof(src));
 	in->n_cut = in->n_binary = 0;
 	in->set_path = set_path;
+	if (ingest_unchanged(in, path)) {
+		in->st->skipped++;
+		rc = 0;
+		goto out;
+	}
 	if ((rd = reader_open(path, &fe)) == NULL) {
 		ingest_warn(in, &fe);
 		rc = 0;
@@ -1002,9 +1073,10 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	}
 	ri = reader_info(rd);
 	block = xmalloc(INGEST_BLOCK);
-	/* The first block gives the fingerprint. */
+	/* The first bytes give the fingerprint; nothing more is read before
+	 * the file is known. */
 	while (flen < INGEST_FP_LEN) {
-		got = reader_read(rd, block + flen, INGEST_BLOCK - flen, &fe);
+		got = reader_read(rd, block + flen, INGEST_FP_LEN - flen, &fe);
 		if (got <= 0)
 			break;
 		flen += (size_t)got;
@@ -1136,6 +1208,7 @@ out:
 	layout_free(lay);	/* a given layout stays the caller's */
 	reader_close(rd);
 	free(block);
+	free(src.kept_ids);
 	return rc;
 }
 

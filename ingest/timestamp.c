@@ -343,30 +343,30 @@ parse_syslog(const char *s, size_t n, int64_t *us, size_t *used)
 static bool
 parse_epoch(const char *s, size_t n, int64_t *us, size_t *used)
 {
-	int64_t	v = 0;
+	uint64_t v = 0;		/* 19 digits fit; 20 wrap, and are refused */
 	size_t	i, k;
 	int	frac = 0;
 
 	for (i = 0; i < n && i < 20 && is_digit(s[i]); i++)
-		v = v * 10 + (s[i] - '0');
+		v = v * 10 + (uint64_t)(s[i] - '0');
 	if (i < n && is_digit(s[i]))
 		return false;
 	if (i == 9 || i == 10) {
 		k = parse_fraction(s + i, n - i, &frac);
 		if (k > 0 && s[i] != '.')
 			return false;
-		*us = v * 1000000 + frac;
+		*us = (int64_t)v * 1000000 + frac;
 		*used = i + k;
 	} else if (i < n && s[i] == '.') {
 		return false;
 	} else if (i == 12 || i == 13) {
-		*us = v * 1000;
+		*us = (int64_t)v * 1000;
 		*used = i;
 	} else if (i == 15 || i == 16) {
-		*us = v;
+		*us = (int64_t)v;
 		*used = i;
 	} else if (i == 18 || i == 19) {
-		*us = v / 1000;
+		*us = (int64_t)(v / 1000);
 		*used = i;
 	} else {
 		return false;

@@ -314,6 +314,10 @@ parser_compile(struct parser *p, struct pending *pd, struct rule_re *re,
 			    "'%s' (known: task, coro, loc, file, line, exc, "
 			    "msg, duration)", what, name);
 			pcre2_code_free(code);
+			/* re is not the rule's: nothing else frees this */
+			free(re->group_field);
+			re->group_field = NULL;
+			re->ngroups = 0;
 			return false;
 		}
 		if (num <= ncap)

@@ -197,6 +197,20 @@ ingest "empty file" "$T/t.db" "$T/empty.log"
 expect_status "empty file: exit 0" 0
 expect_out "empty file: nothing to read" '^ingested 0 files .*1 file unchanged'
 
+# a 19-digit number where a time may be (found by fuzz_timestamp: the
+# epoch parser overflowed; the sanitizer build stops on it)
+{ printf '9555439543955437207 ERROR app: not a time\n'; head -n 20 "$LOG"; } >"$T/epoch.log"
+rm -f "$T/t.db"*
+ingest "19-digit number as a time" "$T/t.db" "$T/epoch.log"
+expect_status "19-digit number as a time: exit 0" 0
+ge "19-digit number as a time: read" "$(nrec "$T/t.db")" 2
+# a rules file whose extract names an unknown group (found by fuzz_rules:
+# its group table leaked; the sanitizer build's leak check catches it)
+printf 'rule x\nkind stall\npattern (?<task>a)\nextract record (?<bogus>b)\n' >"$T/bad.rules"
+run rules check "$T/bad.rules"
+expect_status "rules file with an unknown group: exit 2" 2
+expect_err "rules file with an unknown group: named" "bad\.rules:4:.*unknown named group 'bogus'"
+
 # --- special files and names inside a directory --------------------------
 D=$T/dir
 mkdir -p "$D/sub"
