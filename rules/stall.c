@@ -3,7 +3,9 @@
  * records and flags a gap much longer than the set's usual cadence: once
  * STALL_MIN_HISTORY gaps are known, a gap longer than both the floor
  * (--stall-min) and STALL_FACTOR times the 95th percentile of the last
- * STALL_WINDOW gaps is a stall, dated at the record before it and
+ * STALL_WINDOW gaps (or STALL_MAX_FACTOR times the longest of them, when
+ * that is less: a steady heartbeat) is a stall, dated at the record
+ * before it and
  * attributed to that record's task and coroutine (its taskName, else a
  * name='...' or coro=<...()> in its text). The percentile is computed only
  * for gaps above the floor, so the common path is a few stores.
@@ -31,6 +33,7 @@
 #define STALL_WINDOW		128	/* gaps kept */
 #define STALL_MIN_HISTORY	20	/* gaps needed before judging */
 #define STALL_FACTOR		4	/* times the 95th percentile */
+#define STALL_MAX_FACTOR	2	/* or times the longest, if less */
 #define STALL_NAME_CAP		128	/* bytes kept of a task or coro name */
 #define STALL_MAGIC		0x4c545341u	/* "ASTL" */
 #define STALL_VERSION		2
@@ -99,13 +102,14 @@ cmp_i64(const void *a, const void *b)
 
 /* The 95th percentile of the gaps in the window. */
 static int64_t
-stall_p95(const struct stall *sd)
+stall_p95(const struct stall *sd, int64_t *max)
 {
 	int64_t		v[STALL_WINDOW];
 	uint32_t	n = sd->st.ngaps;
 
 	memcpy(v, sd->st.gaps, n * sizeof(v[0]));
 	qsort(v, n, sizeof(v[0]), cmp_i64);
+	*max = v[n - 1];
 	return v[(n - 1) * 95 / 100];
 }
 
@@ -273,7 +277,7 @@ bool
 stall_feed(struct stall *sd, const struct record *rec,
     const struct finding *found, size_t nfound, struct finding_list *out)
 {
-	int64_t		 gap, p95, limit, took;
+	int64_t		 gap, p95, max, limit, took;
 	bool		 restart, flagged = false;
 
 	if (rec->ts_us == TS_NONE || (rec->flags & RECORD_TS_INFERRED))
@@ -308,8 +312,12 @@ stall_feed(struct stall *sd, const struct record *rec,
 	}
 	if (gap > sd->min_us && sd->st.ngaps >= STALL_MIN_HISTORY &&
 	    !(took >= 0 && took * 2 >= gap)) {
-		p95 = stall_p95(sd);
+		/* A steady cadence (a heartbeat) bounds its gaps: twice the
+		 * longest recent gap is then the sharper limit. */
+		p95 = stall_p95(sd, &max);
 		limit = p95 * STALL_FACTOR;
+		if (max * STALL_MAX_FACTOR < limit)
+			limit = max * STALL_MAX_FACTOR;
 		if (limit < sd->min_us)
 			limit = sd->min_us;
 		if (gap > limit) {
@@ -327,6 +335,9 @@ stall_feed(struct stall *sd, const struct record *rec,
 			    sizeof(sd->st.pend_task));
 			memcpy(sd->st.pend_coro, sd->st.last_coro,
 			    sizeof(sd->st.pend_coro));
+			/* a stall is no cadence: it would hide the next */
+			stall_remember(sd, rec);
+			return flagged;
 		}
 	}
 	stall_push(sd, gap);

@@ -111,6 +111,36 @@ test_slow_source(void **state)
 }
 
 static void
+test_heartbeat(void **state)
+{
+	struct stall		*sd = detector();
+	struct finding_list	 out = { NULL, 0, 0 };
+	int64_t			 t = 0;
+	size_t			 found;
+
+	(void)state;
+	/* a 200 ms heartbeat: a 0.6 s silence is a stall (3 times the
+	 * cadence, under 4 times its 95th percentile but over twice its
+	 * longest gap) */
+	assert_int_equal(steady(sd, &t, 60, 200 * MS, &out), 0);
+	t += 600 * MS;
+	found = steady(sd, &t, 5, 200 * MS, &out);
+	assert_int_equal(found, 1);
+	assert_int_equal(out.v[0].duration_us, 600 * MS);
+	/* a second stall soon after is not hidden by the first */
+	t += 700 * MS;
+	found = steady(sd, &t, 5, 200 * MS, &out);
+	assert_int_equal(found, 1);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.v[1].duration_us, 700 * MS);
+	/* and 0.35 s, under the floor, is none */
+	t += 350 * MS;
+	assert_int_equal(steady(sd, &t, 20, 200 * MS, &out), 0);
+	finding_list_release(&out);
+	stall_free(sd);
+}
+
+static void
 test_floor(void **state)
 {
 	struct stall		*sd = detector();
@@ -328,6 +358,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_long_gap),
 		cmocka_unit_test(test_slow_source),
+		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_floor),
 		cmocka_unit_test(test_too_little_history),
 		cmocka_unit_test(test_took_explains_gap),
