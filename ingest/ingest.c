@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +51,7 @@ struct count_slot {
 	int64_t	minute;
 	char	level[16];
 	char	logger[112];
+	size_t	level_n, logger_n;
 	int64_t	n;
 };
 
@@ -63,6 +65,10 @@ struct source {
 	int64_t	first_us, last_us;
 	bool	complete;
 	char	layout[32];
+	/* the records before read_bytes that the last run kept, for the
+	 * context ring a resumed run rebuilds: (offset, records.id) pairs */
+	int64_t	*kept_ids;
+	size_t	 nkept_ids;
 };
 
 struct ingest {
@@ -78,7 +84,7 @@ struct ingest {
 	sqlite3_stmt		*ins_record, *ins_finding, *upd_source,
 				*ins_source, *sel_sources, *ins_count,
 				*sel_offset, *put_stall, *get_stall,
-				*sel_record, *del_gap;
+				*sel_unchanged, *del_gap;
 	const char		*set_path;	/* of the file being read */
 	/* the batch under way */
 	int64_t			 batch_max;	/* records per batch */
@@ -90,6 +96,7 @@ struct ingest {
 	size_t			 ring_bytes;
 	struct count_slot	 counts[INGEST_COUNT_SLOTS];
 	size_t			 ncounts;
+	size_t			 last_count;	/* the slot hit last */
 	int64_t			 first_new_us;	/* earliest new finding */
 	/* this file's odd records, for one note each at its end */
 	int64_t			 n_cut, cut_line, n_binary, binary_line;
@@ -110,7 +117,8 @@ static const char SQL_UPD_SOURCE[] =
     "gzip = ?5, size = ?6, read_bytes = ?7, read_lines = ?8, layout = ?9, "
     "complete = ?10, records = ?11, first_us = ?12, last_us = ?13, "
     "replay_bytes = ?14, replay_lines = ?15, keep_n = ?16, "
-    "keep_until_us = ?17, updated_us = ?18 WHERE id = ?1";
+    "keep_until_us = ?17, updated_us = ?18, replay_ids = ?19, dev = ?20, "
+    "ino = ?21, mtime_us = ?22 WHERE id = ?1";
 static const char SQL_INS_SOURCE[] =
     "INSERT INTO sources (path, set_path, fingerprint, gzip, size, "
     "added_us, updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
@@ -118,7 +126,7 @@ static const char SQL_INS_SOURCE[] =
 static const char SQL_SEL_SOURCES[] =
     "SELECT id, fingerprint, read_bytes, read_lines, replay_bytes, "
     "replay_lines, keep_n, keep_until_us, records, first_us, last_us, "
-    "complete, layout, path = ?1 FROM sources "
+    "complete, layout, path = ?1, replay_ids FROM sources "
     "WHERE path = ?1 OR set_path = ?2 ORDER BY id DESC";
 static const char SQL_INS_COUNT[] =
     "INSERT INTO counts (source_id, minute, level, logger, n) "
@@ -129,8 +137,11 @@ static const char SQL_SEL_OFFSET[] =
 static const char SQL_PUT_STALL[] =
     "INSERT INTO stall_state (set_path, state) VALUES (?1, ?2) "
     "ON CONFLICT (set_path) DO UPDATE SET state = excluded.state";
-static const char SQL_SEL_RECORD[] =
-    "SELECT id FROM records WHERE source_id = ?1 AND offset = ?2";
+/* A file read to its end, unchanged since: nothing to open. */
+static const char SQL_SEL_UNCHANGED[] =
+    "SELECT 1 FROM sources WHERE path = ?1 AND dev = ?2 AND ino = ?3 AND "
+    "size = ?4 AND mtime_us = ?5 AND (complete OR (NOT gzip AND "
+    "read_bytes = size))";
 /* A debug-mode "took N seconds" stall and the gap it explains are one
  * stall: the gap found a record or two before the warning goes. */
 static const char SQL_DEL_GAP[] =
@@ -155,7 +166,7 @@ ingest_prepare(struct ingest *in, struct err *e)
 		{ SQL_SEL_OFFSET, offsetof(struct ingest, sel_offset) },
 		{ SQL_PUT_STALL, offsetof(struct ingest, put_stall) },
 		{ SQL_GET_STALL, offsetof(struct ingest, get_stall) },
-		{ SQL_SEL_RECORD, offsetof(struct ingest, sel_record) },
+		{ SQL_SEL_UNCHANGED, offsetof(struct ingest, sel_unchanged) },
 		{ SQL_DEL_GAP, offsetof(struct ingest, del_gap) },
 	};
 	size_t	i;
@@ -183,7 +194,7 @@ ingest_finalize(struct ingest *in)
 	sqlite3_finalize(in->sel_offset);
 	sqlite3_finalize(in->put_stall);
 	sqlite3_finalize(in->get_stall);
-	sqlite3_finalize(in->sel_record);
+	sqlite3_finalize(in->sel_unchanged);
 	sqlite3_finalize(in->del_gap);
 }
 
@@ -260,46 +271,60 @@ ingest_flush_counts(struct ingest *in, int64_t source_id, struct err *e)
 	return 0;
 }
 
-static void
-span_copy(char *dst, size_t size, struct span sp)
+static bool
+count_slot_is(const struct count_slot *c, int64_t minute, struct span level,
+    struct span logger)
 {
-	size_t	n = sp.n < size - 1 ? sp.n : size - 1;
-
-	if (n > 0)
-		memcpy(dst, sp.p, n);
-	dst[n] = '\0';
+	return c->minute == minute && c->level_n == level.n &&
+	    c->logger_n == logger.n &&
+	    memcmp(c->level, level.p, level.n) == 0 &&
+	    memcmp(c->logger, logger.p, logger.n) == 0;
 }
 
-/* Count rec in its minute; the cache is flushed when full. */
+/* Count rec in its minute; the cache is flushed when full. Records come
+ * in runs of few loggers, so the slot last hit is tried first. */
 static int
 ingest_count(struct ingest *in, int64_t source_id, const struct record *r,
     struct err *e)
 {
-	char	level[16], logger[112];
-	int64_t	minute = r->ts_us == TS_NONE ? -1 :
-		    (r->ts_us >= 0 ? r->ts_us / 60000000 :
-		    (r->ts_us - 59999999) / 60000000);
-	size_t	i;
+	struct count_slot	*c;
+	struct span		 level = r->level, logger = r->logger;
+	int64_t			 minute = r->ts_us == TS_NONE ? -1 :
+				    (r->ts_us >= 0 ? r->ts_us / 60000000 :
+				    (r->ts_us - 59999999) / 60000000);
+	size_t			 i;
 
-	span_copy(level, sizeof(level), r->level);
-	span_copy(logger, sizeof(logger), r->logger);
-	for (i = in->ncounts; i-- > 0;) {
-		struct count_slot *c = &in->counts[i];
-
-		if (c->minute == minute && strcmp(c->level, level) == 0 &&
-		    strcmp(c->logger, logger) == 0) {
-			c->n++;
+	if (level.n >= sizeof(c->level))
+		level.n = sizeof(c->level) - 1;
+	if (logger.n >= sizeof(c->logger))
+		logger.n = sizeof(c->logger) - 1;
+	if (in->last_count < in->ncounts && count_slot_is(&in->counts[
+	    in->last_count], minute, level, logger)) {
+		in->counts[in->last_count].n++;
+		return 0;
+	}
+	for (i = in->ncounts; i-- > 0;)
+		if (count_slot_is(&in->counts[i], minute, level, logger)) {
+			in->counts[i].n++;
+			in->last_count = i;
 			return 0;
 		}
-	}
 	if (in->ncounts == INGEST_COUNT_SLOTS &&
 	    ingest_flush_counts(in, source_id, e) == -1)
 		return -1;
 	i = in->ncounts++;
-	in->counts[i].minute = minute;
-	memcpy(in->counts[i].level, level, sizeof(level));
-	memcpy(in->counts[i].logger, logger, sizeof(logger));
-	in->counts[i].n = 1;
+	c = &in->counts[i];
+	c->minute = minute;
+	if (level.n > 0)
+		memcpy(c->level, level.p, level.n);
+	c->level[level.n] = '\0';
+	c->level_n = level.n;
+	if (logger.n > 0)
+		memcpy(c->logger, logger.p, logger.n);
+	c->logger[logger.n] = '\0';
+	c->logger_n = logger.n;
+	c->n = 1;
+	in->last_count = i;
 	return 0;
 }
 
@@ -449,6 +474,19 @@ kept_span(struct span sp, const char *from, size_t n, char *to, size_t *pos)
 	return out;
 }
 
+/* Records the ring holds: the context before a finding, and at least
+ * the records a gap stall is decided within (it names the record before
+ * its gap, STALL_SETTLE_RECORDS back at most). */
+#define INGEST_RING_MIN	24
+
+static size_t
+ingest_ring_cap(const struct ingest *in)
+{
+	if (in->o->keep == KEEP_CONTEXT && in->o->context_n > INGEST_RING_MIN)
+		return (size_t)in->o->context_n;
+	return INGEST_RING_MIN;
+}
+
 /* Copy r into the ring as its newest record, dropping the oldest when
  * the ring holds context_n records or too many bytes. */
 static struct kept *
@@ -456,8 +494,7 @@ ring_push(struct ingest *in, const struct record *r, int64_t id)
 {
 	struct kept	*k;
 	size_t		 need, pos;
-	size_t		 cap = (size_t)(in->o->keep == KEEP_CONTEXT &&
-			    in->o->context_n > 0 ? in->o->context_n : 1);
+	size_t		 cap = ingest_ring_cap(in);
 
 	if (in->ring_cap != cap) {
 		ring_release(in);
@@ -497,15 +534,16 @@ ring_push(struct ingest *in, const struct record *r, int64_t id)
 	return k;
 }
 
-/* Store the ring's records not stored yet that lie within the context
- * time before ts_us. */
+/* Store the ring's records not stored yet among the last context_n that
+ * lie within the context time before ts_us. */
 static int
 ring_store(struct ingest *in, int64_t source_id, int64_t ts_us,
     struct err *e)
 {
-	size_t	i;
+	size_t	i, n = (size_t)in->o->context_n;
 
-	for (i = 0; i < in->ring_len; i++) {
+	for (i = in->ring_len > n ? in->ring_len - n : 0; i < in->ring_len;
+	    i++) {
 		struct kept *k = ring_at(in, i);
 
 		if (k->id != 0)
@@ -547,6 +585,14 @@ ingest_save_source(struct ingest *in, const char *path, const char *set_path,
 	sqlite3_bind_int64(st, 16, src->keep_n);
 	bind_time(st, 17, src->keep_until_us);
 	sqlite3_bind_int64(st, 18, timefmt_now_us());
+	if (src->nkept_ids > 0)
+		sqlite3_bind_blob(st, 19, src->kept_ids, (int)(src->nkept_ids *
+		    2 * sizeof(int64_t)), SQLITE_STATIC);
+	if (ri->size >= 0) {
+		sqlite3_bind_int64(st, 20, (int64_t)ri->dev);
+		sqlite3_bind_int64(st, 21, (int64_t)ri->ino);
+		sqlite3_bind_int64(st, 22, ri->mtime_us);
+	}
 	return ingest_step(in, st, "update source", e);
 }
 
@@ -609,6 +655,20 @@ ingest_batch_begin(struct ingest *in, const struct source *src, bool *moved,
 static void
 ingest_mark_replay(struct ingest *in, struct source *src)
 {
+	size_t	i;
+
+	src->nkept_ids = 0;
+	for (i = 0; i < in->ring_len; i++) {
+		struct kept *k = ring_at(in, i);
+
+		if (k->id == 0)
+			continue;
+		src->kept_ids = xrealloc(src->kept_ids, (src->nkept_ids + 1) *
+		    2 * sizeof(int64_t));
+		src->kept_ids[2 * src->nkept_ids] = k->rec.offset;
+		src->kept_ids[2 * src->nkept_ids + 1] = k->id;
+		src->nkept_ids++;
+	}
 	if (in->ring_len > 0) {
 		struct kept *k = ring_at(in, 0);
 
@@ -642,6 +702,60 @@ ingest_batch_commit(struct ingest *in, const char *path, const char *set_path,
 
 /* ---- one record ----------------------------------------------------- */
 
+/* The ring's record a gap stall starts at (its time is the stall's
+ * start), the newest such; NULL when it left the ring. */
+static struct kept *
+ring_find_time(struct ingest *in, int64_t ts_us)
+{
+	size_t	i;
+
+	for (i = in->ring_len; i-- > 0;) {
+		struct kept *k = ring_at(in, i);
+
+		if (k->rec.ts_us == ts_us)
+			return k;
+		if (k->rec.ts_us != TS_NONE && k->rec.ts_us < ts_us)
+			break;
+	}
+	return NULL;
+}
+
+/* Store the findings from index first on of in->found, gap stalls, each
+ * with the record before its gap (stored now if it was not), or with r
+ * (stored now if needed, *id) when that record is gone. */
+static int
+ingest_store_gaps(struct ingest *in, struct source *src, size_t first,
+    const struct record *r, int64_t *id, struct err *e)
+{
+	struct finding_list	*fl = &in->found;
+	struct kept		*k;
+	size_t			 i;
+
+	for (i = first; i < fl->n; i++) {
+		k = ring_find_time(in, fl->v[i].ts_us);
+		if (k == NULL && r == NULL && in->ring_len > 0)
+			k = ring_at(in, in->ring_len - 1);
+		if (k != NULL) {
+			if (k->id == 0 && ingest_store_record(in, src->id,
+			    &k->rec, &k->id, e) == -1)
+				return -1;
+			if (ingest_store_finding(in, src->id, k->id, &k->rec,
+			    &fl->v[i], e) == -1)
+				return -1;
+			continue;
+		}
+		if (r == NULL)
+			continue;
+		if (*id == 0 && ingest_store_record(in, src->id, r, id, e) ==
+		    -1)
+			return -1;
+		if (ingest_store_finding(in, src->id, *id, r, &fl->v[i], e) ==
+		    -1)
+			return -1;
+	}
+	return 0;
+}
+
 static bool
 ingest_in_keep_after(const struct source *src, const struct record *r)
 {
@@ -658,9 +772,7 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 {
 	struct finding_list	*fl = &in->found;
 	size_t			 nrule, i;
-	int64_t			 id = 0, prev_id = 0;
-	struct kept		*prev = NULL;
-	const struct record	*prev_rec = NULL;
+	int64_t			 id = 0;
 	bool			 store;
 
 	finding_list_clear(fl);
@@ -676,9 +788,6 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 		if (src->last_us == TS_NONE || r->ts_us > src->last_us)
 			src->last_us = r->ts_us;
 	}
-	if (in->ring_len > 0)
-		prev = ring_at(in, in->ring_len - 1);
-
 	switch (in->o->keep) {
 	case KEEP_ALL:
 		store = true;
@@ -698,23 +807,15 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 		    r->ts_us + in->o->context_us;
 	} else if (store && in->o->keep == KEEP_CONTEXT)
 		src->keep_n--;
-	/* A gap stall belongs to the record before the gap. */
-	if (fl->n > nrule && prev != NULL) {
-		if (prev->id == 0 && ingest_store_record(in, src->id,
-		    &prev->rec, &prev->id, e) == -1)
-			return -1;
-		prev_id = prev->id;
-		prev_rec = &prev->rec;
-	}
 	if (store && ingest_store_record(in, src->id, r, &id, e) == -1)
 		return -1;
-	for (i = 0; i < fl->n; i++) {
-		bool gap = i >= nrule && prev_rec != NULL;
-
-		if (ingest_store_finding(in, src->id, gap ? prev_id : id,
-		    gap ? prev_rec : r, &fl->v[i], e) == -1)
+	for (i = 0; i < nrule; i++)
+		if (ingest_store_finding(in, src->id, id, r, &fl->v[i], e) ==
+		    -1)
 			return -1;
-	}
+	/* gap stalls, decided a few records after the gap */
+	if (ingest_store_gaps(in, src, nrule, r, &id, e) == -1)
+		return -1;
 	ring_push(in, r, id);
 	return 0;
 }
@@ -735,6 +836,15 @@ ingest_fp_match(const void *stored, size_t slen, const char *first,
 	return n == 0 || memcmp(stored, first, n) == 0;
 }
 
+/* Empty *src (freeing what it holds): a source not read yet. */
+static void
+source_reset(struct source *src)
+{
+	free(src->kept_ids);
+	memset(src, 0, sizeof(*src));
+	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+}
+
 /* Look the file up among the sources of its path and set: the newest
  * whose fingerprint matches. */
 static int
@@ -746,8 +856,7 @@ ingest_lookup_source(struct ingest *in, const char *path,
 	int		 rc;
 
 	*found = false;
-	memset(src, 0, sizeof(*src));
-	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+	source_reset(src);
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, set_path, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -773,6 +882,14 @@ ingest_lookup_source(struct ingest *in, const char *path,
 		if (layout != NULL)
 			snprintf(src->layout, sizeof(src->layout), "%s",
 			    layout);
+		n = (size_t)sqlite3_column_bytes(st, 14) /
+		    (2 * sizeof(int64_t));
+		if (n > 0) {
+			src->kept_ids = xmalloc(n * 2 * sizeof(int64_t));
+			memcpy(src->kept_ids, sqlite3_column_blob(st, 14),
+			    n * 2 * sizeof(int64_t));
+			src->nkept_ids = n;
+		}
 		*found = true;
 		break;
 	}
@@ -808,9 +925,8 @@ ingest_forget_source(struct ingest *in, struct source *src, struct err *e)
 		}
 		sqlite3_finalize(st);
 	}
-	memset(src, 0, sizeof(*src));
+	source_reset(src);
 	src->id = id;
-	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
 	return 0;
 }
 
@@ -842,8 +958,7 @@ ingest_find_source(struct ingest *in, const char *path, const char *set_path,
 		*skip = src->complete || (!ri->gzip && ri->size ==
 		    src->read_bytes);
 	} else {
-		memset(src, 0, sizeof(*src));
-		src->first_us = src->last_us = src->keep_until_us = TS_NONE;
+		source_reset(src);
 		sqlite3_bind_text(in->ins_source, 1, path, -1, SQLITE_STATIC);
 		sqlite3_bind_text(in->ins_source, 2, set_path, -1,
 		    SQLITE_STATIC);
@@ -860,6 +975,29 @@ ingest_find_source(struct ingest *in, const char *path, const char *set_path,
 fail:
 	store_rollback(in->s);
 	return -1;
+}
+
+/* Whether path is a file read to its end whose identity, size and time
+ * have not changed since: then it is not even opened. */
+static bool
+ingest_unchanged(struct ingest *in, const char *path)
+{
+	struct stat	sb;
+	bool		same;
+
+	if (in->o->reread || strcmp(path, "-") == 0 ||
+	    stat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
+		return false;
+	sqlite3_bind_text(in->sel_unchanged, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(in->sel_unchanged, 2, (int64_t)sb.st_dev);
+	sqlite3_bind_int64(in->sel_unchanged, 3, (int64_t)sb.st_ino);
+	sqlite3_bind_int64(in->sel_unchanged, 4, (int64_t)sb.st_size);
+	sqlite3_bind_int64(in->sel_unchanged, 5,
+	    (int64_t)sb.st_mtim.tv_sec * 1000000 + sb.st_mtim.tv_nsec / 1000);
+	same = sqlite3_step(in->sel_unchanged) == SQLITE_ROW;
+	sqlite3_reset(in->sel_unchanged);
+	sqlite3_clear_bindings(in->sel_unchanged);
+	return same;
 }
 
 static void
@@ -882,19 +1020,16 @@ ingest_progress(struct ingest *in, const char *path, int64_t done)
 	fflush(stderr);
 }
 
-/* The id of a record stored by an earlier run, or 0. */
+/* The id of a record an earlier run stored, or 0. */
 static int64_t
-ingest_stored_id(struct ingest *in, const struct source *src,
-    const struct record *r)
+ingest_stored_id(const struct source *src, const struct record *r)
 {
-	int64_t	id = 0;
+	size_t	i;
 
-	sqlite3_bind_int64(in->sel_record, 1, src->id);
-	sqlite3_bind_int64(in->sel_record, 2, r->offset);
-	if (sqlite3_step(in->sel_record) == SQLITE_ROW)
-		id = sqlite3_column_int64(in->sel_record, 0);
-	sqlite3_reset(in->sel_record);
-	return id;
+	for (i = 0; i < src->nkept_ids; i++)
+		if (src->kept_ids[2 * i] == r->offset)
+			return src->kept_ids[2 * i + 1];
+	return 0;
 }
 
 /* Drain the splitter; commit a batch when it is large. */
@@ -910,7 +1045,7 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
 		if (r->offset < replay_to) {
 			/* read before: only rebuilds the ring, with the ids
 			 * of the records the last run stored */
-			ring_push(in, r, ingest_stored_id(in, src, r));
+			ring_push(in, r, ingest_stored_id(src, r));
 			continue;
 		}
 		if (!in->in_txn && ingest_batch_begin(in, src, moved, e) == -1)
@@ -973,11 +1108,12 @@ ingest_notes(struct ingest *in, const char *path)
 }
 
 /* Ingest one file of a set; is_live: the set's newest plain file, whose
- * unterminated last line waits for the next run. A per-file problem is
+ * unterminated last line waits for the next run; last: the set ends
+ * with it, so a gap stall still waiting for its decision is decided. A per-file problem is
  * warned and 0 returned; -1 only for database errors. */
 static int
 ingest_file(struct ingest *in, const char *path, const char *set_path,
-    bool is_live, struct err *e)
+    bool is_live, bool last, struct err *e)
 {
 	struct reader		*rd = NULL;
 	struct splitter		*sp = NULL;
@@ -988,13 +1124,19 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	char			*block = NULL, first[INGEST_FP_LEN];
 	size_t			 flen = 0;
 	ssize_t			 got = 0;
-	int64_t			 pos, replay_to;
+	int64_t			 pos, replay_to, flush_id = 0;
 	bool			 skip, moved = false, broken = false;
 	int			 rc = -1, at_end;
 
 	err_clear(&fe);
+	memset(&src, 0, sizeof(src));
 	in->n_cut = in->n_binary = 0;
 	in->set_path = set_path;
+	if (ingest_unchanged(in, path)) {
+		in->st->skipped++;
+		rc = 0;
+		goto out;
+	}
 	if ((rd = reader_open(path, &fe)) == NULL) {
 		ingest_warn(in, &fe);
 		rc = 0;
@@ -1002,9 +1144,10 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	}
 	ri = reader_info(rd);
 	block = xmalloc(INGEST_BLOCK);
-	/* The first block gives the fingerprint. */
+	/* The first bytes give the fingerprint; nothing more is read before
+	 * the file is known. */
 	while (flen < INGEST_FP_LEN) {
-		got = reader_read(rd, block + flen, INGEST_BLOCK - flen, &fe);
+		got = reader_read(rd, block + flen, INGEST_FP_LEN - flen, &fe);
 		if (got <= 0)
 			break;
 		flen += (size_t)got;
@@ -1118,6 +1261,13 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	if (!in->in_txn && !moved && ingest_batch_begin(in, &src, &moved, e)
 	    == -1)
 		goto out;
+	/* the end of the stream: a gap waiting for the records after it
+	 * is decided now (a "took" warning in a later run still absorbs it,
+	 * see ingest_store_finding) */
+	finding_list_clear(&in->found);
+	if (last && in->in_txn && stall_flush(in->sd, &in->found) &&
+	    ingest_store_gaps(in, &src, 0, NULL, &flush_id, e) == -1)
+		goto out;
 	if (ingest_batch_commit(in, path, set_path, ri, first,
 	    flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, e) == -1)
 		goto out;
@@ -1136,6 +1286,7 @@ out:
 	layout_free(lay);	/* a given layout stays the caller's */
 	reader_close(rd);
 	free(block);
+	free(src.kept_ids);
 	return rc;
 }
 
@@ -1222,7 +1373,7 @@ ingest_run(struct store *s, const struct ingest_opts *o,
 			if (ingest_file(&in, rs->files[j], rs->set_path,
 			    j + 1 == rs->nfiles && strcmp(rs->files[j],
 			    rs->set_path) == 0 && strcmp(rs->set_path, "-")
-			    != 0, e) == -1)
+			    != 0, j + 1 == rs->nfiles, e) == -1)
 				goto out;
 	}
 	if (ingest_correlate(&in, e) == -1)

@@ -2,9 +2,8 @@
  * cmd_rules: `aiosift rules list|check|test`: show the loaded rules, check
  * rules files (every problem, not just the first), and try the rules on a
  * sample log, showing what each finds and the fields it captures. The
- * parsing is ruleset's, the matching engine's; records are cut by the
- * plain splitter below (header lines start records, the rest continue
- * them), which needs no layout and is enough to try rules.
+ * parsing is ruleset's, the matching engine's, the records are cut by the
+ * ingest splitter (layout detected, or --format), as ingest would.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,16 +18,20 @@
 #include "common/record.h"
 #include "common/severity.h"
 #include "common/xmalloc.h"
+#include "ingest/layout.h"
+#include "ingest/reader.h"
+#include "ingest/splitter.h"
 #include "rules/engine.h"
 #include "rules/ruleset.h"
 
-#define RULES_TEST_MAX	(256 * 1024 * 1024)	/* bytes of a sample log */
+#define RULES_BLOCK	(1024 * 1024)	/* bytes read at a time */
 
 static const char rules_usage[] =
     "usage: aiosift rules list [--rules FILE]... [--tabs]\n"
     "       aiosift rules check FILE...\n"
     "       aiosift rules test [--rules FILE]... [--no-builtin] "
-    "[--stall-min SECONDS] FILE|-\n";
+    "[--stall-min SECONDS]\n"
+    "                          [--format NAME] FILE|-\n";
 
 static const char rules_help[] =
     "\n"
@@ -40,14 +43,17 @@ static const char rules_help[] =
     "           enabled, title (--tabs: tab-separated, with origin)\n"
     "  check    parse FILE and compile its patterns; print every problem\n"
     "           as FILE:LINE[:COL]: what; exit 0 when all is well, else 2\n"
-    "  test     split a sample log (FILE, or - for stdin) into records and\n"
-    "           print each finding with its captured fields\n"
+    "  test     split a sample log (FILE, plain or gzip, or - for stdin)\n"
+    "           into records as ingest does and print each finding with\n"
+    "           its captured fields: FILE:LINE: kind rule severity task=\n"
+    "           coro= exc= loc= [duration=]\n"
     "\n"
     "Options:\n"
     "  --rules FILE         add or override rules (repeatable)\n"
     "  --no-builtin         test only the --rules files\n"
     "  --stall-min SECONDS  a \"took N seconds\" under this is slow_callback\n"
     "                       (default 0.5)\n"
+    "  --format NAME        test: the log layout (default: detected)\n"
     "  --tabs               list: tab-separated columns\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -57,13 +63,14 @@ static const char rules_help[] =
     "  aiosift rules test --rules my.rules app.log\n"
     "  grep -A3 'never retrieved' app.log | aiosift rules test -\n";
 
-enum { O_RULES = 256, O_NO_BUILTIN, O_STALL_MIN, O_TABS };
+enum { O_RULES = 256, O_NO_BUILTIN, O_STALL_MIN, O_TABS, O_FORMAT };
 
 static const struct option rules_options[] = {
 	{ "rules", required_argument, NULL, O_RULES },
 	{ "no-builtin", no_argument, NULL, O_NO_BUILTIN },
 	{ "stall-min", required_argument, NULL, O_STALL_MIN },
 	{ "tabs", no_argument, NULL, O_TABS },
+	{ "format", required_argument, NULL, O_FORMAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -104,68 +111,6 @@ rules_check(int argc, char *argv[])
 	return bad > 0 ? STATUS_USAGE : STATUS_OK;
 }
 
-/* Whether line[0..n) starts a record: it has a log header (a timestamp,
- * LEVEL:logger:, a JSON object) or, in a log without headers, is not
- * indented and is none of the lines that continue a record. */
-static bool
-rules_is_header(const char *p, size_t n, bool headers)
-{
-	static const char *const cont[] = {
-		"Traceback (most recent call last)", "future: ", "task: ",
-		"handle: ", "source_traceback: ", "context: ", "protocol: ",
-		"transport: ", "During handling of the above exception",
-		"The above exception was the direct cause",
-		"Coroutine created at", "Object allocated at",
-		"RuntimeWarning: Enable tracemalloc",
-		"ResourceWarning: Enable tracemalloc", "client_session: ",
-		"connector: ", "connections: ", "asyncgen: ", NULL
-	};
-	size_t	i, k;
-
-	if (n == 0)
-		return false;
-	if (headers) {
-		if (p[0] == '{' || (p[0] >= '0' && p[0] <= '9'))
-			return true;
-		for (i = 0; i < n && p[i] >= 'A' && p[i] <= 'Z'; i++)
-			;
-		return i >= 4 && i < n && p[i] == ':';
-	}
-	if (p[0] == ' ' || p[0] == '\t' || p[0] == '|' || p[0] == '+')
-		return false;
-	for (k = 0; cont[k] != NULL; k++)
-		if (n >= strlen(cont[k]) && memcmp(p, cont[k],
-		    strlen(cont[k])) == 0)
-			return false;
-	/* an exception line "Name: text" or "mod.Name" ends a traceback */
-	for (i = 0; i < n && (p[i] == '_' || p[i] == '.' ||
-	    (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
-	    (p[i] >= '0' && p[i] <= '9')); i++)
-		;
-	if (i > 0 && (i == n || p[i] == ':') && (i >= 5 &&
-	    (memcmp(p + i - 5, "Error", 5) == 0 ||
-	    (i >= 9 && memcmp(p + i - 9, "Exception", 9) == 0))))
-		return false;
-	return true;
-}
-
-/* The message of a record whose first line is p[0..n): after a
- * "LEVEL:logger:" prefix; otherwise the whole text. */
-static size_t
-rules_msg_off(const char *p, size_t n)
-{
-	size_t	i, colons = 0;
-
-	for (i = 0; i < n && p[i] >= 'A' && p[i] <= 'Z'; i++)
-		;
-	if (i < 4 || i >= n || p[i] != ':')
-		return 0;
-	for (; i < n && p[i] != ' '; i++)
-		if (p[i] == ':' && ++colons == 2)
-			return i + 1;
-	return 0;
-}
-
 static void
 rules_print_field(const char *name, const char *v)
 {
@@ -197,113 +142,69 @@ rules_print(const char *name, const struct record *r,
 	}
 }
 
-/* Read all of path (or stdin for "-"); NULL with *e on failure. */
-static char *
-rules_slurp(const char *path, size_t *n, struct err *e)
-{
-	FILE	*f;
-	char	*p = NULL;
-	size_t	 cap = 0, got;
-
-	*n = 0;
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL) {
-		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		p = xgrow(p, &cap, *n + 65536, 1);
-		if ((got = fread(p + *n, 1, cap - *n, f)) == 0)
-			break;
-		*n += got;
-		if (*n > RULES_TEST_MAX) {
-			err_set(e, STATUS_INPUT, "%s: larger than %d MB: "
-			    "ingest it instead", path, RULES_TEST_MAX >> 20);
-			goto fail;
-		}
-	}
-	if (ferror(f)) {
-		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (f != stdin)
-		fclose(f);
-	return p;
-fail:
-	if (f != stdin)
-		fclose(f);
-	free(p);
-	return NULL;
-}
-
+/* Split the sample log at path (or stdin) into records with the
+ * ingest splitter and print what the rules find in each. */
 static int
-rules_test(struct engine *en, const char *path)
+rules_test(struct engine *en, const char *path, const char *format)
 {
 	struct finding_list	 fl = { NULL, 0, 0 };
-	struct record		 r;
+	struct reader		*rd = NULL;
+	struct splitter		*sp = NULL;
+	struct layout		*lay = NULL;
+	const struct record	*r;
 	struct err		 e;
 	const char		*name = strcmp(path, "-") == 0 ? "<stdin>" :
 				    path;
-	char			*text;
-	size_t			 n, pos, start, nl, end, nrec = 0, nfind = 0;
-	long long		 line = 0, first = 1;
-	bool			 headers = false;
+	char			*block = NULL;
+	ssize_t			 got = 1;
+	size_t			 nrec = 0, nfind = 0;
+	int			 rc = STATUS_OK, at_end = SPLITTER_MORE;
 
 	err_clear(&e);
-	if ((text = rules_slurp(path, &n, &e)) == NULL) {
+	if (format != NULL && strcmp(format, "auto") != 0 &&
+	    (lay = layout_by_name(format, &e)) == NULL) {
 		err_print(&e);
 		return e.status;
 	}
-	/* a log with headers: does any line look like one? */
-	for (pos = 0; pos < n && !headers; pos = nl + 1) {
-		const char *q = memchr(text + pos, '\n', n - pos);
-
-		nl = q ? (size_t)(q - text) : n;
-		headers = rules_is_header(text + pos, nl - pos, true);
+	if ((rd = reader_open(path, &e)) == NULL) {
+		err_print(&e);
+		rc = e.status;
+		goto out;
 	}
-	start = 0;
-	for (pos = 0; pos <= n; pos = nl + 1) {
-		const char	*q = pos < n ? memchr(text + pos, '\n', n - pos)
-				    : NULL;
-
-		nl = q ? (size_t)(q - text) : n;
-		if (pos < n)
-			line++;
-		if (pos < n && (pos == start || !rules_is_header(text + pos,
-		    nl - pos, headers)))
-			continue;
-		/* the record is text[start..pos) */
-		end = pos;
-		while (end > start && (text[end - 1] == '\n' ||
-		    text[end - 1] == '\r'))
-			end--;
-		if (end > start) {
-			memset(&r, 0, sizeof(r));
-			r.line = first;
-			r.ts_us = TS_NONE;
-			r.pid = -1;
-			r.text.p = text + start;
-			r.text.n = end - start;
-			r.message.p = r.text.p + rules_msg_off(r.text.p,
-			    r.text.n);
-			r.message.n = (size_t)(r.text.p + r.text.n -
-			    r.message.p);
+	sp = splitter_new(lay);
+	splitter_start(sp, 0, 1);
+	block = xmalloc(RULES_BLOCK);
+	for (;;) {
+		if (at_end == SPLITTER_MORE) {
+			if ((got = reader_read(rd, block, RULES_BLOCK, &e)) < 0) {
+				err_print(&e);
+				rc = e.status;
+				at_end = SPLITTER_FLUSH_ALL;
+			} else if (got == 0)
+				at_end = SPLITTER_FLUSH_ALL;
+			else
+				splitter_feed(sp, block, (size_t)got);
+		}
+		while ((r = splitter_next(sp, at_end)) != NULL) {
 			finding_list_clear(&fl);
-			engine_scan(en, &r, &fl);
-			rules_print(name, &r, &fl);
+			engine_scan(en, r, &fl);
+			rules_print(name, r, &fl);
 			nrec++;
 			nfind += fl.n;
 		}
-		start = pos;
-		first = line;
-		if (pos >= n)
+		if (at_end != SPLITTER_MORE)
 			break;
 	}
-	printf("%zu record%s, %zu finding%s\n", nrec, nrec == 1 ? "" : "s",
-	    nfind, nfind == 1 ? "" : "s");
+	printf("%zu record%s, %zu finding%s (layout %s)\n", nrec,
+	    nrec == 1 ? "" : "s", nfind, nfind == 1 ? "" : "s",
+	    splitter_layout(sp) ? layout_name(splitter_layout(sp)) : "none");
+out:
 	finding_list_release(&fl);
-	free(text);
-	return STATUS_OK;
+	splitter_free(sp);
+	layout_free(lay);
+	reader_close(rd);
+	free(block);
+	return rc;
 }
 
 int
@@ -312,7 +213,7 @@ cmd_rules(int argc, char *argv[])
 	struct engine_opts	 o;
 	struct engine		*en = NULL;
 	struct err		 e;
-	const char		**files = NULL, *sub, *first;
+	const char		**files = NULL, *sub, *first, *format = NULL;
 	char			*end;
 	size_t			 nfiles = 0, hits;
 	bool			 tabs = false;
@@ -352,6 +253,9 @@ cmd_rules(int argc, char *argv[])
 			break;
 		case O_TABS:
 			tabs = true;
+			break;
+		case O_FORMAT:
+			format = optarg;
 			break;
 		case 'h':
 			fputs(rules_usage, stdout);
@@ -393,7 +297,7 @@ cmd_rules(int argc, char *argv[])
 	if (strcmp(sub, "list") == 0)
 		engine_list(en, stdout, tabs);
 	else {
-		rc = rules_test(en, argv[0]);
+		rc = rules_test(en, argv[0], format);
 		if ((hits = engine_limit_hits(en, &first)) > 0)
 			fprintf(stderr, "aiosift: %zu match%s hit the PCRE2 "
 			    "limits; first: %s\n", hits, hits == 1 ? "" :

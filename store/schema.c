@@ -28,6 +28,8 @@ static const char *const schema_steps[] = {
 	 * records after the last finding it still keeps, until when */
 	"  replay_bytes INTEGER NOT NULL DEFAULT 0,"
 	"  replay_lines INTEGER NOT NULL DEFAULT 0,"
+	"  replay_ids BLOB,"		/* (offset, records.id) of those kept */
+	"  dev INTEGER, ino INTEGER, mtime_us INTEGER," /* to skip unchanged */
 	"  keep_n INTEGER NOT NULL DEFAULT 0, keep_until_us INTEGER,"
 	"  first_us INTEGER, last_us INTEGER,"
 	"  added_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
@@ -45,7 +47,6 @@ static const char *const schema_steps[] = {
 	"  msg_off INTEGER NOT NULL DEFAULT 0," /* message = text from here */
 	"  message TEXT,"		/* only where not a suffix of text */
 	"  text TEXT NOT NULL);"
-	"CREATE INDEX records_source ON records(source_id, offset);"
 	"CREATE INDEX records_ts ON records(ts_us);"
 	"CREATE TABLE findings ("
 	"  id INTEGER PRIMARY KEY,"

@@ -898,8 +898,9 @@ test_partial_rules(void **state)
 	struct engine_opts	 o;
 	struct err		 e;
 	struct finding_list	 fl = { NULL, 0, 0 };
-	const char		*m = "Unhandled error in exception handler\n"
-				    "RuntimeError: handler is broken";
+	const char		*m = "--- Logging error ---\nValueError: "
+				    "Formatting field not found in record: "
+				    "'taskName'";
 
 	(void)state;
 	/* shipped off */
@@ -907,11 +908,11 @@ test_partial_rules(void **state)
 	assert_int_equal(scan_one(en, "asyncio", "ERROR", m, &fl), 0);
 	engine_free(en);
 	/* a block of only id and severity changes the loaded rule */
-	en = engine_text("rule handler_error.custom\nenabled yes\n"
+	en = engine_text("rule config_error.taskname\nenabled yes\n"
 	    "severity critical\ntitle handler broke\n", true, 0);
 	assert_int_equal(scan_one(en, "asyncio", "ERROR", m, &fl), 1);
 	assert_int_equal(fl.v[0].severity, SEV_CRITICAL);
-	assert_string_equal(fl.v[0].kind, "handler_error");
+	assert_string_equal(fl.v[0].kind, "config_error");
 	assert_non_null(strstr(fl.v[0].message, "handler broke"));
 	engine_free(en);
 	/* of an id nobody loaded: an error */
