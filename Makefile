@@ -149,6 +149,7 @@ FUZZSAN  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
            -fno-sanitize-recover=all
 FUZZOBJS = $(LIBSRCS:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/asyncio_rules.o
 FUZZERS  = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+.SECONDARY: $(FUZZOBJS)
 
 build/fuzz/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)

@@ -51,6 +51,7 @@ struct count_slot {
 	int64_t	minute;
 	char	level[16];
 	char	logger[112];
+	size_t	level_n, logger_n;
 	int64_t	n;
 };
 
@@ -95,6 +96,7 @@ struct ingest {
 	size_t			 ring_bytes;
 	struct count_slot	 counts[INGEST_COUNT_SLOTS];
 	size_t			 ncounts;
+	size_t			 last_count;	/* the slot hit last */
 	int64_t			 first_new_us;	/* earliest new finding */
 	/* this file's odd records, for one note each at its end */
 	int64_t			 n_cut, cut_line, n_binary, binary_line;
@@ -269,46 +271,60 @@ ingest_flush_counts(struct ingest *in, int64_t source_id, struct err *e)
 	return 0;
 }
 
-static void
-span_copy(char *dst, size_t size, struct span sp)
+static bool
+count_slot_is(const struct count_slot *c, int64_t minute, struct span level,
+    struct span logger)
 {
-	size_t	n = sp.n < size - 1 ? sp.n : size - 1;
-
-	if (n > 0)
-		memcpy(dst, sp.p, n);
-	dst[n] = '\0';
+	return c->minute == minute && c->level_n == level.n &&
+	    c->logger_n == logger.n &&
+	    memcmp(c->level, level.p, level.n) == 0 &&
+	    memcmp(c->logger, logger.p, logger.n) == 0;
 }
 
-/* Count rec in its minute; the cache is flushed when full. */
+/* Count rec in its minute; the cache is flushed when full. Records come
+ * in runs of few loggers, so the slot last hit is tried first. */
 static int
 ingest_count(struct ingest *in, int64_t source_id, const struct record *r,
     struct err *e)
 {
-	char	level[16], logger[112];
-	int64_t	minute = r->ts_us == TS_NONE ? -1 :
-		    (r->ts_us >= 0 ? r->ts_us / 60000000 :
-		    (r->ts_us - 59999999) / 60000000);
-	size_t	i;
+	struct count_slot	*c;
+	struct span		 level = r->level, logger = r->logger;
+	int64_t			 minute = r->ts_us == TS_NONE ? -1 :
+				    (r->ts_us >= 0 ? r->ts_us / 60000000 :
+				    (r->ts_us - 59999999) / 60000000);
+	size_t			 i;
 
-	span_copy(level, sizeof(level), r->level);
-	span_copy(logger, sizeof(logger), r->logger);
-	for (i = in->ncounts; i-- > 0;) {
-		struct count_slot *c = &in->counts[i];
-
-		if (c->minute == minute && strcmp(c->level, level) == 0 &&
-		    strcmp(c->logger, logger) == 0) {
-			c->n++;
+	if (level.n >= sizeof(c->level))
+		level.n = sizeof(c->level) - 1;
+	if (logger.n >= sizeof(c->logger))
+		logger.n = sizeof(c->logger) - 1;
+	if (in->last_count < in->ncounts && count_slot_is(&in->counts[
+	    in->last_count], minute, level, logger)) {
+		in->counts[in->last_count].n++;
+		return 0;
+	}
+	for (i = in->ncounts; i-- > 0;)
+		if (count_slot_is(&in->counts[i], minute, level, logger)) {
+			in->counts[i].n++;
+			in->last_count = i;
 			return 0;
 		}
-	}
 	if (in->ncounts == INGEST_COUNT_SLOTS &&
 	    ingest_flush_counts(in, source_id, e) == -1)
 		return -1;
 	i = in->ncounts++;
-	in->counts[i].minute = minute;
-	memcpy(in->counts[i].level, level, sizeof(level));
-	memcpy(in->counts[i].logger, logger, sizeof(logger));
-	in->counts[i].n = 1;
+	c = &in->counts[i];
+	c->minute = minute;
+	if (level.n > 0)
+		memcpy(c->level, level.p, level.n);
+	c->level[level.n] = '\0';
+	c->level_n = level.n;
+	if (logger.n > 0)
+		memcpy(c->logger, logger.p, logger.n);
+	c->logger[logger.n] = '\0';
+	c->logger_n = logger.n;
+	c->n = 1;
+	in->last_count = i;
 	return 0;
 }
 
@@ -458,6 +474,19 @@ kept_span(struct span sp, const char *from, size_t n, char *to, size_t *pos)
 	return out;
 }
 
+/* Records the ring holds: the context before a finding, and at least
+ * the records a gap stall is decided within (it names the record before
+ * its gap, STALL_SETTLE_RECORDS back at most). */
+#define INGEST_RING_MIN	24
+
+static size_t
+ingest_ring_cap(const struct ingest *in)
+{
+	if (in->o->keep == KEEP_CONTEXT && in->o->context_n > INGEST_RING_MIN)
+		return (size_t)in->o->context_n;
+	return INGEST_RING_MIN;
+}
+
 /* Copy r into the ring as its newest record, dropping the oldest when
  * the ring holds context_n records or too many bytes. */
 static struct kept *
@@ -465,8 +494,7 @@ ring_push(struct ingest *in, const struct record *r, int64_t id)
 {
 	struct kept	*k;
 	size_t		 need, pos;
-	size_t		 cap = (size_t)(in->o->keep == KEEP_CONTEXT &&
-			    in->o->context_n > 0 ? in->o->context_n : 1);
+	size_t		 cap = ingest_ring_cap(in);
 
 	if (in->ring_cap != cap) {
 		ring_release(in);
@@ -506,15 +534,16 @@ ring_push(struct ingest *in, const struct record *r, int64_t id)
 	return k;
 }
 
-/* Store the ring's records not stored yet that lie within the context
- * time before ts_us. */
+/* Store the ring's records not stored yet among the last context_n that
+ * lie within the context time before ts_us. */
 static int
 ring_store(struct ingest *in, int64_t source_id, int64_t ts_us,
     struct err *e)
 {
-	size_t	i;
+	size_t	i, n = (size_t)in->o->context_n;
 
-	for (i = 0; i < in->ring_len; i++) {
+	for (i = in->ring_len > n ? in->ring_len - n : 0; i < in->ring_len;
+	    i++) {
 		struct kept *k = ring_at(in, i);
 
 		if (k->id != 0)
@@ -673,6 +702,60 @@ ingest_batch_commit(struct ingest *in, const char *path, const char *set_path,
 
 /* ---- one record ----------------------------------------------------- */
 
+/* The ring's record a gap stall starts at (its time is the stall's
+ * start), the newest such; NULL when it left the ring. */
+static struct kept *
+ring_find_time(struct ingest *in, int64_t ts_us)
+{
+	size_t	i;
+
+	for (i = in->ring_len; i-- > 0;) {
+		struct kept *k = ring_at(in, i);
+
+		if (k->rec.ts_us == ts_us)
+			return k;
+		if (k->rec.ts_us != TS_NONE && k->rec.ts_us < ts_us)
+			break;
+	}
+	return NULL;
+}
+
+/* Store the findings from index first on of in->found, gap stalls, each
+ * with the record before its gap (stored now if it was not), or with r
+ * (stored now if needed, *id) when that record is gone. */
+static int
+ingest_store_gaps(struct ingest *in, struct source *src, size_t first,
+    const struct record *r, int64_t *id, struct err *e)
+{
+	struct finding_list	*fl = &in->found;
+	struct kept		*k;
+	size_t			 i;
+
+	for (i = first; i < fl->n; i++) {
+		k = ring_find_time(in, fl->v[i].ts_us);
+		if (k == NULL && r == NULL && in->ring_len > 0)
+			k = ring_at(in, in->ring_len - 1);
+		if (k != NULL) {
+			if (k->id == 0 && ingest_store_record(in, src->id,
+			    &k->rec, &k->id, e) == -1)
+				return -1;
+			if (ingest_store_finding(in, src->id, k->id, &k->rec,
+			    &fl->v[i], e) == -1)
+				return -1;
+			continue;
+		}
+		if (r == NULL)
+			continue;
+		if (*id == 0 && ingest_store_record(in, src->id, r, id, e) ==
+		    -1)
+			return -1;
+		if (ingest_store_finding(in, src->id, *id, r, &fl->v[i], e) ==
+		    -1)
+			return -1;
+	}
+	return 0;
+}
+
 static bool
 ingest_in_keep_after(const struct source *src, const struct record *r)
 {
@@ -689,9 +772,7 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 {
 	struct finding_list	*fl = &in->found;
 	size_t			 nrule, i;
-	int64_t			 id = 0, prev_id = 0;
-	struct kept		*prev = NULL;
-	const struct record	*prev_rec = NULL;
+	int64_t			 id = 0;
 	bool			 store;
 
 	finding_list_clear(fl);
@@ -707,9 +788,6 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 		if (src->last_us == TS_NONE || r->ts_us > src->last_us)
 			src->last_us = r->ts_us;
 	}
-	if (in->ring_len > 0)
-		prev = ring_at(in, in->ring_len - 1);
-
 	switch (in->o->keep) {
 	case KEEP_ALL:
 		store = true;
@@ -729,23 +807,15 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 		    r->ts_us + in->o->context_us;
 	} else if (store && in->o->keep == KEEP_CONTEXT)
 		src->keep_n--;
-	/* A gap stall belongs to the record before the gap. */
-	if (fl->n > nrule && prev != NULL) {
-		if (prev->id == 0 && ingest_store_record(in, src->id,
-		    &prev->rec, &prev->id, e) == -1)
-			return -1;
-		prev_id = prev->id;
-		prev_rec = &prev->rec;
-	}
 	if (store && ingest_store_record(in, src->id, r, &id, e) == -1)
 		return -1;
-	for (i = 0; i < fl->n; i++) {
-		bool gap = i >= nrule && prev_rec != NULL;
-
-		if (ingest_store_finding(in, src->id, gap ? prev_id : id,
-		    gap ? prev_rec : r, &fl->v[i], e) == -1)
+	for (i = 0; i < nrule; i++)
+		if (ingest_store_finding(in, src->id, id, r, &fl->v[i], e) ==
+		    -1)
 			return -1;
-	}
+	/* gap stalls, decided a few records after the gap */
+	if (ingest_store_gaps(in, src, nrule, r, &id, e) == -1)
+		return -1;
 	ring_push(in, r, id);
 	return 0;
 }
@@ -1038,11 +1108,12 @@ ingest_notes(struct ingest *in, const char *path)
 }
 
 /* Ingest one file of a set; is_live: the set's newest plain file, whose
- * unterminated last line waits for the next run. A per-file problem is
+ * unterminated last line waits for the next run; last: the set ends
+ * with it, so a gap stall still waiting for its decision is decided. A per-file problem is
  * warned and 0 returned; -1 only for database errors. */
 static int
 ingest_file(struct ingest *in, const char *path, const char *set_path,
-    bool is_live, struct err *e)
+    bool is_live, bool last, struct err *e)
 {
 	struct reader		*rd = NULL;
 	struct splitter		*sp = NULL;
@@ -1053,7 +1124,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	char			*block = NULL, first[INGEST_FP_LEN];
 	size_t			 flen = 0;
 	ssize_t			 got = 0;
-	int64_t			 pos, replay_to;
+	int64_t			 pos, replay_to, flush_id = 0;
 	bool			 skip, moved = false, broken = false;
 	int			 rc = -1, at_end;
 
@@ -1190,6 +1261,13 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	if (!in->in_txn && !moved && ingest_batch_begin(in, &src, &moved, e)
 	    == -1)
 		goto out;
+	/* the end of the stream: a gap waiting for the records after it
+	 * is decided now (a "took" warning in a later run still absorbs it,
+	 * see ingest_store_finding) */
+	finding_list_clear(&in->found);
+	if (last && in->in_txn && stall_flush(in->sd, &in->found) &&
+	    ingest_store_gaps(in, &src, 0, NULL, &flush_id, e) == -1)
+		goto out;
 	if (ingest_batch_commit(in, path, set_path, ri, first,
 	    flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, e) == -1)
 		goto out;
@@ -1295,7 +1373,7 @@ ingest_run(struct store *s, const struct ingest_opts *o,
 			if (ingest_file(&in, rs->files[j], rs->set_path,
 			    j + 1 == rs->nfiles && strcmp(rs->files[j],
 			    rs->set_path) == 0 && strcmp(rs->set_path, "-")
-			    != 0, e) == -1)
+			    != 0, j + 1 == rs->nfiles, e) == -1)
 				goto out;
 	}
 	if (ingest_correlate(&in, e) == -1)

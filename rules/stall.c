@@ -297,8 +297,10 @@ stall_feed(struct stall *sd, const struct record *rec,
 		return flagged;
 	}
 	gap = rec->ts_us - sd->st.last_us;
+	/* a banner only matters before a gap long enough to judge */
 	restart = (rec->pid >= 0 && sd->st.last_pid >= 0 &&
-	    rec->pid != sd->st.last_pid) || stall_is_banner(rec);
+	    rec->pid != sd->st.last_pid) || (gap > sd->min_us &&
+	    stall_is_banner(rec));
 	if (gap < 0 || restart) {
 		/* out of order, or a new process: no gap to judge */
 		stall_remember(sd, rec);

@@ -190,3 +190,15 @@ expect_status "broken first file: exit 3" 3
 expect_out "broken first file: the run still ends with its summary" '^ingested 2 files'
 expect_eq "broken first file: the next file is ingested" \
 	"$(sql "$T/j.db" "SELECT count(*) FROM sources WHERE path LIKE '%single.gz'")" 1
+
+# --- a stall right before the end of the log is still reported ----------
+# (a service that stalled and died: the gap's decision waits for records
+# after it that never come)
+W=$FIXTURES/asyncio/web_pool-py3.12.1
+mkdir -p "$T/dying"
+cp "$W/app.log.3.gz" "$T/dying/"
+zcat "$W/app.log.2.gz" | sed -n '1,30p' >"$T/dying/app.log"
+run ingest --db "$T/s.db" "$T/dying"
+expect_status "log ending after a stall: exit 0" 0
+expect_eq "stall at the end of the log reported once" \
+	"$(sql "$T/s.db" "SELECT count(*) || ' ' || line FROM findings WHERE kind = 'stall'")" "1 29"
