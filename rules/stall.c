@@ -2,7 +2,7 @@
  * stall: the gap detector. Watches the times of one rotation set's
  * records and flags a gap much longer than the set's usual cadence: once
  * STALL_MIN_HISTORY gaps are known, a gap longer than both the floor
- * (--stall-min) and STALL_FACTOR times the 95th percentile of the last
+ * (--stall-min) and 2.5 times the 95th percentile of the last
  * STALL_WINDOW gaps is a stall, dated at the record before it and
  * attributed to that record's task and coroutine (its taskName, else a
  * name='...' or coro=<...()> in its text). The percentile is computed only
@@ -30,7 +30,7 @@
 
 #define STALL_WINDOW		128	/* gaps kept */
 #define STALL_MIN_HISTORY	20	/* gaps needed before judging */
-#define STALL_FACTOR		4	/* times the 95th percentile */
+#define STALL_FACTOR_X2		5	/* 2.5 times the 95th percentile */
 #define STALL_NAME_CAP		128	/* bytes kept of a task or coro name */
 #define STALL_MAGIC		0x4c545341u	/* "ASTL" */
 #define STALL_VERSION		2
@@ -309,7 +309,7 @@ stall_feed(struct stall *sd, const struct record *rec,
 	if (gap > sd->min_us && sd->st.ngaps >= STALL_MIN_HISTORY &&
 	    !(took >= 0 && took * 2 >= gap)) {
 		p95 = stall_p95(sd);
-		limit = p95 * STALL_FACTOR;
+		limit = p95 * STALL_FACTOR_X2 / 2;
 		if (limit < sd->min_us)
 			limit = sd->min_us;
 		if (gap > limit) {
