@@ -139,7 +139,7 @@ bench: all
 	BENCH_MB=$(BENCH_MB) BENCH_RUNS=$(BENCH_RUNS) BENCH_FULL=$(BENCH_FULL) \
 	  bench/run.sh
 
-# Fuzzing (fuzz/README): libFuzzer harnesses fuzz/fuzz_NAME.c, built with
+# Fuzzing (fuzz/README.md): libFuzzer harnesses fuzz/fuzz_NAME.c, built with
 # clang over the library objects, run by fuzz/run.sh on their seed corpus
 # fuzz/corpus/NAME and the regression inputs tests/fixtures/hostile/fuzz/.
 # `make fuzz FUZZ_SECONDS=N` runs each for N seconds; `make check` briefly.
@@ -149,6 +149,7 @@ FUZZSAN  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
            -fno-sanitize-recover=all
 FUZZOBJS = $(LIBSRCS:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/asyncio_rules.o
 FUZZERS  = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+.SECONDARY: $(FUZZOBJS)
 
 build/fuzz/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)

@@ -772,8 +772,9 @@ splitter_next(struct splitter *sp, int at_end)
 		if (sp->len - sp->scan < DETECT_BYTES &&
 		    at_end == SPLITTER_MORE)
 			return NULL;
-		sp->layout = layout_detect(sp->buf + sp->scan,
-		    sp->len - sp->scan);
+		/* nothing fed yet (an empty stream): buf is still NULL */
+		sp->layout = layout_detect(sp->buf != NULL ? sp->buf +
+		    sp->scan : "", sp->len - sp->scan);
 		sp->own_layout = true;
 	}
 	for (;;) {

@@ -23,6 +23,7 @@
 #include "ingest/splitter.h"
 #include "rules/engine.h"
 #include "rules/ruleset.h"
+#include "rules/stall.h"
 
 #define RULES_BLOCK	(1024 * 1024)	/* bytes read at a time */
 
@@ -46,13 +47,14 @@ static const char rules_help[] =
     "  test     split a sample log (FILE, plain or gzip, or - for stdin)\n"
     "           into records as ingest does and print each finding with\n"
     "           its captured fields: FILE:LINE: kind rule severity task=\n"
-    "           coro= exc= loc= [duration=]\n"
+    "           coro= exc= loc= [duration=]; a gap stall (stall.gap) is\n"
+    "           printed a few records after the gap, when it is decided\n"
     "\n"
     "Options:\n"
     "  --rules FILE         add or override rules (repeatable)\n"
     "  --no-builtin         test only the --rules files\n"
-    "  --stall-min SECONDS  a \"took N seconds\" under this is slow_callback\n"
-    "                       (default 0.5)\n"
+    "  --stall-min SECONDS  a \"took N seconds\" under this is slow_callback,\n"
+    "                       a gap under this is no stall (default 0.5)\n"
     "  --format NAME        test: the log layout (default: detected)\n"
     "  --tabs               list: tab-separated columns\n"
     "  -h, --help           show this help\n"
@@ -122,15 +124,14 @@ rules_print_field(const char *name, const char *v)
 }
 
 static void
-rules_print(const char *name, const struct record *r,
-    const struct finding_list *fl)
+rules_print(const char *name, int64_t line, const struct finding_list *fl)
 {
 	const struct finding	*f;
 	size_t			 i;
 
 	for (i = 0; i < fl->n; i++) {
 		f = &fl->v[i];
-		printf("%s:%lld: %s %s %s", name, (long long)r->line, f->kind,
+		printf("%s:%lld: %s %s %s", name, (long long)line, f->kind,
 		    f->rule, severity_name(f->severity));
 		rules_print_field("task", f->task);
 		rules_print_field("coro", f->coro);
@@ -145,13 +146,16 @@ rules_print(const char *name, const struct record *r,
 /* Split the sample log at path (or stdin) into records with the
  * ingest splitter and print what the rules find in each. */
 static int
-rules_test(struct engine *en, const char *path, const char *format)
+rules_test(struct engine *en, const struct stall_opts *so, const char *path,
+    const char *format)
 {
 	struct finding_list	 fl = { NULL, 0, 0 };
 	struct reader		*rd = NULL;
 	struct splitter		*sp = NULL;
 	struct layout		*lay = NULL;
+	struct stall		*sd = stall_new(so);
 	const struct record	*r;
+	int64_t			 last_line = 0;
 	struct err		 e;
 	const char		*name = strcmp(path, "-") == 0 ? "<stdin>" :
 				    path;
@@ -186,14 +190,24 @@ rules_test(struct engine *en, const char *path, const char *format)
 				splitter_feed(sp, block, (size_t)got);
 		}
 		while ((r = splitter_next(sp, at_end)) != NULL) {
+			size_t	nrule;
+
 			finding_list_clear(&fl);
-			engine_scan(en, r, &fl);
-			rules_print(name, r, &fl);
+			nrule = engine_scan(en, r, &fl);
+			if (r->ts_us != TS_NONE)
+				stall_feed(sd, r, fl.v, nrule, &fl);
+			rules_print(name, r->line, &fl);
 			nrec++;
 			nfind += fl.n;
+			last_line = r->line;
 		}
 		if (at_end != SPLITTER_MORE)
 			break;
+	}
+	finding_list_clear(&fl);
+	if (stall_flush(sd, &fl)) {
+		rules_print(name, last_line, &fl);
+		nfind += fl.n;
 	}
 	printf("%zu record%s, %zu finding%s (layout %s)\n", nrec,
 	    nrec == 1 ? "" : "s", nfind, nfind == 1 ? "" : "s",
@@ -201,6 +215,7 @@ rules_test(struct engine *en, const char *path, const char *format)
 out:
 	finding_list_release(&fl);
 	splitter_free(sp);
+	stall_free(sd);
 	layout_free(lay);
 	reader_close(rd);
 	free(block);
@@ -211,6 +226,7 @@ int
 cmd_rules(int argc, char *argv[])
 {
 	struct engine_opts	 o;
+	struct stall_opts	 so;
 	struct engine		*en = NULL;
 	struct err		 e;
 	const char		**files = NULL, *sub, *first, *format = NULL;
@@ -220,6 +236,7 @@ cmd_rules(int argc, char *argv[])
 	int			 c, rc = STATUS_OK;
 
 	memset(&o, 0, sizeof(o));
+	memset(&so, 0, sizeof(so));
 	err_clear(&e);
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)) {
@@ -297,7 +314,9 @@ cmd_rules(int argc, char *argv[])
 	if (strcmp(sub, "list") == 0)
 		engine_list(en, stdout, tabs);
 	else {
-		rc = rules_test(en, argv[0], format);
+		so.min_us = (int64_t)((o.stall_min_s > 0 ? o.stall_min_s :
+		    0.5) * 1e6);
+		rc = rules_test(en, &so, argv[0], format);
 		if ((hits = engine_limit_hits(en, &first)) > 0)
 			fprintf(stderr, "aiosift: %zu match%s hit the PCRE2 "
 			    "limits; first: %s\n", hits, hits == 1 ? "" :

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/escape.h"
 #include "common/severity.h"
 #include "common/xmalloc.h"
 #include "rules/ruleset.h"
@@ -715,13 +716,18 @@ engine_list(const struct engine *en, FILE *f, bool tabs)
 	for (i = 0; i < en->nrules; i++) {
 		r = &en->rules[i].r;
 		snprintf(origin, sizeof(origin), "%s:%d", r->file, r->line);
-		if (tabs)
-			fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\n", r->id, r->kind,
+		/* ids are checked; origins and titles come from files */
+		if (tabs) {
+			fprintf(f, "%s\t%s\t%s\t%s\t", r->id, r->kind,
 			    severity_name(r->severity), r->enabled ? "yes" :
-			    "no", origin, r->title);
-		else
-			fprintf(f, "%-34s %-22s %-8s %-3s %s\n", r->id,
-			    r->kind, severity_name(r->severity),
-			    r->enabled ? "yes" : "no", r->title);
+			    "no");
+			escape_terminal(f, origin, strlen(origin));
+			fputc('\t', f);
+		} else
+			fprintf(f, "%-34s %-22s %-8s %-3s ", r->id, r->kind,
+			    severity_name(r->severity), r->enabled ? "yes" :
+			    "no");
+		escape_terminal(f, r->title, strlen(r->title));
+		fputc('\n', f);
 	}
 }

@@ -54,6 +54,7 @@ rm -f "$T/clean.db"*
 "$AIOSIFT" ingest -q --keep all --db "$T/clean.db" "$S"
 dump "$T/clean.db" >"$T/clean"
 
+allreads=0
 for round in $(seq "$ROUNDS"); do
 	db=$T/c$round.db
 	rm -f "$db"*
@@ -80,6 +81,7 @@ for round in $(seq "$ROUNDS"); do
 			      { failed=$((failed + 1)); seen="$seen $(head -c 100 "$T/q.err")"; }; }
 		fi
 	done
+	allreads=$((allreads + reads))
 	wait "$pa"; sa=$?
 	wait "$pb"; sb=$?
 	expect_eq "round $round: both ingests succeed" "$sa $sb" "0 0"
@@ -95,3 +97,4 @@ for round in $(seq "$ROUNDS"); do
 	else fail "round $round: same as one clean run" "$(diff "$T/clean" "$T/got" | grep -m6 '^[<>]' | cut -c1-120 | tr '\n' ' ')"; fi
 	expect_eq "round $round: final snapshot sound" "$(sql "$db" "$SNAP")" "0 $(sql "$T/clean.db" "SELECT count(*) FROM records")"
 done
+echo "# $ROUNDS rounds of two overlapping ingests; $allreads snapshot reads during the writes"

@@ -121,7 +121,7 @@ while [ "$i" -lt "$KILLS" ] && [ "$tries" -lt $((KILLS * 3)) ]; do
 	expect_eq "kill $i: no duplicates" "$(dups "$T/k.db")" 0
 done
 ndistinct=$(printf '%s\n' "${points[@]}" | sort -u | wc -l)
-echo "kill points tested: $i (distinct read positions: $ndistinct of $nbytes bytes)"
+echo "# kill points tested: $i, at $ndistinct distinct read positions of $nbytes bytes (+5 in a row, 4 with rotation, 5 with copytruncate)"
 [ "$i" -ge 20 ] && pass "at least 20 kill points" || fail "at least 20 kill points" "$i"
 [ "$ndistinct" -ge 10 ] && pass "kills at 10+ different read positions" || fail "kills at 10+ different read positions" "$ndistinct"
 

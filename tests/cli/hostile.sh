@@ -379,4 +379,4 @@ expect_err "sql cannot write: says so" 'read-only|not allowed|refused|not author
 run query sql --db "$T/i.db" "SELECT * FROM findings; DROP TABLE findings"
 expect_eq "sql: a second statement is not run" "$(sql "$T/i.db" "SELECT count(*) FROM findings")" 7
 
-echo "hostile inputs tried: $tried"
+echo "# hostile inputs tried: $tried, each with its status, message, memory and time checked"

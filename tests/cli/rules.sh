@@ -120,3 +120,18 @@ printf '%s!\n' "$(head -c 3000 /dev/zero | tr '\0' a)" >"$T/evil.log"
 run rules test --no-builtin --rules "$T/evil.rules" "$T/evil.log"
 expect_status "rules test backtracking status" 0
 expect_err "rules test backtracking reported" "1 match hit the PCRE2 limits; first: rule evil: "
+
+# the gap detector runs too: a 2 s silence in a 100 ms cadence
+python3 - "$T/gap.log" <<'P'
+import sys
+with open(sys.argv[1], 'w') as f:
+    t = 0
+    for i in range(60):
+        t += 2000 if i == 40 else 100
+        f.write('2026-11-24 18:01:%02d,%03d INFO app: tick %d\n' % (t // 1000, t % 1000, i))
+P
+run rules test "$T/gap.log"
+expect_out "rules test gap stall" "gap.log:[0-9]+: stall stall.gap warning .* duration=2.000$"
+expect_out "rules test gap summary" "^60 records, 1 finding "
+run rules test --stall-min 3 "$T/gap.log"
+expect_out "rules test gap under stall-min" "^60 records, 0 findings "

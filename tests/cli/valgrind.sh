@@ -23,7 +23,9 @@ vg() {
 	elif [ "$st" -ne "$want" ]; then
 		fail "valgrind $name" "exit $st, wanted $want: $(head -c 200 "$err")"
 	else pass "valgrind $name"; fi
+	nvg=$((nvg + 1))
 }
+nvg=0
 mkdir -p "$T/set"
 cp "$FIXTURES"/asyncio/web_pool-py3.12.1/app.log* "$T/set/"
 cp "$FIXTURES/ingest/service.log" "$T/set/service.log"
@@ -48,3 +50,4 @@ vg "rules list" 0 rules list
 # an unknown group in an extract once leaked its group table
 printf 'rule x\nkind stall\npattern (?<nope>a)\nextract record (?<bad>b)\n' >"$T/bad.rules"
 vg "rules check, bad file" 2 rules check "$T/bad.rules"
+echo "# $nvg commands run under valgrind memcheck"

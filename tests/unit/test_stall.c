@@ -141,6 +141,29 @@ test_heartbeat(void **state)
 }
 
 static void
+test_regular_poller(void **state)
+{
+	struct stall		*sd = detector();
+	struct finding_list	 out = { NULL, 0, 0 };
+	int64_t			 t = 0;
+	size_t			 i;
+
+	(void)state;
+	/* pairs of records every 200 ms: a 600 ms silence is three beats */
+	for (i = 0; i < 12; i++, t += 200 * MS) {
+		assert_false(stall_feed(sd, at(t, "heartbeat"), NULL, 0, &out));
+		assert_false(stall_feed(sd, at(t + MS, "poll"), NULL, 0, &out));
+	}
+	t = t - 200 * MS + MS;		/* the last record */
+	assert_false(stall_feed(sd, at(t + 600 * MS, "done"), NULL, 0, &out));
+	t += 600 * MS;
+	assert_int_equal(steady(sd, &t, 5, 200 * MS, &out), 1);
+	assert_int_equal(out.v[0].duration_us, 600 * MS);
+	finding_list_release(&out);
+	stall_free(sd);
+}
+
+static void
 test_floor(void **state)
 {
 	struct stall		*sd = detector();
@@ -359,6 +382,7 @@ main(void)
 		cmocka_unit_test(test_one_long_gap),
 		cmocka_unit_test(test_slow_source),
 		cmocka_unit_test(test_heartbeat),
+		cmocka_unit_test(test_regular_poller),
 		cmocka_unit_test(test_floor),
 		cmocka_unit_test(test_too_little_history),
 		cmocka_unit_test(test_took_explains_gap),
