@@ -3,7 +3,7 @@
  * (rules/asyncio.rules, built into the binary) and --rules files, orders
  * and overrides them by id, and for each record: one pass of a literal
  * prefilter over the message (most records hold no needle and stop
- * there), then the JIT-compiled patterns of the rules whose needles
+ * there: a Wu-Manber scan over byte pairs), then the JIT-compiled patterns of the rules whose needles
  * occurred, under PCRE2 match and depth limits so that no record can hang
  * the run. Fields captured by named groups become the finding's task,
  * coroutine, exception type, location and duration. Storing findings and
@@ -30,12 +30,12 @@ extern const size_t asyncio_rules_len;
 #define ENGINE_JIT_STACK	(1024 * 1024)
 #define ENGINE_FIELD_CAP	512	/* bytes kept of one captured field */
 
-/* A distinct needle and the two bytes the prefilter looks for. */
+/* A distinct needle; hash is the byte pair that ends its first m bytes
+ * (m: the shortest needle), where the prefilter stops to compare. */
 struct needle {
 	const char	*s;		/* loan from a rule */
 	size_t		 n;
-	size_t		 at;		/* offset of the anchor byte pair */
-	unsigned	 pair;		/* s[at] << 8 | s[at + 1] */
+	unsigned	 hash;
 	uint64_t	 seen;		/* generation it was last found in */
 };
 
@@ -54,7 +54,9 @@ struct engine {
 	size_t			 cap_needles;
 	size_t			*short_needles;	/* one byte long: memchr */
 	size_t			 nshort;
-	unsigned char		 pairs[65536 / 8];
+	unsigned char		*shift;		/* 65536 byte pairs: how far
+						 * the window may move */
+	size_t			 m;		/* window: shortest needle */
 	uint64_t		 gen;
 	pcre2_match_data	*md;
 	pcre2_match_context	*mc;
@@ -95,34 +97,11 @@ engine_lone_cr(struct engine *en, const char *s, size_t n)
 	return en->lf.data;
 }
 
-/* How common a byte is in log text: the prefilter anchors each needle on
- * its rarest byte pair, so that few positions need a closer look. */
-static int
-byte_score(unsigned char c)
-{
-	if (c == ' ')
-		return 10;
-	if (c == 'e' || c == 't' || c == 'a' || c == 'o' || c == 'i' ||
-	    c == 'n' || c == 's' || c == 'r')
-		return 9;
-	if (c >= 'a' && c <= 'z')
-		return 7;
-	if (c >= '0' && c <= '9')
-		return 6;
-	if (c >= 'A' && c <= 'Z')
-		return 4;
-	if (c == '.' || c == ',' || c == ':' || c == '-' || c == '/' ||
-	    c == '_' || c == '=')
-		return 6;
-	return 2;
-}
-
 static size_t
 engine_add_needle(struct engine *en, const char *s)
 {
 	struct needle	*nd;
-	size_t		 i, n = strlen(s), best = 0;
-	int		 score, best_score = 1000;
+	size_t		 i, n = strlen(s);
 
 	for (i = 0; i < en->nneedles; i++)
 		if (en->needles[i].n == n && memcmp(en->needles[i].s, s, n) ==
@@ -134,21 +113,7 @@ engine_add_needle(struct engine *en, const char *s)
 	memset(nd, 0, sizeof(*nd));
 	nd->s = s;
 	nd->n = n;
-	for (i = 0; i + 1 < n; i++) {
-		score = byte_score((unsigned char)s[i]) +
-		    byte_score((unsigned char)s[i + 1]);
-		if (score < best_score) {
-			best_score = score;
-			best = i;
-		}
-	}
-	if (n >= 2) {
-		nd->at = best;
-		nd->pair = (unsigned)((unsigned char)s[best] << 8 |
-		    (unsigned char)s[best + 1]);
-		en->pairs[nd->pair >> 3] |= (unsigned char)(1u << (nd->pair &
-		    7));
-	} else {
+	if (n < 2) {
 		en->short_needles = xrealloc(en->short_needles,
 		    (en->nshort + 1) * sizeof(*en->short_needles));
 		en->short_needles[en->nshort++] = en->nneedles;
@@ -156,11 +121,54 @@ engine_add_needle(struct engine *en, const char *s)
 	return en->nneedles++;
 }
 
-/* One pass over p[0..n): mark every needle that occurs. */
+static unsigned
+pair_at(const unsigned char *p)
+{
+	return (unsigned)(p[0] << 8 | p[1]);
+}
+
+/* The Wu-Manber shift table over byte pairs for the needles of two bytes
+ * or more: a window of m bytes (the shortest such needle) moves by the
+ * table's value for the pair that ends it; 0 means some needle's first m
+ * bytes may end here. */
+static void
+engine_build_shift(struct engine *en)
+{
+	struct needle	*nd;
+	size_t		 i, q, d;
+
+	en->m = 0;
+	for (i = 0; i < en->nneedles; i++)
+		if (en->needles[i].n >= 2 && (en->m == 0 ||
+		    en->needles[i].n < en->m))
+			en->m = en->needles[i].n;
+	if (en->m > 255)
+		en->m = 255;
+	if (en->m == 0)
+		return;
+	en->shift = xmalloc(65536);
+	memset(en->shift, (int)(en->m - 1), 65536);
+	for (i = 0; i < en->nneedles; i++) {
+		nd = &en->needles[i];
+		if (nd->n < 2)
+			continue;
+		for (q = 0; q + 1 < en->m; q++) {
+			d = en->m - 2 - q;
+			if (d < en->shift[pair_at((const unsigned char *)nd->s +
+			    q)])
+				en->shift[pair_at((const unsigned char *)nd->s +
+				    q)] = (unsigned char)d;
+		}
+		nd->hash = pair_at((const unsigned char *)nd->s + en->m - 2);
+	}
+}
+
+/* One pass over p[0..n): mark every needle that occurs. Most of the text
+ * is skipped several bytes at a time. */
 static void
 engine_prefilter(struct engine *en, const unsigned char *p, size_t n)
 {
-	size_t		 i, j;
+	size_t		 i, j, start, m = en->m;
 	unsigned	 pair;
 	struct needle	*nd;
 
@@ -169,21 +177,24 @@ engine_prefilter(struct engine *en, const unsigned char *p, size_t n)
 		if (nd->n == 0 || memchr(p, nd->s[0], n) != NULL)
 			nd->seen = en->gen;
 	}
-	if (n < 2)
+	if (m < 2 || n < m)
 		return;
-	for (i = 0; i + 1 < n; i++) {
-		pair = (unsigned)(p[i] << 8 | p[i + 1]);
-		if (!(en->pairs[pair >> 3] & (1u << (pair & 7))))
+	for (i = m - 1; i < n; ) {
+		pair = pair_at(p + i - 1);
+		if (en->shift[pair] != 0) {
+			i += en->shift[pair];
 			continue;
+		}
+		start = i + 1 - m;
 		for (j = 0; j < en->nneedles; j++) {
 			nd = &en->needles[j];
-			if (nd->pair != pair || nd->seen == en->gen ||
-			    nd->n < 2 || i < nd->at ||
-			    i - nd->at + nd->n > n)
+			if (nd->hash != pair || nd->n < 2 ||
+			    nd->seen == en->gen || start + nd->n > n)
 				continue;
-			if (memcmp(p + i - nd->at, nd->s, nd->n) == 0)
+			if (memcmp(p + start, nd->s, nd->n) == 0)
 				nd->seen = en->gen;
 		}
+		i++;
 	}
 }
 
@@ -307,7 +318,7 @@ engine_new(const struct engine_opts *o, struct err *e)
 				er->kind_bit = 1u << k;
 		er->needles = xcalloc(er->r.nneedles + 1,
 		    sizeof(*er->needles));
-		for (j = 0; j < er->r.nneedles; j++)
+		for (j = 0; j < er->r.nneedles && er->r.enabled; j++)
 			er->needles[er->nneedles++] = engine_add_needle(en,
 			    er->r.needles[j]);
 		pcre2_pattern_info(er->r.pattern.code,
@@ -321,6 +332,7 @@ engine_new(const struct engine_opts *o, struct err *e)
 				maxcap = cap;
 		}
 	}
+	engine_build_shift(en);
 	en->md = pcre2_match_data_create(maxcap + 1, NULL);
 	en->mc = pcre2_match_context_create(NULL);
 	en->js = pcre2_jit_stack_create(32 * 1024, ENGINE_JIT_STACK, NULL);
@@ -359,6 +371,7 @@ engine_free(struct engine *en)
 	free(en->rules);
 	free(en->needles);
 	free(en->short_needles);
+	free(en->shift);
 	pcre2_match_data_free(en->md);
 	pcre2_match_context_free(en->mc);
 	pcre2_jit_stack_free(en->js);

@@ -810,6 +810,49 @@ test_needles_gate(void **state)
 	engine_free(en);
 }
 
+/* The prefilter against strstr on random text: a rule fires exactly
+ * when its needle occurs, at the start, the end or overlapping others. */
+static void
+test_prefilter_random(void **state)
+{
+	static const char *const needles[] = {
+		"abcab", "ba", "cccc", "abca", "bcbcbcb", "a'c"
+	};
+	static const char *const kinds[] = {
+		"stall", "timeout", "loop_closed", "nested_run",
+		"never_awaited", "different_loop"
+	};
+	struct engine		*en;
+	struct finding_list	 fl = { NULL, 0, 0 };
+	char			 text[4096], subject[64];
+	size_t			 i, k, len, want;
+	unsigned		 seed = 12345;
+	int			 off = 0;
+
+	(void)state;
+	for (k = 0; k < 6; k++)
+		off += snprintf(text + off, sizeof(text) - (size_t)off,
+		    "rule r%zu\nkind %s\nneedle %s\npattern ^\n", k, kinds[k],
+		    needles[k]);
+	en = engine_text(text, false, 0);
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		len = 1 + (seed >> 16) % (sizeof(subject) - 1);
+		for (k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			subject[k] = "abc'"[(seed >> 16) % 4];
+		}
+		subject[len] = '\0';
+		for (want = 0, k = 0; k < 6; k++)
+			want += strstr(subject, needles[k]) != NULL;
+		if (scan_one(en, NULL, NULL, subject, &fl) != want)
+			fail_msg("'%s': %zu findings, wanted %zu", subject, fl.n,
+			    want);
+	}
+	finding_list_release(&fl);
+	engine_free(en);
+}
+
 static void
 test_message_and_text(void **state)
 {
@@ -977,6 +1020,7 @@ main(void)
 		cmocka_unit_test(test_user_rule_first),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_needles_gate),
+		cmocka_unit_test(test_prefilter_random),
 		cmocka_unit_test(test_message_and_text),
 		cmocka_unit_test(test_stall_min),
 		cmocka_unit_test(test_bad_rules_file),
