@@ -98,14 +98,21 @@ build/san/tests/%: build/san/tests/unit/%.o $(SANLIB)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(SANLIB) $(LDLIBS) -lcmocka
 
+# Each part appends its "passed failed" counts to CHECK_COUNTS; check ends
+# with their sum.
+CHECK_COUNTS = $(CURDIR)/build/check.counts
+
 check: deps
+	@mkdir -p build && rm -f $(CHECK_COUNTS)
 	@$(MAKE) --no-print-directory check-plain check-san check-fuzz
+	@awk '{ p += $$1; f += $$2 } END { printf "all checks: %d passed, " \
+	  "%d failed\n", p, f; exit f > 0 }' $(CHECK_COUNTS)
 
 check-plain: build/aiosift $(UNITS)
-	@tests/run build
+	@CHECK_COUNTS=$(CHECK_COUNTS) tests/run build
 
 check-san: build/san/aiosift $(SANUNITS)
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	@CHECK_COUNTS=$(CHECK_COUNTS) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1 tests/run build/san
 
 # Each header compiles on its own.
@@ -168,4 +175,4 @@ fuzz: deps $(FUZZERS)
 	@fuzz/run.sh $(FUZZ_SECONDS)
 
 check-fuzz: $(FUZZERS)
-	@fuzz/run.sh $${CHECK_FUZZ_SECONDS:-15}
+	@CHECK_COUNTS=$(CHECK_COUNTS) fuzz/run.sh $${CHECK_FUZZ_SECONDS:-15}

@@ -62,4 +62,5 @@ for n in "${names[@]}"; do
 	fi
 done
 echo "fuzz: $pass passed, $failed failed"
+[ -z "${CHECK_COUNTS:-}" ] || echo "$pass $failed" >>"$CHECK_COUNTS"
 exit "$failed"

@@ -353,7 +353,8 @@ expect_err "sql syntax error message" 'query sql: near "SELEC": syntax error'
 run query sql --db "$db" "SELECT count(*) FROM findings"
 expect_eq "sql still counts after all that" "$(tail -1 "$out")" 14
 
-# --- speed: a bigger database answers from its indexes
+# --- a bigger database: answers right, from its indexes (timings are
+# printed as figures, never judged here: make bench measures speed)
 big=$T/big.db
 cp "$db" "$big"
 sqlite3 "$big" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
@@ -363,14 +364,14 @@ start=$(date +%s%N)
 run query findings --db "$big" --format ndjson --since 2026-11-24T18:05:00Z
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_eq "big: --since answers" "$st:$(rows ndjson)" "0:8"
-if [ "$ms" -lt 300 ]; then pass "big: --since in ${ms} ms"; else
-	fail "big: --since is fast" "${ms} ms"; fi
+echo "# big: --since answered in ${ms} ms (a figure; speed is make bench's)"
 start=$(date +%s%N)
 run query findings --db "$big" --format ndjson --limit 10
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_eq "big: --limit answers" "$st:$(rows ndjson)" "0:10"
-if [ "$ms" -lt 300 ]; then pass "big: --limit in ${ms} ms"; else
-	fail "big: --limit is fast" "${ms} ms"; fi
+echo "# big: --limit answered in ${ms} ms"
+expect_eq "big: the findings index serves --since" \
+	"$(sqlite3 "$big" "EXPLAIN QUERY PLAN SELECT id FROM findings WHERE ts_us >= 1" | grep -cE 'USING (COVERING )?INDEX findings_ts')" 1
 
 # --- the man page renders and documents every option the commands take
 if command -v groff >/dev/null; then
