@@ -314,7 +314,7 @@ report_html(FILE *f, const struct report *r)
 		for (i = 0; i < r->nstalls; i++) {
 			fprintf(f, "<tr><td class=\"n\"><b>%s s</b></td><td "
 			    "data-l=\"when\">", r->stalls[i].duration_us < 0 ?
-			    "?" : output_seconds(r->stalls[i].duration_us, buf));
+			    "?" : output_seconds_ms(r->stalls[i].duration_us, buf));
 			html_time(f, r->stalls[i].ts_us);
 			fputs("</td><td class=\"mono\" data-l=\"task\">", f);
 			html_text(f, r->stalls[i].task);

@@ -110,6 +110,13 @@ output_seconds(int64_t us, char out[32])
 }
 
 char *
+output_seconds_ms(int64_t us, char out[32])
+{
+	snprintf(out, 32, "%.3f", (double)us / 1e6);
+	return out;
+}
+
+char *
 output_time(int64_t us, bool local, char out[40])
 {
 	struct tm	tm;

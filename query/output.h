@@ -68,6 +68,8 @@ bool	output_color(FILE *f, const char *when);
 
 /* Microseconds as seconds, "4.2", "0.000001", into out; returns out. */
 char	*output_seconds(int64_t us, char out[32]);
+/* The same with milliseconds, "0.851", for people. */
+char	*output_seconds_ms(int64_t us, char out[32]);
 /* A table time: "2026-11-24 18:01:22.770", UTC or local; returns out. */
 char	*output_time(int64_t us, bool local, char out[40]);
 /* The display cell of n bytes of s cut to at most w columns, "…" marking

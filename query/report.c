@@ -616,7 +616,7 @@ report_text(FILE *f, const struct report *r)
 		fputs("\nLongest stalls\n", f);
 		for (i = 0; i < r->nstalls; i++) {
 			fprintf(f, "  %10s s  ", r->stalls[i].duration_us < 0 ?
-			    "?" : output_seconds(r->stalls[i].duration_us,
+			    "?" : output_seconds_ms(r->stalls[i].duration_us,
 			    buf));
 			report_when(f, r->stalls[i].ts_us);
 			fputs("  ", f);
@@ -719,7 +719,7 @@ report_markdown(FILE *f, const struct report *r)
 		    f);
 		for (i = 0; i < r->nstalls; i++) {
 			fprintf(f, "| %s | ", r->stalls[i].duration_us < 0 ?
-			    "?" : output_seconds(r->stalls[i].duration_us,
+			    "?" : output_seconds_ms(r->stalls[i].duration_us,
 			    buf));
 			report_when(f, r->stalls[i].ts_us);
 			fputs(" | ", f);
@@ -824,7 +824,7 @@ report_json(FILE *f, const struct report *r)
 		report_json_time(f, r->stalls[i].ts_us);
 		fputs(", \"duration_s\": ", f);
 		fputs(r->stalls[i].duration_us < 0 ? "null" :
-		    output_seconds(r->stalls[i].duration_us, buf), f);
+		    output_seconds_ms(r->stalls[i].duration_us, buf), f);
 		fputs(", \"task\": ", f);
 		escape_json_str(f, r->stalls[i].task);
 		fputs(", \"coro\": ", f);
