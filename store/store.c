@@ -59,6 +59,27 @@ store_exec(struct store *s, const char *sql, struct err *e)
 	return 0;
 }
 
+/* store_exec(), retried while another connection holds the lock: two
+ * runs creating one database at once meet here, and SQLite does not call
+ * the busy handler for every lock a journal mode change needs. */
+static int
+store_exec_retry(struct store *s, const char *sql, struct err *e)
+{
+	struct timespec	 nap = { 0, 20 * 1000 * 1000 };
+	int		 tries, rc = SQLITE_OK;
+
+	for (tries = 0; tries < STORE_BUSY_MS / 20; tries++) {
+		rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		nanosleep(&nap, NULL);
+	}
+	if (rc != SQLITE_OK)
+		return err_set(e, STATUS_DB, "%s: %s", s->path,
+		    sqlite3_errmsg(s->db));
+	return 0;
+}
+
 /* Check the file is a database at all: SQLite opens anything lazily and
  * only fails at the first read, with a message that names no file. */
 static int
@@ -185,7 +206,7 @@ store_open(const char *path, int flags, struct err *e)
 			goto fail;
 		return s;
 	}
-	if (store_exec(s, "PRAGMA journal_mode = WAL", e) == -1 ||
+	if (store_exec_retry(s, "PRAGMA journal_mode = WAL", e) == -1 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL", e) == -1 ||
 	    store_exec(s, "PRAGMA foreign_keys = OFF", e) == -1 ||
 	    schema_migrate(s->db, path, e) == -1)

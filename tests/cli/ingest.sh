@@ -202,3 +202,15 @@ run ingest --db "$T/s.db" "$T/dying"
 expect_status "log ending after a stall: exit 0" 0
 expect_eq "stall at the end of the log reported once" \
 	"$(sql "$T/s.db" "SELECT count(*) || ' ' || line FROM findings WHERE kind = 'stall'")" "1 29"
+
+# --- two runs creating one database at once both succeed ----------------
+bad=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	rm -f "$T/fresh.db"*
+	"$AIOSIFT" ingest -q --db "$T/fresh.db" --keep all "$LOG" 2>>"$T/fresh.err" &
+	"$AIOSIFT" ingest -q --db "$T/fresh.db" --keep all "$LOG" 2>>"$T/fresh.err" || bad=$((bad + 1))
+	wait $! || bad=$((bad + 1))
+	[ "$(nrec "$T/fresh.db")" = "$HEADERS" ] || bad=$((bad + 1))
+done
+expect_eq "fresh database created by two runs at once, 10 times" \
+	"$bad $(head -c 200 "$T/fresh.err")" "0 "
