@@ -33,6 +33,7 @@
 #include "common/xmalloc.h"
 
 #define READER_INBUF	(512 * 1024)	/* compressed input block */
+#define READER_SNIFF	4096		/* the first read, for the magic */
 #define READER_SKIPBUF	(256 * 1024)	/* scratch for seeking in gzip */
 #define READER_OUTBUF	(1024 * 1024)	/* each of the two inflated buffers */
 
@@ -131,10 +132,10 @@ reader_zoff(const struct reader *r)
 	return r->in_off + (int64_t)(r->zs.next_in - r->in);
 }
 
-/* Move the unread input to the front of the block and read more after
- * it. 0, or -1 with the error remembered. */
+/* Move the unread input to the front of the block and read at most max
+ * more bytes after it. 0, or -1 with the error remembered. */
 static int
-reader_fill(struct reader *r)
+reader_fill_max(struct reader *r, size_t max)
 {
 	size_t	keep = r->zs.avail_in;
 	ssize_t	k;
@@ -143,7 +144,8 @@ reader_fill(struct reader *r)
 	if (keep > 0 && r->zs.next_in != r->in)
 		memmove(r->in, r->zs.next_in, keep);
 	r->zs.next_in = r->in;
-	k = reader_sysread(r->fd, r->in + keep, r->in_size - keep);
+	k = reader_sysread(r->fd, r->in + keep, r->in_size - keep < max ?
+	    r->in_size - keep : max);
 	if (k == -1) {
 		reader_fail_errno(r);
 		return -1;
@@ -152,6 +154,12 @@ reader_fill(struct reader *r)
 		r->eof = true;
 	r->zs.avail_in = (uInt)(keep + (size_t)k);
 	return 0;
+}
+
+static int
+reader_fill(struct reader *r)
+{
+	return reader_fill_max(r, r->in_size);
 }
 
 /* Open the file and refuse what is not a regular file; "-" is stdin. */
@@ -211,8 +219,10 @@ reader_sniff(struct reader *r, struct err *e)
 {
 	r->zs.next_in = r->in;
 	r->zs.avail_in = 0;
+	/* a small first read: an incremental run that only checks the
+	 * fingerprint, then seeks, reads no more than it needs */
 	while (r->zs.avail_in < 2 && !r->eof)
-		if (reader_fill(r) == -1) {
+		if (reader_fill_max(r, READER_SNIFF) == -1) {
 			*e = r->ferr;
 			return -1;
 		}
