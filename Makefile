@@ -105,7 +105,7 @@ CHECK_COUNTS = $(CURDIR)/build/check.counts
 check: deps
 	@mkdir -p build && rm -f $(CHECK_COUNTS)
 	@$(MAKE) --no-print-directory check-plain check-san check-fuzz
-	@awk '{ p += $$1; f += $$2 } END { printf "all checks: %d passed, " \
+	@awk '{ p += $$1; f += $$2 } END { printf "total: %d passed, " \
 	  "%d failed\n", p, f; exit f > 0 }' $(CHECK_COUNTS)
 
 check-plain: build/aiosift $(UNITS)
