@@ -94,14 +94,7 @@ struct walk {
 static int
 pm_usage(const char *why)
 {
-	if (why != NULL) {
-		fputs("aiosift: postmortem: ", stderr);
-		escape_terminal(stderr, why, strlen(why));
-		fputc('\n', stderr);
-	}
-	fputs(usage_line, stderr);
-	fputs("Try 'aiosift postmortem --help'.\n", stderr);
-	return STATUS_USAGE;
+	return output_usage("postmortem", usage_line, why);
 }
 
 /* 0, an exit status, or -1 after --help. */

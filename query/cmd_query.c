@@ -585,14 +585,7 @@ out:
 static int
 query_usage(const char *why)
 {
-	if (why != NULL) {
-		fputs("aiosift: query: ", stderr);
-		escape_terminal(stderr, why, strlen(why));
-		fputc('\n', stderr);
-	}
-	fputs(usage_line, stderr);
-	fputs("Try 'aiosift query --help'.\n", stderr);
-	return STATUS_USAGE;
+	return output_usage("query", usage_line, why);
 }
 
 /* A number of at least min for option name; false after a message. */

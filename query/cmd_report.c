@@ -24,6 +24,7 @@
 #include "common/xmalloc.h"
 #include "query/filter.h"
 #include "query/qdb.h"
+#include "query/output.h"
 #include "query/report.h"
 
 #define DAY_US		(INT64_C(86400) * 1000000)
@@ -80,14 +81,7 @@ struct ropts {
 static int
 report_usage(const char *why)
 {
-	if (why != NULL) {
-		fputs("aiosift: report: ", stderr);
-		escape_terminal(stderr, why, strlen(why));
-		fputc('\n', stderr);
-	}
-	fputs(usage_line, stderr);
-	fputs("Try 'aiosift report --help'.\n", stderr);
-	return STATUS_USAGE;
+	return output_usage("report", usage_line, why);
 }
 
 /* 0, an exit status, or -1 when --help was printed. */
