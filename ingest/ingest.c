@@ -26,6 +26,7 @@
 #include "ingest/layout.h"
 #include "ingest/reader.h"
 #include "ingest/splitter.h"
+#include "ingest/writer.h"
 #include "rules/correlate.h"
 #include "rules/engine.h"
 #include "rules/stall.h"
@@ -81,7 +82,8 @@ struct ingest {
 	struct engine		*en;
 	struct stall		*sd;
 	struct finding_list	 found;
-	sqlite3_stmt		*ins_record, *ins_finding, *upd_source,
+	struct writer		*wr;		/* records, in a thread */
+	sqlite3_stmt		*ins_finding, *upd_source,
 				*ins_source, *sel_sources, *ins_count,
 				*sel_offset, *put_stall, *get_stall,
 				*sel_unchanged, *del_gap;
@@ -103,10 +105,6 @@ struct ingest {
 	struct timespec		 last_progress;
 };
 
-static const char SQL_INS_RECORD[] =
-    "INSERT INTO records (source_id, offset, line, nlines, ts_us, flags, "
-    "level, logger, pid, thread, task, msg_off, message, text) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 static const char SQL_INS_FINDING[] =
     "INSERT INTO findings (record_id, source_id, offset, line, ts_us, kind, "
     "rule, severity, task, coro, exception, location, message, "
@@ -157,7 +155,6 @@ ingest_prepare(struct ingest *in, struct err *e)
 		const char	*sql;
 		size_t		 off;
 	} stmts[] = {
-		{ SQL_INS_RECORD, offsetof(struct ingest, ins_record) },
 		{ SQL_INS_FINDING, offsetof(struct ingest, ins_finding) },
 		{ SQL_UPD_SOURCE, offsetof(struct ingest, upd_source) },
 		{ SQL_INS_SOURCE, offsetof(struct ingest, ins_source) },
@@ -185,7 +182,6 @@ ingest_prepare(struct ingest *in, struct err *e)
 static void
 ingest_finalize(struct ingest *in)
 {
-	sqlite3_finalize(in->ins_record);
 	sqlite3_finalize(in->ins_finding);
 	sqlite3_finalize(in->upd_source);
 	sqlite3_finalize(in->ins_source);
@@ -198,27 +194,22 @@ ingest_finalize(struct ingest *in)
 	sqlite3_finalize(in->del_gap);
 }
 
-/* Step a write statement to its end and reset it; 0 or -1 with *e. */
+/* Step a write statement to its end, reset it and clear its bindings;
+ * *changes (when not NULL) gets the rows it changed. 0 or -1 with *e.
+ * While a batch is open, the caller holds writer_lock(). */
 static int
 ingest_step(struct ingest *in, sqlite3_stmt *st, const char *what,
-    struct err *e)
+    int *changes, struct err *e)
 {
 	int	rc = sqlite3_step(st);
 
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		store_err(in->s, e, what);
+	else if (changes != NULL)
+		*changes = sqlite3_changes(in->db);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_err(in->s, e, what);
-	return 0;
-}
-
-static void
-bind_span(sqlite3_stmt *st, int i, struct span sp)
-{
-	if (sp.n == 0)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, sp.p, (int)sp.n, SQLITE_STATIC);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 static void
@@ -253,7 +244,9 @@ static int
 ingest_flush_counts(struct ingest *in, int64_t source_id, struct err *e)
 {
 	size_t	i;
+	int	rc = 0;
 
+	writer_lock(in->wr);
 	for (i = 0; i < in->ncounts; i++) {
 		struct count_slot *c = &in->counts[i];
 
@@ -264,11 +257,14 @@ ingest_flush_counts(struct ingest *in, int64_t source_id, struct err *e)
 		sqlite3_bind_text(in->ins_count, 4, c->logger, -1,
 		    SQLITE_STATIC);
 		sqlite3_bind_int64(in->ins_count, 5, c->n);
-		if (ingest_step(in, in->ins_count, "counts", e) == -1)
-			return -1;
+		if (ingest_step(in, in->ins_count, "counts", NULL, e) == -1) {
+			rc = -1;
+			break;
+		}
 	}
+	writer_unlock(in->wr);
 	in->ncounts = 0;
-	return 0;
+	return rc;
 }
 
 static bool
@@ -334,42 +330,14 @@ static int
 ingest_store_record(struct ingest *in, int64_t source_id,
     const struct record *r, int64_t *id, struct err *e)
 {
-	sqlite3_stmt	*st = in->ins_record;
-	const char	*tend = r->text.p + r->text.n;
-	bool		 suffix;
-
-	suffix = r->message.p >= r->text.p && r->message.p <= tend &&
-	    r->message.p + r->message.n == tend;
-	sqlite3_bind_int64(st, 1, source_id);
-	sqlite3_bind_int64(st, 2, r->offset);
-	sqlite3_bind_int64(st, 3, r->line);
-	sqlite3_bind_int64(st, 4, r->nlines);
-	bind_time(st, 5, r->ts_us);
-	sqlite3_bind_int(st, 6, (int)r->flags);
-	bind_span(st, 7, r->level);
-	bind_span(st, 8, r->logger);
-	if (r->pid >= 0)
-		sqlite3_bind_int64(st, 9, r->pid);
-	bind_span(st, 10, r->thread);
-	bind_span(st, 11, r->task);
-	if (suffix) {
-		sqlite3_bind_int64(st, 12, r->message.p - r->text.p);
-	} else {
-		sqlite3_bind_int64(st, 12, 0);
-		sqlite3_bind_text(st, 13, r->message.p ? r->message.p : "",
-		    (int)r->message.n, SQLITE_STATIC);
-	}
-	sqlite3_bind_text(st, 14, r->text.p ? r->text.p : "", (int)r->text.n,
-	    SQLITE_STATIC);
-	if (ingest_step(in, st, "insert record", e) == -1)
+	if (writer_put(in->wr, source_id, r, id, e) == -1)
 		return -1;
-	*id = sqlite3_last_insert_rowid(in->db);
 	in->st->kept++;
 	return 0;
 }
 
 static int
-ingest_store_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
+ingest_insert_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
     const struct record *r, const struct finding *f, struct err *e)
 {
 	sqlite3_stmt	*st = in->ins_finding;
@@ -390,27 +358,41 @@ ingest_store_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
 	bind_str(st, 13, f->message);
 	if (f->duration_us >= 0)
 		sqlite3_bind_int64(st, 14, f->duration_us);
-	if (ingest_step(in, st, "insert finding", e) == -1)
+	if (ingest_step(in, st, "insert finding", NULL, e) == -1)
 		return -1;
 	in->st->findings++;
 	if (f->duration_us > 0 && f->ts_us != TS_NONE &&
 	    strcmp(f->rule, "stall.gap") != 0 &&
 	    (strcmp(f->kind, "stall") == 0 ||
 	    strcmp(f->kind, "slow_callback") == 0)) {
-		int64_t tol = f->duration_us / 2 + 50000;
+		int64_t	tol = f->duration_us / 2 + 50000;
+		int	gone = 0;
 
 		sqlite3_bind_text(in->del_gap, 1, in->set_path, -1,
 		    SQLITE_STATIC);
 		sqlite3_bind_int64(in->del_gap, 2, f->ts_us - tol);
 		sqlite3_bind_int64(in->del_gap, 3, f->ts_us + tol);
-		if (ingest_step(in, in->del_gap, "merge stalls", e) == -1)
+		if (ingest_step(in, in->del_gap, "merge stalls", &gone, e)
+		    == -1)
 			return -1;
-		in->st->findings -= sqlite3_changes(in->db);
+		in->st->findings -= gone;
 	}
 	if (f->ts_us != TS_NONE && (in->first_new_us == TS_NONE ||
 	    f->ts_us < in->first_new_us))
 		in->first_new_us = f->ts_us;
 	return 0;
+}
+
+static int
+ingest_store_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
+    const struct record *r, const struct finding *f, struct err *e)
+{
+	int	rc;
+
+	writer_lock(in->wr);
+	rc = ingest_insert_finding(in, source_id, rec_id, r, f, e);
+	writer_unlock(in->wr);
+	return rc;
 }
 
 /* ---- the context ring ----------------------------------------------- */
@@ -593,7 +575,7 @@ ingest_save_source(struct ingest *in, const char *path, const char *set_path,
 		sqlite3_bind_int64(st, 21, (int64_t)ri->ino);
 		sqlite3_bind_int64(st, 22, ri->mtime_us);
 	}
-	return ingest_step(in, st, "update source", e);
+	return ingest_step(in, st, "update source", NULL, e);
 }
 
 static int
@@ -605,7 +587,7 @@ ingest_save_stall(struct ingest *in, const char *set_path, struct err *e)
 
 	sqlite3_bind_text(in->put_stall, 1, set_path, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(in->put_stall, 2, blob, (int)n, SQLITE_STATIC);
-	rc = ingest_step(in, in->put_stall, "stall state", e);
+	rc = ingest_step(in, in->put_stall, "stall state", NULL, e);
 	free(blob);
 	return rc;
 }
@@ -645,6 +627,12 @@ ingest_batch_begin(struct ingest *in, const struct source *src, bool *moved,
 		*moved = true;
 		store_rollback(in->s);
 		in->in_txn = false;
+		return 0;
+	}
+	if (writer_begin(in->wr, e) == -1) {
+		store_rollback(in->s);
+		in->in_txn = false;
+		return -1;
 	}
 	return 0;
 }
@@ -688,10 +676,12 @@ ingest_batch_commit(struct ingest *in, const char *path, const char *set_path,
 	if (!in->in_txn)
 		return 0;
 	ingest_mark_replay(in, src);
-	if (ingest_flush_counts(in, src->id, e) == -1 ||
+	if (writer_sync(in->wr, e) == -1 ||
+	    ingest_flush_counts(in, src->id, e) == -1 ||
 	    ingest_save_stall(in, set_path, e) == -1 ||
 	    ingest_save_source(in, path, set_path, ri, fp, fplen, src, e)
 	    == -1 || store_commit(in->s, e) == -1) {
+		writer_discard(in->wr);
 		store_rollback(in->s);
 		in->in_txn = false;
 		return -1;
@@ -967,7 +957,8 @@ ingest_find_source(struct ingest *in, const char *path, const char *set_path,
 		sqlite3_bind_int(in->ins_source, 4, ri->gzip);
 		sqlite3_bind_int64(in->ins_source, 5, ri->size);
 		sqlite3_bind_int64(in->ins_source, 6, timefmt_now_us());
-		if (ingest_step(in, in->ins_source, "insert source", e) == -1)
+		if (ingest_step(in, in->ins_source, "insert source", NULL,
+		    e) == -1)
 			goto fail;
 		src->id = sqlite3_last_insert_rowid(in->db);
 	}
@@ -1277,6 +1268,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	rc = 0;
 out:
 	if (in->in_txn) {
+		writer_discard(in->wr);
 		store_rollback(in->s);
 		in->in_txn = false;
 	}
@@ -1360,7 +1352,8 @@ ingest_run(struct store *s, const struct ingest_opts *o,
 	memset(&so, 0, sizeof(so));
 	so.min_us = o->stall_min_us;
 	in.sd = stall_new(&so);
-	if (ingest_prepare(&in, e) == -1)
+	if (ingest_prepare(&in, e) == -1 ||
+	    (in.wr = writer_new(s, e)) == NULL)
 		goto out;
 	for (i = 0; i < sets->nsets; i++) {
 		const struct rotation_set *rs = &sets->sets[i];
@@ -1380,8 +1373,11 @@ ingest_run(struct store *s, const struct ingest_opts *o,
 		goto out;
 	rc = 0;
 out:
-	if (in.in_txn)
+	if (in.in_txn) {
+		writer_discard(in.wr);
 		store_rollback(s);
+	}
+	writer_free(in.wr);
 	ingest_finalize(&in);
 	ring_release(&in);
 	finding_list_release(&in.found);

@@ -370,6 +370,22 @@ pm_range(struct filter_sql *q, const char *col, int64_t lo, int64_t hi)
 	filter_sql_int(q, hi);
 }
 
+/* FROM the records that may lie in [lo, hi): those of the record spans
+ * (the sparse time index) whose times meet it; "r" names them. */
+static void
+pm_records_from(struct filter_sql *q, int64_t lo, int64_t hi)
+{
+	if (lo == PM_ALL_TIME) {
+		filter_sql_add(q, " FROM records r");
+		return;
+	}
+	filter_sql_add(q, " FROM record_spans b CROSS JOIN records r ON "
+	    "r.id BETWEEN b.first_id AND b.last_id AND b.max_us >= ");
+	filter_sql_int(q, lo);
+	filter_sql_add(q, " AND b.min_us < ");
+	filter_sql_int(q, hi);
+}
+
 static int
 pm_cmp64(const void *a, const void *b)
 {
@@ -392,8 +408,9 @@ pm_threshold(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
 
 	*gap = GAP_FLOOR_US;
 	filter_sql_init(&q);
-	filter_sql_add(&q, "SELECT r.ts_us FROM records r WHERE r.ts_us IS NOT "
-	    "NULL");
+	filter_sql_add(&q, "SELECT r.ts_us");
+	pm_records_from(&q, lo, hi);
+	filter_sql_add(&q, " WHERE r.ts_us IS NOT NULL");
 	pm_range(&q, "r.ts_us", lo, hi);
 	pm_sources(&q, o, "+r.source_id");
 	filter_sql_add(&q, " ORDER BY r.ts_us");
@@ -589,8 +606,9 @@ pm_walk(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
 
 	filter_sql_init(&q);
 	filter_sql_add(&q, "SELECT r.id, r.ts_us, r.source_id, s.path, "
-	    "r.line, r.text FROM records r JOIN sources s ON s.id = "
-	    "r.source_id WHERE 1");
+	    "r.line, r.text");
+	pm_records_from(&q, lo, hi);
+	filter_sql_add(&q, " JOIN sources s ON s.id = r.source_id WHERE 1");
 	pm_range(&q, "r.ts_us", lo, hi);
 	pm_sources(&q, o, "+r.source_id");
 	filter_sql_add(&q, " ORDER BY r.ts_us, r.source_id, r.offset");

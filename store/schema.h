@@ -6,11 +6,15 @@
 #include "common/err.h"
 
 #define SCHEMA_APPLICATION_ID	0x41494f53	/* "AIOS" */
+#define SCHEMA_SPAN_RECORDS	256	/* records per record_spans row */
 
 /* Bring the database to the latest schema version, the pending steps in
  * one transaction. A newer database, or one that belongs to another application, is
  * refused with STATUS_DB. Returns 0 or -1. */
 int	schema_migrate(sqlite3 *db, const char *path, struct err *e);
+
+/* The database's version (PRAGMA user_version), or -1 with *e. */
+int	schema_version(sqlite3 *db, const char *path, struct err *e);
 
 /* The latest version this build knows. */
 int	schema_latest(void);

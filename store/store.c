@@ -164,6 +164,30 @@ store_open_immutable(const char *path)
 	return db;
 }
 
+/* A read-only connection to an aiosift database of an older schema: the
+ * file is migrated first through a writing connection, when it can be
+ * written; else the questions would meet tables that are not there. */
+static int
+store_readable(struct store *s, struct err *e)
+{
+	struct store	*w;
+	int		 version;
+
+	if ((version = schema_version(s->db, s->path, e)) == -1)
+		return -1;
+	if (version == 0 || version >= schema_latest())
+		return 0;	/* not ours, empty, or newer: said later */
+	if (access(s->path, W_OK) == -1)
+		return err_set(e, STATUS_DB, "%s: database of schema version "
+		    "%d, older than this aiosift's %d, and it cannot be "
+		    "written to upgrade it: %s", s->path, version,
+		    schema_latest(), strerror(errno));
+	if ((w = store_open(s->path, 0, e)) == NULL)
+		return -1;
+	store_close(w);
+	return 0;
+}
+
 struct store *
 store_open(const char *path, int flags, struct err *e)
 {
@@ -184,7 +208,12 @@ store_open(const char *path, int flags, struct err *e)
 		err_set(e, STATUS_DB, "%s: not a regular file", path);
 		goto fail;
 	}
-	if (sqlite3_open_v2(path, &s->db, oflags,
+	/* No memory statistics: they take a global mutex per allocation.
+	 * Refused (harmlessly) once SQLite is initialized. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* No mutexes: a connection is used by one thread at a time (the
+	 * ingest's writer and the ingest take turns, see ingest/writer.h) */
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {
 		err_set(e, STATUS_DB, "%s: %s", path, s->db ?
 		    sqlite3_errmsg(s->db) : "cannot open database");
@@ -202,11 +231,16 @@ store_open(const char *path, int flags, struct err *e)
 			goto fail;
 	}
 	if (flags & STORE_READONLY) {
-		if (store_exec(s, "PRAGMA query_only = 1", e) == -1)
+		if (store_exec(s, "PRAGMA query_only = 1", e) == -1 ||
+		    store_readable(s, e) == -1)
 			goto fail;
 		return s;
 	}
-	if (store_exec_retry(s, "PRAGMA journal_mode = WAL", e) == -1 ||
+	/* A new database gets large pages: a sixteenth of the B-tree pages
+	 * and WAL frames of 4 KiB ones for a --keep all archive (a no-op
+	 * for an existing database, and for one already in WAL mode) */
+	if (store_exec(s, "PRAGMA page_size = 65536", e) == -1 ||
+	    store_exec_retry(s, "PRAGMA journal_mode = WAL", e) == -1 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL", e) == -1 ||
 	    store_exec(s, "PRAGMA foreign_keys = OFF", e) == -1 ||
 	    schema_migrate(s->db, path, e) == -1)

@@ -48,6 +48,7 @@ SNAP="SELECT (
 + (SELECT count(*) FROM sources s WHERE s.records !=
      (SELECT ifnull(sum(n), 0) FROM counts c WHERE c.source_id = s.id))
 + (SELECT count(*) - count(DISTINCT source_id || ':' || offset) FROM records)
++ $SPANS_BAD
   ) || ' ' || (SELECT count(*) FROM records)"
 
 rm -f "$T/clean.db"*

@@ -119,6 +119,7 @@ while [ "$i" -lt "$KILLS" ] && [ "$tries" -lt $((KILLS * 3)) ]; do
 	expect_status "kill $i (${delay}s, $at bytes read, --keep $keep): re-run exits 0" 0
 	same "kill $i: same as a clean run" "$T/k.db" "$T/clean-$keep"
 	expect_eq "kill $i: no duplicates" "$(dups "$T/k.db")" 0
+	expect_eq "kill $i: time index sound" "$(spans_bad "$T/k.db")" 0
 done
 ndistinct=$(printf '%s\n' "${points[@]}" | sort -u | wc -l)
 echo "# kill points tested: $i, at $ndistinct distinct read positions of $nbytes bytes (+5 in a row, 4 with rotation, 5 with copytruncate)"
@@ -156,6 +157,7 @@ for frac in 10 35 60 85; do
 	expect_status "rotated after a kill at ${frac}%: exit 0" 0
 	same "rotated after a kill at ${frac}% (killed: $killed): same as a clean run" "$T/k.db" "$T/clean-rot"
 	expect_eq "rotated after a kill at ${frac}%: no duplicates" "$(dups "$T/k.db")" 0
+	expect_eq "rotated after a kill at ${frac}%: time index sound" "$(spans_bad "$T/k.db")" 0
 	expect_eq "rotated after a kill at ${frac}%: no source read twice" \
 		"$(sql "$T/k.db" "SELECT count(*) FROM sources WHERE path LIKE '%app.log%'")" 5
 done
@@ -188,6 +190,7 @@ for frac in 20 50 80; do
 	expect_status "copytruncate after a kill at ${frac}%: exit 0" 0
 	same "copytruncate after a kill at ${frac}% (killed: $killed): same as a clean run" "$T/k.db" "$T/clean-ct"
 	expect_eq "copytruncate after a kill at ${frac}%: no duplicates" "$(dups "$T/k.db")" 0
+	expect_eq "copytruncate after a kill at ${frac}%: time index sound" "$(spans_bad "$T/k.db")" 0
 done
 # the copy goes elsewhere: app.log alone, killed while it is read
 mkdir -p "$T/solo"

@@ -40,3 +40,13 @@ expect_eq() {
 }
 # sql DB QUERY: one query through the sqlite3 shell.
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
+# SPANS_BAD: the time index unsound, counted (0 when sound): records with
+# a time outside the span their id falls in (or in none), spans that
+# overlap.
+SPANS_BAD="(SELECT count(*) FROM records r WHERE r.ts_us IS NOT NULL AND
+    coalesce((SELECT b.last_id >= r.id AND r.ts_us BETWEEN b.min_us AND
+    b.max_us FROM record_spans b WHERE b.first_id <= r.id
+    ORDER BY b.first_id DESC LIMIT 1), 0) = 0)
+  + (SELECT count(*) FROM record_spans a JOIN record_spans b
+    ON b.first_id > a.first_id AND b.first_id <= a.last_id)"
+spans_bad() { sql "$1" "SELECT $SPANS_BAD"; }
