@@ -274,7 +274,8 @@ cmd_ingest(int argc, char *argv[])
 		err_print(&e);
 		return e.status == STATUS_OK ? STATUS_INPUT : e.status;
 	}
-	if ((s = store_open(store_path(db), 0, &e)) == NULL) {
+	if ((s = store_open(store_path(db), STORE_CHECKPOINT_THREAD, &e))
+	    == NULL) {
 		err_print(&e);
 		rotation_list_release(&sets);
 		return e.status;

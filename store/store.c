@@ -7,6 +7,8 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +22,35 @@
 
 #define STORE_BUSY_MS	60000	/* how long a writer waits for another */
 
-struct store {
-	sqlite3	*db;
-	char	*path;
+/* WAL frames after which a checkpoint runs: SQLite's own default */
+#define STORE_CKPT_FRAMES	1000
+
+/* Checkpoints off the committing thread: the commit that finds the WAL
+ * long wakes a thread that copies it into the database on a connection
+ * of its own (passive: it waits for no one), while the ingest goes on.
+ * The WAL only starts over when a transaction begins with all of it
+ * copied, which a writer that never pauses never sees: so once the WAL
+ * is twice as long, the next store_begin() waits for the thread and
+ * copies the rest itself (the last commit's pages, little). */
+struct checkpointer {
+	sqlite3		*db;
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;		/* due, quit, or done */
+	bool		 due, busy, quit;
+	int		 frames;	/* in the WAL at the last commit;
+					 * the committing thread's */
 };
+
+struct store {
+	sqlite3			*db;
+	char			*path;
+	struct checkpointer	*ck;
+};
+
+static void	checkpointer_start(struct store *s);
+static void	checkpointer_stop(struct store *s);
+static void	checkpointer_catch_up(struct store *s);
 
 const char *
 store_path(const char *opt)
@@ -243,8 +270,13 @@ store_open(const char *path, int flags, struct err *e)
 	    store_exec_retry(s, "PRAGMA journal_mode = WAL", e) == -1 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL", e) == -1 ||
 	    store_exec(s, "PRAGMA foreign_keys = OFF", e) == -1 ||
-	    schema_migrate(s->db, path, e) == -1)
+	    schema_migrate(s->db, path, e) == -1 ||
+	    /* the cache in pages was sized for the page size at open: 500
+	     * of 64 KiB for a new database, unless sized again */
+	    store_exec(s, "PRAGMA cache_size = -2000", e) == -1)
 		goto fail;
+	if (flags & STORE_CHECKPOINT_THREAD)
+		checkpointer_start(s);
 	return s;
 fail:
 	if (!(flags & STORE_READONLY))
@@ -253,11 +285,128 @@ fail:
 	return NULL;
 }
 
+/* ---- checkpoints in a thread ------------------------------------------ */
+
+static void *
+checkpointer_main(void *arg)
+{
+	struct checkpointer	*ck = arg;
+
+	pthread_mutex_lock(&ck->mu);
+	for (;;) {
+		while (!ck->due && !ck->quit)
+			pthread_cond_wait(&ck->cv, &ck->mu);
+		if (ck->quit)
+			break;
+		ck->due = false;
+		ck->busy = true;
+		pthread_mutex_unlock(&ck->mu);
+		/* busy or failed: the next one, or the close, does it */
+		sqlite3_wal_checkpoint_v2(ck->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&ck->mu);
+		ck->busy = false;
+		pthread_cond_broadcast(&ck->cv);
+	}
+	pthread_mutex_unlock(&ck->mu);
+	return NULL;
+}
+
+/* After each commit (the committing thread): wake the checkpointer. */
+static int
+checkpointer_hook(void *arg, sqlite3 *db, const char *name, int nframes)
+{
+	struct checkpointer	*ck = arg;
+
+	(void)db;
+	(void)name;
+	ck->frames = nframes;
+	if (nframes >= STORE_CKPT_FRAMES) {
+		pthread_mutex_lock(&ck->mu);
+		ck->due = true;
+		pthread_cond_broadcast(&ck->cv);
+		pthread_mutex_unlock(&ck->mu);
+	}
+	return SQLITE_OK;
+}
+
+/* Before a write transaction: when the WAL is long, let it start over
+ * (see struct checkpointer). */
+static void
+checkpointer_catch_up(struct store *s)
+{
+	struct checkpointer	*ck = s->ck;
+
+	if (ck == NULL || ck->frames < 2 * STORE_CKPT_FRAMES)
+		return;
+	pthread_mutex_lock(&ck->mu);
+	while (ck->due || ck->busy)
+		pthread_cond_wait(&ck->cv, &ck->mu);
+	pthread_mutex_unlock(&ck->mu);
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+	    NULL);
+	ck->frames = 0;
+}
+
+/* Start the checkpointer; without one (no second connection, no thread)
+ * SQLite's own checkpoints at commit stay. */
+static void
+checkpointer_start(struct store *s)
+{
+	struct checkpointer	*ck;
+
+	if (sqlite3_threadsafe() == 0)
+		return;
+	ck = xcalloc(1, sizeof(*ck));
+	/* a first read finds the WAL: before it, checkpoints are no-ops */
+	if (sqlite3_open_v2(s->path, &ck->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(ck->db, "SELECT count(*) FROM sqlite_master", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		sqlite3_close_v2(ck->db);
+		free(ck);
+		return;
+	}
+	pthread_mutex_init(&ck->mu, NULL);
+	pthread_cond_init(&ck->cv, NULL);
+	if (pthread_create(&ck->thread, NULL, checkpointer_main, ck) != 0) {
+		pthread_cond_destroy(&ck->cv);
+		pthread_mutex_destroy(&ck->mu);
+		sqlite3_close_v2(ck->db);
+		free(ck);
+		return;
+	}
+	s->ck = ck;
+	sqlite3_wal_hook(s->db, checkpointer_hook, ck);	/* replaces SQLite's */
+}
+
+static void
+checkpointer_stop(struct store *s)
+{
+	struct checkpointer	*ck = s->ck;
+
+	if (ck == NULL)
+		return;
+	sqlite3_wal_hook(s->db, NULL, NULL);
+	pthread_mutex_lock(&ck->mu);
+	ck->quit = true;
+	pthread_cond_broadcast(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
+	pthread_join(ck->thread, NULL);
+	pthread_cond_destroy(&ck->cv);
+	pthread_mutex_destroy(&ck->mu);
+	sqlite3_close_v2(ck->db);
+	free(ck);
+	s->ck = NULL;
+}
+
 void
 store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	checkpointer_stop(s);	/* first: the last connection's close
+				 * checkpoints what is left */
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);
@@ -281,6 +430,7 @@ store_begin(struct store *s, struct err *e)
 	struct timespec	 nap = { 0, 50 * 1000 * 1000 };
 	int		 tries, rc = SQLITE_OK;
 
+	checkpointer_catch_up(s);
 	/* The busy handler waits STORE_BUSY_MS; a WAL snapshot conflict
 	 * (SQLITE_BUSY_SNAPSHOT) is not waited for by it, so retry. */
 	for (tries = 0; tries < 20; tries++) {

@@ -13,6 +13,9 @@
 struct store;
 
 #define STORE_READONLY	0x1	/* read-only connection, no migration */
+#define STORE_CHECKPOINT_THREAD 0x2	/* WAL checkpoints run in a thread
+					 * of their own, on a connection of
+					 * their own: for long ingests */
 
 /* The database path: opt if given, else $AIOSIFT_DB, else ./aiosift.db.
  * The result is a loan of opt, the environment or a literal. */
