@@ -17,6 +17,9 @@
 #define RECORD_NUL		0x4	/* holds NUL bytes */
 #define RECORD_TS_INFERRED	0x8	/* ts_us taken from a neighbour */
 #define RECORD_NO_HEADER	0x10	/* first line matched no header */
+#define RECORD_BAD_TIME		0x20	/* a header whose time cannot be
+					 * (month 13, Feb 30, before 1970):
+					 * ts_us taken from a neighbour */
 
 struct record {
 	int64_t		offset;	/* byte of the first line, decompressed */

@@ -101,7 +101,8 @@ struct ingest {
 	size_t			 last_count;	/* the slot hit last */
 	int64_t			 first_new_us;	/* earliest new finding */
 	/* this file's odd records, for one note each at its end */
-	int64_t			 n_cut, cut_line, n_binary, binary_line;
+	int64_t			 n_cut, cut_line, n_binary, binary_line,
+				 n_badtime, badtime_line;
 	struct timespec		 last_progress;
 };
 
@@ -1050,6 +1051,8 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
 		if (r->flags & (RECORD_NUL | RECORD_BAD_UTF8) &&
 		    in->n_binary++ == 0)
 			in->binary_line = r->line;
+		if (r->flags & RECORD_BAD_TIME && in->n_badtime++ == 0)
+			in->badtime_line = r->line;
 		in->st->records++;
 		in->batch_records++;
 		in->batch_bytes += r->end - r->offset;
@@ -1089,6 +1092,14 @@ ingest_notes(struct ingest *in, const char *path)
 		    SPLITTER_RECORD_CAP >> 20);
 		ingest_warn(in, &fe);
 	}
+	if (in->n_badtime > 0) {
+		err_set(&fe, STATUS_OK, "%s: line %lld: %lld record%s with a "
+		    "time that cannot be (month 13, Feb 30, before 1970): "
+		    "the time of the record before taken (flagged)", path,
+		    (long long)in->badtime_line, (long long)in->n_badtime,
+		    in->n_badtime == 1 ? "" : "s");
+		ingest_warn(in, &fe);
+	}
 	if (in->n_binary > 0) {
 		err_set(&fe, STATUS_OK, "%s: line %lld: %lld record%s with NUL "
 		    "bytes or invalid UTF-8 (read as is, flagged)", path,
@@ -1121,7 +1132,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 
 	err_clear(&fe);
 	memset(&src, 0, sizeof(src));
-	in->n_cut = in->n_binary = 0;
+	in->n_cut = in->n_binary = in->n_badtime = 0;
 	in->set_path = set_path;
 	if (ingest_unchanged(in, path)) {
 		in->st->skipped++;

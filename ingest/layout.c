@@ -61,6 +61,9 @@ struct layout {
 	size_t			 npats;
 	int			 pat;		/* field_pats index tried first,
 						 * or -1 */
+	bool			 own_pats;	/* compiled for this layout
+						 * (a --header-regex), not
+						 * field_cache's */
 	pcre2_match_data	*md;
 	char			 spec[32];	/* layout_spec() */
 };
@@ -168,16 +171,45 @@ layout_alloc(const char *name, enum layout_kind kind, enum outer outer)
 	return l;
 }
 
-/* Compile the field patterns of a timed or untimed layout, `first` (an
- * index into field_pats, or -1) ahead of the others. */
+/* The field patterns, compiled (and JIT-compiled) once per process on
+ * first use, timed [0] and untimed [1]: every file's detection and layout
+ * uses them, and compiling them is most of the cost of a small file.
+ * Only the ingest's thread reads layouts. */
+static struct pattern	field_cache[2][NFIELD_PATS];
+static bool		field_cached[2][NFIELD_PATS];
+
+/* Field pattern i, timed or untimed; false if it does not compile. */
+static bool
+field_pattern(int i, bool untimed, struct pattern *out)
+{
+	struct pattern	*pt = &field_cache[untimed][i];
+	const char	*s = field_pats[i].src;
+	char		 src[512];
+	struct err	 e;
+
+	if (!field_cached[untimed][i]) {
+		if (untimed) {
+			/* "^ +" -> "^" */
+			src[0] = '^';
+			snprintf(src + 1, sizeof(src) - 1, "%s", s + 3);
+			s = src;
+		}
+		if (pattern_compile(pt, s, 0, &e) == -1)
+			pt->re = NULL;
+		field_cached[untimed][i] = true;
+	}
+	*out = *pt;
+	return pt->re != NULL;
+}
+
+/* The field patterns of a timed or untimed layout, `first` (an index
+ * into field_pats, or -1) ahead of the others. */
 static void
 layout_add_fields(struct layout *l, int first)
 {
-	char		 src[512];
 	size_t		 i, k = 0;
 	int		 order[NFIELD_PATS + 1], j, n = 0;
 	bool		 untimed = l->kind == LAYOUT_UNTIMED;
-	struct err	 e;
 
 	l->pat = first;
 	if (first >= 0)
@@ -189,17 +221,9 @@ layout_add_fields(struct layout *l, int first)
 			order[n++] = (int)i;
 	l->pats = xcalloc((size_t)n, sizeof(*l->pats));
 	for (j = 0; j < n; j++) {
-		const char *s = field_pats[order[j]].src;
-
 		if (untimed && !field_pats[order[j]].untimed)
 			continue;
-		if (untimed) {
-			/* "^ +" -> "^" */
-			src[0] = '^';
-			strcpy(src + 1, s + 3);
-			s = src;
-		}
-		if (pattern_compile(&l->pats[k], s, 0, &e) == 0)
+		if (field_pattern(order[j], untimed, &l->pats[k]))
 			k++;
 	}
 	l->npats = k;
@@ -213,7 +237,7 @@ layout_free(struct layout *l)
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->npats; i++)
+	for (i = 0; l->own_pats && i < l->npats; i++)
 		pcre2_code_free(l->pats[i].re);
 	free(l->pats);
 	pcre2_match_data_free(l->md);
@@ -332,6 +356,7 @@ layout_from_regex(const char *regex, struct err *e)
 	struct layout	*l = layout_alloc("regex", LAYOUT_REGEX, OUTER_NONE);
 
 	l->pats = xcalloc(1, sizeof(*l->pats));
+	l->own_pats = true;
 	/* a user's pattern may use \p{L} and friends; log bytes need not be
 	 * valid UTF-8 */
 	if (pattern_compile(&l->pats[0], regex, PCRE2_UTF |
@@ -589,7 +614,40 @@ match_fields(const struct layout *l, const char *s, size_t n,
 	return false;
 }
 
-/* A time at the start of s: "2026-...", "[2026-...]", "Nov 24 ...". */
+/* Whether s starts with the shape of an ISO time, "DDDD-DD-DD DD:DD:DD"
+ * ("T" or " " between), a fraction, a zone: *used its length. For the
+ * times timestamp_parse() refuses as impossible. */
+static bool
+iso_shape(const char *s, size_t n, size_t *used)
+{
+	static const char	shape[] = "dddd-dd-dd dd:dd:dd";
+	size_t			k;
+
+	if (n < sizeof(shape) - 1)
+		return false;
+	for (k = 0; k < sizeof(shape) - 1; k++)
+		if (shape[k] == 'd' ? !is_digit(s[k]) : k == 10 ?
+		    s[k] != ' ' && s[k] != 'T' : s[k] != shape[k])
+			return false;
+	if (k + 1 < n && (s[k] == ',' || s[k] == '.') && is_digit(s[k + 1]))
+		for (k++; k < n && is_digit(s[k]); k++)
+			;
+	if (k < n && s[k] == 'Z')
+		k++;
+	else if (k + 5 <= n && (s[k] == '+' || s[k] == '-') &&
+	    is_digit(s[k + 1]) && is_digit(s[k + 2])) {
+		k += 3;
+		if (k < n && s[k] == ':')
+			k++;
+		while (k < n && is_digit(s[k]))
+			k++;
+	}
+	*used = k;
+	return true;
+}
+
+/* A time at the start of s: "2026-...", "[2026-...]", "Nov 24 ...". An
+ * impossible ISO time ("2026-13-45 ...") is one with *ts TS_NONE. */
 static bool
 leading_time(const char *s, size_t n, int64_t *ts, size_t *used)
 {
@@ -597,11 +655,19 @@ leading_time(const char *s, size_t n, int64_t *ts, size_t *used)
 
 	if (n == 0)
 		return false;
-	if (is_digit(s[0]))
-		return timestamp_parse(s, n, ts, used);
+	if (is_digit(s[0])) {
+		if (timestamp_parse(s, n, ts, used))
+			return true;
+		*ts = TS_NONE;
+		return iso_shape(s, n, used);
+	}
 	if (s[0] == '[' && n > 1 && is_digit(s[1])) {
-		if (!timestamp_parse(s + 1, n - 1, ts, &k) || k + 1 >= n ||
-		    s[k + 1] != ']')
+		if (!timestamp_parse(s + 1, n - 1, ts, &k)) {
+			*ts = TS_NONE;
+			if (!iso_shape(s + 1, n - 1, &k))
+				return false;
+		}
+		if (k + 1 >= n || s[k + 1] != ']')
 			return false;
 		*used = k + 2;
 		return true;
@@ -626,8 +692,14 @@ parse_timed(const struct layout *l, const char *s, size_t n,
 	n -= used;
 	if (match_fields(l, r, n, rec)) {
 		rec->ts_us = ts;
+		if (ts == TS_NONE)
+			rec->flags |= RECORD_BAD_TIME;
 		return true;
 	}
+	/* an impossible time heads a record only with the layout's fields
+	 * after it: alone, it could be any text that looks like a date */
+	if (ts == TS_NONE)
+		return false;
 	/* a time and a message, fields unknown */
 	k = 0;
 	while (k < n && r[k] == ' ')
@@ -1014,6 +1086,7 @@ record_clear(struct record *rec)
 
 	rec->ts_us = TS_NONE;
 	rec->pid = -1;
+	rec->flags = 0;
 	rec->level = none;
 	rec->logger = none;
 	rec->thread = none;

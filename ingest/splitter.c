@@ -718,6 +718,7 @@ take_line(struct splitter *sp, size_t cend, size_t term)
 		sp->rec_flags = sp->line_cut ? RECORD_TRUNCATED : 0;
 		if (hdr) {
 			header_set(&sp->hdr, line, &rec);
+			sp->rec_flags |= rec.flags & RECORD_BAD_TIME;
 			sp->tb = ntb;
 			sp->owner = false;
 		} else {

@@ -185,11 +185,16 @@ expect_eq "year 9999 is a time" \
 	"$(sql "$T/t.db" "SELECT ts_us FROM records WHERE line = 2")" 253402300799999000
 expect_eq "the epoch is a time" \
 	"$(sql "$T/t.db" "SELECT ts_us FROM records WHERE line = 9")" 0
-# an impossible date is no header: the line stays, as a continuation
-expect_eq "impossible dates kept as continuation lines" \
-	"$(sql "$T/t.db" "SELECT line, nlines FROM records WHERE line = 3")" "3|6"
-expect_eq "absurd timestamps: every line stored" \
-	"$(sql "$T/t.db" "SELECT sum(nlines) FROM records")" 10
+# a time that cannot be, with the layout's fields after it, still heads
+# a record: with the time of the record before, flagged, and a note
+expect_eq "impossible times head records of their own" \
+	"$(sql "$T/t.db" "SELECT count(*), sum(nlines) FROM records")" "10|10"
+expect_eq "impossible times: flagged, the time before taken" \
+	"$(sql "$T/t.db" "SELECT group_concat(line) FROM records WHERE flags & 32 AND ts_us = (SELECT ts_us FROM records WHERE line = 3)")" "4,5,6,7,8"
+expect_err "impossible times: a note names the first" \
+	'absurd\.log: line 4: 5 records with a time that cannot be \(month 13, Feb 30, before 1970\)'
+expect_eq "impossible times: their findings keep their records" \
+	"$(sql "$T/t.db" "SELECT count(*) FROM records WHERE level = 'ERROR'")" 7
 
 : >"$T/empty.log"
 rm -f "$T/t.db"*

@@ -313,8 +313,16 @@ test_not_headers(void **state)
 		"ValueError: 2026-11-24 18:01:22,454 in the message",
 		"future: <Task finished name='Task-1'>",
 		"",
-		"2026-13-24 18:01:22,454 INFO app: month 13",
+		/* a time that cannot be, without the layout's fields */
+		"2026-13-24 18:01:22,454 zzz",
 		"Nov 24 18:61:22 minute 61",
+		NULL
+	};
+	static const char *const bad_times[] = {
+		"2026-13-24 18:01:22,454 ERROR app: bad",
+		"2026-02-30 10:00:00 ERROR app: bad",
+		"[2026-11-24T25:61:00.5+01:00] ERROR app: bad",
+		"1969-12-31 23:59:59,000 ERROR app: bad",
 		NULL
 	};
 	const char	*text = "2026-11-24 18:01:22,454 INFO app: a\n"
@@ -331,6 +339,22 @@ test_not_headers(void **state)
 		    &rec));
 		assert_int_equal(rec.ts_us, TS_NONE);
 	}
+	/* a time that cannot be, with the layout's fields: a header with
+	 * no time, flagged */
+	for (i = 0; bad_times[i] != NULL; i++) {
+		print_message("line %s\n", bad_times[i]);
+		assert_true(layout_parse_header(l, bad_times[i],
+		    strlen(bad_times[i]), &rec));
+		assert_int_equal(rec.ts_us, TS_NONE);
+		assert_int_equal(rec.flags, RECORD_BAD_TIME);
+		assert_int_equal(rec.level.n, 5);
+		assert_memory_equal(rec.level.p, "ERROR", 5);
+		assert_int_equal(rec.message.n, 3);
+		assert_memory_equal(rec.message.p, "bad", 3);
+	}
+	assert_true(layout_parse_header(l, "2026-11-24 18:01:22,454 ERROR app: "
+	    "fine", 39, &rec));
+	assert_int_equal(rec.flags, 0);
 	/* a header time with an unknown field order still starts a record */
 	assert_true(layout_parse_header(l, "2026-11-24 18:01:22 zzz", 23,
 	    &rec));

@@ -889,6 +889,10 @@ test_fields_and_times(void **state)
 	const char	*bare = "[app] one\n[app] two\n";
 	const char	*timed = "2026-11-24 18:01:22,454 INFO app: a\n"
 			    "2026-11-24 18:01:23,000 WARNING app.x: b\n";
+	const char	*badtime = "2026-11-24 18:01:22,454 INFO app: a\n"
+			    "2026-11-31 18:01:22,900 ERROR app: november 31\n"
+			    "  with a second line\n"
+			    "2026-11-24 18:01:23,000 INFO app: c\n";
 	struct rlist	 l = { 0 };
 
 	(void)state;
@@ -921,6 +925,17 @@ test_fields_and_times(void **state)
 	assert_true(l.v[1].message_in_text);
 	assert_string_equal(l.v[1].text + l.v[1].text_n - l.v[1].message_n,
 	    "b");
+	rlist_free(&l);
+
+	/* a header whose time cannot be: its own record, the time before */
+	split_all(NULL, badtime, strlen(badtime), &l);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[1].nlines, 2);
+	assert_int_equal(l.v[1].ts_us, INT64_C(1795543282454000));
+	assert_int_equal(l.v[1].flags, RECORD_BAD_TIME | RECORD_TS_INFERRED);
+	assert_string_equal(l.v[1].level, "ERROR");
+	assert_int_equal(l.v[2].ts_us, INT64_C(1795543283000000));
+	assert_int_equal(l.v[2].flags, 0);
 	rlist_free(&l);
 }
 
