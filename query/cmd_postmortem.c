@@ -18,6 +18,7 @@
 #include "common/severity.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "query/cliopt.h"
 #include "query/filter.h"
 #include "query/output.h"
 #include "query/qdb.h"
@@ -91,33 +92,33 @@ struct walk {
 	int64_t		 nrecords, nfindings;
 };
 
+static const struct cliopt_cmd pm_cmd = { "postmortem", usage_line,
+    help_text };
+
 static int
 pm_usage(const char *why)
 {
-	return output_usage("postmortem", usage_line, why);
+	return output_usage(pm_cmd.name, pm_cmd.usage, why);
 }
 
 /* 0, an exit status, or -1 after --help. */
 static int
 pm_parse(int argc, char *argv[], struct popts *o)
 {
-	enum { O_INCIDENT = 256, O_AT, O_WINDOW, O_SOURCE, O_DB, O_COLOR,
-	    O_LOCAL };
+	enum { O_INCIDENT = 256, O_AT, O_WINDOW, O_SOURCE };
 	static const struct option longopts[] = {
 		{ "incident", required_argument, NULL, O_INCIDENT },
 		{ "at", required_argument, NULL, O_AT },
 		{ "window", required_argument, NULL, O_WINDOW },
 		{ "source", required_argument, NULL, O_SOURCE },
-		{ "db", required_argument, NULL, O_DB },
-		{ "color", required_argument, NULL, O_COLOR },
-		{ "colour", required_argument, NULL, O_COLOR },
-		{ "local", no_argument, NULL, O_LOCAL },
-		{ "help", no_argument, NULL, 'h' },
+		CLIOPT_LONG_DB, CLIOPT_LONG_COLOR, CLIOPT_LONG_LOCAL,
+		CLIOPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cliopt_shared sh = { &o->db, &o->color, &o->local };
 	struct err	 e;
 	char		*end;
-	int		 c;
+	int		 c, rc;
 
 	o->incident = -1;
 	o->at_us = TS_NONE;
@@ -137,48 +138,17 @@ pm_parse(int argc, char *argv[], struct popts *o)
 			if ((c == O_AT ? filter_time_parse(optarg,
 			    timefmt_now_us(), &o->at_us, &e) :
 			    filter_duration_parse(optarg, &o->window_us,
-			    &e)) == -1) {
-				fprintf(stderr, "aiosift: postmortem: --%s: ",
-				    c == O_AT ? "at" : "window");
-				escape_terminal(stderr, e.msg, strlen(e.msg));
-				fputc('\n', stderr);
-				return STATUS_USAGE;
-			}
+			    &e)) == -1)
+				return cliopt_bad_value(&pm_cmd, c == O_AT ?
+				    "at" : "window", e.msg);
 			break;
 		case O_SOURCE:
 			o->source = optarg;
 			break;
-		case O_DB:
-			o->db = optarg;
-			break;
-		case O_COLOR:
-			if (strcmp(optarg, "auto") != 0 &&
-			    strcmp(optarg, "always") != 0 &&
-			    strcmp(optarg, "never") != 0)
-				return pm_usage("--color: use auto, always or "
-				    "never");
-			o->color = optarg;
-			break;
-		case O_LOCAL:
-			o->local = true;
-			break;
-		case 'h':
-			fputs(usage_line, stdout);
-			fputc('\n', stdout);
-			fputs(help_text, stdout);
-			return -1;
-		case ':':
-			fputs("aiosift: postmortem: ", stderr);
-			escape_terminal(stderr, argv[optind - 1],
-			    strlen(argv[optind - 1]));
-			fputs(" needs a value\n", stderr);
-			return pm_usage(NULL);
 		default:
-			fputs("aiosift: postmortem: unknown option ", stderr);
-			escape_terminal(stderr, argv[optind - 1],
-			    strlen(argv[optind - 1]));
-			fputc('\n', stderr);
-			return pm_usage(NULL);
+			if ((rc = cliopt_take(&pm_cmd, c, argv, &sh)) != 0)
+				return rc;
+			break;
 		}
 	}
 	if (optind < argc)

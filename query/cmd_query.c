@@ -16,6 +16,7 @@
 #include "common/severity.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "query/cliopt.h"
 #include "query/filter.h"
 #include "query/output.h"
 #include "query/qdb.h"
@@ -582,10 +583,13 @@ out:
 	return rc;
 }
 
+static const struct cliopt_cmd query_cmd = { "query", usage_line,
+    help_text };
+
 static int
 query_usage(const char *why)
 {
-	return output_usage("query", usage_line, why);
+	return output_usage(query_cmd.name, query_cmd.usage, why);
 }
 
 /* A number of at least min for option name; false after a message. */
@@ -612,8 +616,7 @@ static int
 query_parse(int argc, char *argv[], struct qopts *o)
 {
 	enum { O_SINCE = 256, O_UNTIL, O_KIND, O_SEV, O_TASK, O_CORO, O_EXC,
-	    O_SOURCE, O_INCIDENT, O_LIMIT, O_FORMAT, O_DB, O_COLOR, O_LOCAL,
-	    O_BY };
+	    O_SOURCE, O_INCIDENT, O_LIMIT, O_FORMAT, O_BY };
 	static const struct option longopts[] = {
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
@@ -626,17 +629,15 @@ query_parse(int argc, char *argv[], struct qopts *o)
 		{ "incident", required_argument, NULL, O_INCIDENT },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "format", required_argument, NULL, O_FORMAT },
-		{ "db", required_argument, NULL, O_DB },
-		{ "color", required_argument, NULL, O_COLOR },
-		{ "colour", required_argument, NULL, O_COLOR },
-		{ "local", no_argument, NULL, O_LOCAL },
 		{ "by", required_argument, NULL, O_BY },
-		{ "help", no_argument, NULL, 'h' },
+		CLIOPT_LONG_DB, CLIOPT_LONG_COLOR, CLIOPT_LONG_LOCAL,
+		CLIOPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cliopt_shared sh = { &o->db, &o->color, &o->local };
 	struct err	 e;
 	int64_t		 now = timefmt_now_us();
-	int		 c;
+	int		 c, rc;
 	size_t		 i;
 	bool		 found = false;
 
@@ -649,13 +650,9 @@ query_parse(int argc, char *argv[], struct qopts *o)
 		case O_SINCE:
 		case O_UNTIL:
 			if (filter_time_parse(optarg, now, c == O_SINCE ?
-			    &o->f.since_us : &o->f.until_us, &e) == -1) {
-				fprintf(stderr, "aiosift: query: --%s: ",
-				    c == O_SINCE ? "since" : "until");
-				escape_terminal(stderr, e.msg, strlen(e.msg));
-				fputc('\n', stderr);
-				return STATUS_USAGE;
-			}
+			    &o->f.since_us : &o->f.until_us, &e) == -1)
+				return cliopt_bad_value(&query_cmd, c ==
+				    O_SINCE ? "since" : "until", e.msg);
 			break;
 		case O_KIND:
 			o->f.kind = optarg;
@@ -691,41 +688,16 @@ query_parse(int argc, char *argv[], struct qopts *o)
 				return query_usage("--format: use table, "
 				    "json, ndjson or csv");
 			break;
-		case O_DB:
-			o->db = optarg;
-			break;
-		case O_COLOR:
-			if (strcmp(optarg, "auto") != 0 &&
-			    strcmp(optarg, "always") != 0 &&
-			    strcmp(optarg, "never") != 0)
-				return query_usage("--color: use auto, always "
-				    "or never");
-			o->color = optarg;
-			break;
-		case O_LOCAL:
-			o->local = true;
-			break;
 		case O_BY:
 			o->by = optarg;
 			break;
-		case 'h':
-			fputs(usage_line, stdout);
-			fputc('\n', stdout);
-			fputs(help_text, stdout);
-			return -1;
-		case ':':
-			fprintf(stderr, "aiosift: query: %s needs a value\n",
-			    argv[optind - 1]);
-			return query_usage(NULL);
 		default:
-			fputs("aiosift: query: unknown option ", stderr);
-			escape_terminal(stderr, argv[optind - 1],
-			    strlen(argv[optind - 1]));
-			fputc('\n', stderr);
-			return query_usage(NULL);
+			if ((rc = cliopt_take(&query_cmd, c, argv, &sh)) != 0)
+				return rc;
+			break;
 		}
-		if (c != O_FORMAT && c != O_DB && c != O_COLOR &&
-		    c != O_LOCAL && c != O_BY && c != O_LIMIT)
+		if (c != O_FORMAT && c != CLIOPT_DB && c != CLIOPT_COLOR &&
+		    c != CLIOPT_LOCAL && c != O_BY && c != O_LIMIT)
 			o->filtered = true;
 	}
 	if (optind >= argc)

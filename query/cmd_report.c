@@ -24,6 +24,7 @@
 #include "common/xmalloc.h"
 #include "query/filter.h"
 #include "query/qdb.h"
+#include "query/cliopt.h"
 #include "query/output.h"
 #include "query/report.h"
 
@@ -78,18 +79,20 @@ struct ropts {
 	bool			 quiet;
 };
 
+static const struct cliopt_cmd report_cmd = { "report", usage_line,
+    help_text };
+
 static int
 report_usage(const char *why)
 {
-	return output_usage("report", usage_line, why);
+	return output_usage(report_cmd.name, report_cmd.usage, why);
 }
 
 /* 0, an exit status, or -1 when --help was printed. */
 static int
 report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 {
-	enum { O_SINCE = 256, O_UNTIL, O_FORMAT, O_FAIL, O_QUIET, O_OUT,
-	    O_DB };
+	enum { O_SINCE = 256, O_UNTIL, O_FORMAT, O_FAIL, O_QUIET, O_OUT };
 	static const struct option longopts[] = {
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
@@ -97,15 +100,15 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 		{ "fail-on", required_argument, NULL, O_FAIL },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "out", required_argument, NULL, O_OUT },
-		{ "db", required_argument, NULL, O_DB },
-		{ "help", no_argument, NULL, 'h' },
+		CLIOPT_LONG_DB, CLIOPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cliopt_shared sh = { &o->db, NULL, NULL };
 	static const char *const formats[] = { "text", "markdown", "json",
 	    "html" };
 	struct err	 e;
 	size_t		 i;
-	int		 c;
+	int		 c, rc;
 	bool		 found;
 
 	o->since_us = o->until_us = TS_NONE;
@@ -116,13 +119,9 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 		case O_SINCE:
 		case O_UNTIL:
 			if (filter_time_parse(optarg, now, c == O_SINCE ?
-			    &o->since_us : &o->until_us, &e) == -1) {
-				fprintf(stderr, "aiosift: report: --%s: ",
-				    c == O_SINCE ? "since" : "until");
-				escape_terminal(stderr, e.msg, strlen(e.msg));
-				fputc('\n', stderr);
-				return STATUS_USAGE;
-			}
+			    &o->since_us : &o->until_us, &e) == -1)
+				return cliopt_bad_value(&report_cmd, c ==
+				    O_SINCE ? "since" : "until", e.msg);
 			break;
 		case O_FORMAT:
 			found = false;
@@ -148,26 +147,10 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 		case O_OUT:
 			o->out = optarg;
 			break;
-		case O_DB:
-			o->db = optarg;
-			break;
-		case 'h':
-			fputs(usage_line, stdout);
-			fputc('\n', stdout);
-			fputs(help_text, stdout);
-			return -1;
-		case ':':
-			fputs("aiosift: report: ", stderr);
-			escape_terminal(stderr, argv[optind - 1],
-			    strlen(argv[optind - 1]));
-			fputs(" needs a value\n", stderr);
-			return report_usage(NULL);
 		default:
-			fputs("aiosift: report: unknown option ", stderr);
-			escape_terminal(stderr, argv[optind - 1],
-			    strlen(argv[optind - 1]));
-			fputc('\n', stderr);
-			return report_usage(NULL);
+			if ((rc = cliopt_take(&report_cmd, c, argv, &sh)) != 0)
+				return rc;
+			break;
 		}
 	}
 	if (optind < argc)

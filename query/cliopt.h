@@ -1,0 +1,47 @@
+#ifndef QUERY_CLIOPT_H
+#define QUERY_CLIOPT_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+/* The options query, report and postmortem share, and how each of them
+ * answers getopt_long()'s errors: one place, so the three say the same. */
+
+/* getopt_long() values of the shared options, above any command's own */
+#define CLIOPT_DB	0x1000
+#define CLIOPT_COLOR	0x1001
+#define CLIOPT_LOCAL	0x1002
+
+#define CLIOPT_LONG_DB	{ "db", required_argument, NULL, CLIOPT_DB }
+#define CLIOPT_LONG_COLOR \
+	{ "color", required_argument, NULL, CLIOPT_COLOR }, \
+	{ "colour", required_argument, NULL, CLIOPT_COLOR }
+#define CLIOPT_LONG_LOCAL { "local", no_argument, NULL, CLIOPT_LOCAL }
+#define CLIOPT_LONG_HELP { "help", no_argument, NULL, 'h' }
+
+struct cliopt_cmd {
+	const char	*name;		/* "query" */
+	const char	*usage;		/* "usage: aiosift query ...\n" */
+	const char	*help;		/* what --help prints after it */
+};
+
+/* Where the shared options go; color and local NULL for a command that
+ * takes neither. */
+struct cliopt_shared {
+	const char	**db;
+	const char	**color;	/* auto, always or never */
+	bool		 *local;
+};
+
+/* Take c, getopt_long()'s answer that is not one of the command's own
+ * options: a shared option, --help, a missing value (':') or an unknown
+ * option. 0 when taken, -1 after --help, STATUS_USAGE after a message.
+ * argv is getopt_long()'s. */
+int	cliopt_take(const struct cliopt_cmd *cmd, int c, char *const argv[],
+	    const struct cliopt_shared *sh);
+
+/* "aiosift CMD: --NAME: why" (escaped) on stderr; STATUS_USAGE. */
+int	cliopt_bad_value(const struct cliopt_cmd *cmd, const char *name,
+	    const char *why);
+
+#endif
