@@ -892,14 +892,25 @@ ingest_lookup_source(struct ingest *in, const char *path,
 }
 
 /* Forget what was read of a source, for --reread: its records, findings
- * and counts go, its read position goes back to the start. */
+ * and counts go, the incidents its findings were in are taken apart (the
+ * correlation at the end of the run makes them again), and its read
+ * position, stored too, goes back to the start. */
 static int
 ingest_forget_source(struct ingest *in, struct source *src, struct err *e)
 {
 	static const char *const sql[] = {
+		"DELETE FROM incidents WHERE id IN (SELECT incident_id FROM "
+		"findings WHERE source_id = ?1)",
+		"UPDATE findings SET incident_id = NULL WHERE incident_id IS NOT "
+		"NULL AND incident_id NOT IN (SELECT id FROM incidents)",
 		"DELETE FROM findings WHERE source_id = ?1",
 		"DELETE FROM records WHERE source_id = ?1",
 		"DELETE FROM counts WHERE source_id = ?1",
+		"UPDATE sources SET size = 0, read_bytes = 0, read_lines = 0, "
+		"complete = 0, records = 0, replay_bytes = 0, replay_lines = 0, "
+		"replay_ids = NULL, dev = NULL, ino = NULL, mtime_us = NULL, "
+		"keep_n = 0, keep_until_us = NULL, first_us = NULL, "
+		"last_us = NULL WHERE id = ?1",
 	};
 	sqlite3_stmt	*st = NULL;
 	int64_t		 id = src->id;
