@@ -20,6 +20,9 @@
 #define RECORD_BAD_TIME		0x20	/* a header whose time cannot be
 					 * (month 13, Feb 30, before 1970):
 					 * ts_us taken from a neighbour */
+#define RECORD_JOINED		0x40	/* goes on in the next file of its
+					 * set: a size-based rotation cut
+					 * it, the rest was appended */
 
 struct record {
 	int64_t		offset;	/* byte of the first line, decompressed */

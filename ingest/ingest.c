@@ -88,6 +88,7 @@ struct ingest {
 				*sel_offset, *put_stall, *get_stall,
 				*sel_unchanged, *del_gap;
 	const char		*set_path;	/* of the file being read */
+	const char		*prev_path;	/* the set's file before it */
 	/* the batch under way */
 	int64_t			 batch_max;	/* records per batch */
 	bool			 in_txn;
@@ -811,6 +812,214 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 	return 0;
 }
 
+/* ---- a record a rotation cut --------------------------------------- */
+
+/* The row of the set's previous file's last record when it is stored:
+ * the stored record of greatest offset among the last ones the file's
+ * source remembers (its replay_ids: the context ring at its last
+ * commit, which ends with the file's last record), found by id. NULL
+ * with *e on error; a statement with no row when there is none. */
+static sqlite3_stmt *
+stitch_last_record(struct ingest *in, struct err *e)
+{
+	static const char sql[] =
+	    "SELECT r.id, r.source_id, r.offset, r.line, r.nlines, r.ts_us, "
+	    "r.flags, r.level, r.logger, r.pid, r.thread, r.task, r.msg_off, "
+	    "r.message, r.text, ?2 - r.offset - length(CAST(r.text AS BLOB)) "
+	    "FROM records r WHERE r.id = ?1";
+	sqlite3_stmt	*st = NULL;
+	const int64_t	*ids;
+	int64_t		 best = -1, id = 0, read_bytes = 0;
+	size_t		 i, n;
+
+	if (sqlite3_prepare_v2(in->db, "SELECT read_bytes, replay_ids FROM "
+	    "sources WHERE path = ?1 AND set_path = ?2 ORDER BY id DESC "
+	    "LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, in->prev_path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, in->set_path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		read_bytes = sqlite3_column_int64(st, 0);
+		ids = sqlite3_column_blob(st, 1);
+		n = (size_t)sqlite3_column_bytes(st, 1) / (2 * sizeof(int64_t));
+		for (i = 0; ids != NULL && i < n; i++) {
+			int64_t	pair[2];
+
+			memcpy(pair, (const char *)ids + i * sizeof(pair),
+			    sizeof(pair));
+			if (pair[0] > best) {
+				best = pair[0];
+				id = pair[1];
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(in->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);		/* 0: no row */
+	sqlite3_bind_int64(st, 2, read_bytes);
+	return st;
+fail:
+	store_err(in->s, e, "joined record");
+	sqlite3_finalize(st);
+	return NULL;
+}
+
+static struct span
+stitch_col(sqlite3_stmt *st, int i)
+{
+	struct span	sp;
+
+	sp.p = (const char *)sqlite3_column_blob(st, i);
+	sp.n = (size_t)sqlite3_column_bytes(st, i);
+	return sp;
+}
+
+/* The file starts with lines that belong to no header of its own, c: a
+ * size-based rotation (a container runtime's) ended the set's previous
+ * file inside a record, a traceback most often. When that file's last
+ * record is stored, c is appended to it and its findings are made again
+ * from the whole record (the exception at the end of a traceback); then
+ * *joined is set and c is no record of its own. Already appended (this
+ * file read again): only *joined. */
+static int
+ingest_stitch(struct ingest *in, const struct record *c, bool *joined,
+    struct err *e)
+{
+	sqlite3_stmt	*st, *up = NULL;
+	struct record	 r;
+	struct buf	 text, msg;
+	struct span	 rtext, rmsg;
+	int64_t		 id, source_id, msg_off, tail;
+	size_t		 i, nrule;
+	int		 rc = -1, step, gone = 0, n;
+
+	*joined = false;
+	buf_init(&text, (size_t)-1);
+	buf_init(&msg, (size_t)-1);
+	writer_lock(in->wr);
+	if ((st = stitch_last_record(in, e)) == NULL)
+		goto unlock;
+	if ((step = sqlite3_step(st)) != SQLITE_ROW) {
+		rc = step == SQLITE_DONE ? 0 : store_err(in->s, e,
+		    "joined record");
+		goto unlock;
+	}
+	rtext = stitch_col(st, 14);
+	tail = sqlite3_column_int64(st, 15);
+	if (rtext.n > c->text.n && rtext.p[rtext.n - c->text.n - 1] == '\n' &&
+	    memcmp(rtext.p + rtext.n - c->text.n, c->text.p, c->text.n) == 0) {
+		*joined = true;		/* appended by an earlier run */
+		rc = 0;
+		goto unlock;
+	}
+	/* the record must end the file: a newline (or CRLF, or none) after
+	 * it, nothing cut off it */
+	if (tail < 0 || tail > 2 ||
+	    sqlite3_column_int(st, 6) & RECORD_TRUNCATED) {
+		rc = 0;
+		goto unlock;
+	}
+	memset(&r, 0, sizeof(r));
+	id = sqlite3_column_int64(st, 0);
+	source_id = sqlite3_column_int64(st, 1);
+	r.offset = sqlite3_column_int64(st, 2);
+	r.line = sqlite3_column_int64(st, 3);
+	r.nlines = sqlite3_column_int64(st, 4) + c->nlines;
+	r.ts_us = sqlite3_column_type(st, 5) == SQLITE_NULL ? TS_NONE :
+	    sqlite3_column_int64(st, 5);
+	r.flags = ((unsigned)sqlite3_column_int(st, 6) | RECORD_JOINED |
+	    (c->flags & (RECORD_TRUNCATED | RECORD_NUL | RECORD_BAD_UTF8)));
+	r.pid = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 9);
+	msg_off = sqlite3_column_int64(st, 12);
+	buf_add(&text, rtext.p, rtext.n);
+	buf_addc(&text, '\n');
+	buf_add(&text, c->text.p, c->text.n);
+	/* fields after the text: their loans end with the row */
+	r.level = stitch_col(st, 7);
+	r.logger = stitch_col(st, 8);
+	r.thread = stitch_col(st, 10);
+	r.task = stitch_col(st, 11);
+	r.text.p = text.data;
+	r.text.n = text.len;
+	rmsg = stitch_col(st, 13);
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+		buf_add(&msg, rmsg.p, rmsg.n);
+		buf_addc(&msg, '\n');
+		buf_add(&msg, c->message.p, c->message.n);
+		r.message.p = msg.data;
+		r.message.n = msg.len;
+	} else if (msg_off >= 0 && (size_t)msg_off <= r.text.n) {
+		r.message.p = r.text.p + msg_off;
+		r.message.n = r.text.n - (size_t)msg_off;
+	} else
+		r.message = r.text;
+	if (sqlite3_prepare_v2(in->db, "UPDATE records SET nlines = ?2, "
+	    "flags = ?3, message = ?4, text = ?5 WHERE id = ?1", -1, &up,
+	    NULL) != SQLITE_OK) {
+		store_err(in->s, e, "joined record");
+		goto unlock;
+	}
+	sqlite3_bind_int64(up, 1, id);
+	sqlite3_bind_int64(up, 2, r.nlines);
+	sqlite3_bind_int(up, 3, (int)r.flags);
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+		sqlite3_bind_text(up, 4, msg.data, (int)msg.len,
+		    SQLITE_STATIC);
+	sqlite3_bind_text(up, 5, text.data, (int)text.len, SQLITE_STATIC);
+	if (ingest_step(in, up, "joined record", NULL, e) == -1)
+		goto unlock;
+	/* its findings, made again from the whole record; their incidents
+	 * are taken apart for the run's correlation to make again */
+	{
+		static const char *const sql[] = {
+			"DELETE FROM incidents WHERE id IN (SELECT incident_id "
+			"FROM findings WHERE record_id = ?1 AND "
+			"rule <> 'stall.gap')",
+			"UPDATE findings SET incident_id = NULL WHERE "
+			"incident_id IS NOT NULL AND incident_id NOT IN "
+			"(SELECT id FROM incidents)",
+			("DELETE FROM findings WHERE record_id = ?1 AND "
+			"rule <> 'stall.gap'"),
+		};
+
+		for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+			sqlite3_finalize(up);
+			if (sqlite3_prepare_v2(in->db, sql[i], -1, &up, NULL)
+			    != SQLITE_OK) {
+				store_err(in->s, e, "joined record");
+				goto unlock;
+			}
+			if (i != 1)
+				sqlite3_bind_int64(up, 1, id);
+			if (ingest_step(in, up, "joined record", &n, e) == -1)
+				goto unlock;
+			if (i == 2)
+				gone = n;
+		}
+	}
+	in->st->findings -= gone;
+	writer_unlock(in->wr);
+	finding_list_clear(&in->found);
+	nrule = engine_scan(in->en, &r, &in->found);
+	for (i = 0; i < nrule; i++)
+		if (ingest_store_finding(in, source_id, id, &r,
+		    &in->found.v[i], e) == -1)
+			goto out;
+	*joined = true;
+	rc = 0;
+	goto out;
+unlock:
+	writer_unlock(in->wr);
+out:
+	sqlite3_finalize(up);
+	sqlite3_finalize(st);
+	buf_release(&text);
+	buf_release(&msg);
+	return rc;
+}
+
 /* ---- one file ------------------------------------------------------- */
 
 /* Whether the fingerprint stored for a source matches the file's first
@@ -1043,6 +1252,7 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
     struct source *src, bool *moved, struct err *e)
 {
 	const struct record	*r;
+	bool			 joined;
 
 	while (!*moved && (r = splitter_next(sp, at_end)) != NULL) {
 		if (r->offset < replay_to) {
@@ -1055,7 +1265,12 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
 			return -1;
 		if (*moved)
 			break;
-		if (ingest_record(in, src, r, e) == -1)
+		joined = false;
+		if (r->offset == 0 && r->flags & RECORD_NO_HEADER &&
+		    in->prev_path != NULL && ingest_stitch(in, r, &joined, e)
+		    == -1)
+			return -1;
+		if (!joined && ingest_record(in, src, r, e) == -1)
 			return -1;
 		if (r->flags & RECORD_TRUNCATED && in->n_cut++ == 0)
 			in->cut_line = r->line;
@@ -1064,7 +1279,8 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
 			in->binary_line = r->line;
 		if (r->flags & RECORD_BAD_TIME && in->n_badtime++ == 0)
 			in->badtime_line = r->line;
-		in->st->records++;
+		if (!joined)
+			in->st->records++;
 		in->batch_records++;
 		in->batch_bytes += r->end - r->offset;
 		src->read_bytes = r->end;
@@ -1384,12 +1600,14 @@ ingest_run(struct store *s, const struct ingest_opts *o,
 			stall_reset(in.sd);
 		else
 			ingest_load_stall(&in, rs->set_path);
-		for (j = 0; j < rs->nfiles; j++)
+		for (j = 0; j < rs->nfiles; j++) {
+			in.prev_path = j > 0 ? rs->files[j - 1] : NULL;
 			if (ingest_file(&in, rs->files[j], rs->set_path,
 			    j + 1 == rs->nfiles && strcmp(rs->files[j],
 			    rs->set_path) == 0 && strcmp(rs->set_path, "-")
 			    != 0, j + 1 == rs->nfiles, e) == -1)
 				goto out;
+		}
 	}
 	if (ingest_correlate(&in, e) == -1)
 		goto out;

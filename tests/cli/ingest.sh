@@ -242,3 +242,39 @@ for keep in all context; do
 	expect_eq "--reread of one member, --keep $keep: the same answers" \
 	    "$(diff "$T/rr.before" "$T/rr.after" | head -5)" ""
 done
+
+# --- a record a size-based rotation cut in two ---------------------------
+# (kubelet rotates container logs by size: k8s_worker's traceback of
+# "Exception in callback" ends one file, its KeyError starts the next)
+K=$FIXTURES/asyncio/k8s_worker-py3.12.1
+cut=app.log.20261129-230721
+STITCHED="SELECT kind, task, coro, exception FROM findings ORDER BY 1, 2, 3;
+  SELECT kinds, count, summary FROM incidents ORDER BY first_us, kinds;
+  SELECT count(*), sum(nlines), sum(flags & 64 != 0) FROM records"
+rm -f "$T/k1.db"*
+run ingest --db "$T/k1.db" "$K"
+expect_status "cut record, one run: exit 0" 0
+expect_eq "cut record, one run: the exception at the end of its traceback" \
+	"$(sql "$T/k1.db" "SELECT exception FROM findings WHERE kind = 'callback_exception'")" KeyError
+expect_eq "cut record, one run: one record, flagged joined, with every line" \
+	"$(sql "$T/k1.db" "SELECT count(*), sum(nlines) FROM records WHERE flags & 64 AND text LIKE '%handle: <Handle K8sWorker._rebalance%' AND text LIKE '%KeyError: %'")" "1|9"
+sql "$T/k1.db" "$STITCHED" >"$T/k1.ans"
+# the same logs in two runs: the cut file was the live app.log then
+mkdir -p "$T/k8s"
+cp "$K/app.log.20261129-230719.gz" "$T/k8s/"
+cp "$K/$cut" "$T/k8s/app.log"
+rm -f "$T/k2.db"*
+"$AIOSIFT" ingest -q --db "$T/k2.db" "$T/k8s"
+mv "$T/k8s/app.log" "$T/k8s/$cut"
+cp "$K/app.log" "$T/k8s/app.log"
+run ingest --db "$T/k2.db" "$T/k8s"
+expect_status "cut record, two runs: exit 0" 0
+sql "$T/k2.db" "$STITCHED" >"$T/k2.ans"
+expect_eq "cut record, two runs: the answers of one run" \
+	"$(diff "$T/k1.ans" "$T/k2.ans" | head -5)" ""
+run ingest --db "$T/k2.db" --reread "$T/k8s/app.log"
+expect_status "cut record, the second file read again: exit 0" 0
+sql "$T/k2.db" "$STITCHED" >"$T/k2.ans"
+expect_eq "cut record, the second file read again: nothing appended twice" \
+	"$(diff "$T/k1.ans" "$T/k2.ans" | head -5)" ""
+expect_eq "cut record: time index sound" "$(spans_bad "$T/k2.db")" 0
