@@ -384,4 +384,29 @@ expect_err "sql cannot write: says so" 'read-only|not allowed|refused|not author
 run query sql --db "$T/i.db" "SELECT * FROM findings; DROP TABLE findings"
 expect_eq "sql: a second statement is not run" "$(sql "$T/i.db" "SELECT count(*) FROM findings")" 7
 
+# --- the records' writer thread fails in the middle of a run ------------
+# (a trigger on the database refuses one record: the insert fails in the
+# writer's thread while the ingest's goes on; the error must come out,
+# named, and the transaction go back whole)
+for i in $(seq 60); do cat "$LOG"; done >"$T/long.log"
+printf '2026-11-29 23:59:59,000 ERROR app: BOOM here\n' >>"$T/long.log"
+for i in $(seq 5); do cat "$LOG"; done >>"$T/long.log"
+rm -f "$T/w.db"*
+: >"$T/nothing.log"
+"$AIOSIFT" ingest -q --db "$T/w.db" "$T/nothing.log"
+sql "$T/w.db" "CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.text LIKE '%BOOM%' BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END;"
+AIOSIFT_BATCH_RECORDS=100000 ingest "writer fails mid-run" "$T/w.db" "$T/long.log"
+expect_status "writer fails mid-run: exit 4" 4
+expect_err "writer fails mid-run: says where and why" \
+	'w\.db: insert record: refused by a test trigger'
+one_line "writer fails mid-run"
+expect_eq "writer fails mid-run: the batch went back whole" \
+	"$(sql "$T/w.db" "SELECT (SELECT count(*) FROM records) || ' ' || (SELECT ifnull(sum(read_bytes), 0) FROM sources)")" "0 0"
+expect_eq "writer fails mid-run: database intact" "$(sql "$T/w.db" "PRAGMA integrity_check")" ok
+sql "$T/w.db" "DROP TRIGGER boom"
+run ingest -q --keep all --db "$T/w.db" "$T/long.log"
+expect_status "writer failed, then a run: exit 0" 0
+expect_eq "writer failed, then a run: every record" \
+	"$(nrec "$T/w.db")" "$((HEADERS * 65 + 1))"
+
 echo "# hostile inputs tried: $tried, each with its status, message, memory and time checked"
