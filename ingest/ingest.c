@@ -812,6 +812,41 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 	return 0;
 }
 
+/* Run sql, one writing statement, binding ?1 (if it has one) to id;
+ * *changes (when not NULL) gets the rows it changed. */
+static int
+ingest_delete(struct ingest *in, const char *sql, int64_t id, int *changes,
+    struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(in->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_err(in->s, e, "forget");
+	sqlite3_bind_int64(st, 1, id);
+	rc = ingest_step(in, st, "forget", changes, e);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Take apart the incidents of the findings `which` (a condition on
+ * findings, constant text, binding ?1 to id) is about to forget: the
+ * run's correlation makes them again from the findings left and new. */
+static int
+ingest_incidents_apart(struct ingest *in, const char *which, int64_t id,
+    struct err *e)
+{
+	char	sql[256];
+
+	snprintf(sql, sizeof(sql), "DELETE FROM incidents WHERE id IN "
+	    "(SELECT incident_id FROM findings WHERE %s)", which);
+	if (ingest_delete(in, sql, id, NULL, e) == -1)
+		return -1;
+	return ingest_delete(in, "UPDATE findings SET incident_id = NULL "
+	    "WHERE incident_id IS NOT NULL AND incident_id NOT IN "
+	    "(SELECT id FROM incidents)", id, NULL, e);
+}
+
 /* ---- a record a rotation cut --------------------------------------- */
 
 /* The row of the set's previous file's last record when it is stored:
@@ -822,10 +857,8 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 static sqlite3_stmt *
 stitch_last_record(struct ingest *in, struct err *e)
 {
-	static const char sql[] =
-	    "SELECT r.id, r.source_id, r.offset, r.line, r.nlines, r.ts_us, "
-	    "r.flags, r.level, r.logger, r.pid, r.thread, r.task, r.msg_off, "
-	    "r.message, r.text, ?2 - r.offset - length(CAST(r.text AS BLOB)) "
+	static const char sql[] = "SELECT " STORE_RECORD_COLS ", "
+	    "?2 - r.offset - length(CAST(r.text AS BLOB)) "
 	    "FROM records r WHERE r.id = ?1";
 	sqlite3_stmt	*st = NULL;
 	const int64_t	*ids;
@@ -865,16 +898,6 @@ fail:
 	return NULL;
 }
 
-static struct span
-stitch_col(sqlite3_stmt *st, int i)
-{
-	struct span	sp;
-
-	sp.p = (const char *)sqlite3_column_blob(st, i);
-	sp.n = (size_t)sqlite3_column_bytes(st, i);
-	return sp;
-}
-
 /* The file starts with lines that belong to no header of its own, c: a
  * size-based rotation (a container runtime's) ended the set's previous
  * file inside a record, a traceback most often. When that file's last
@@ -889,10 +912,10 @@ ingest_stitch(struct ingest *in, const struct record *c, bool *joined,
 	sqlite3_stmt	*st, *up = NULL;
 	struct record	 r;
 	struct buf	 text, msg;
-	struct span	 rtext, rmsg;
-	int64_t		 id, source_id, msg_off, tail;
+	bool		 own_msg;
+	int64_t		 id, source_id, tail;
 	size_t		 i, nrule;
-	int		 rc = -1, step, gone = 0, n;
+	int		 rc = -1, step, gone = 0;
 
 	*joined = false;
 	buf_init(&text, (size_t)-1);
@@ -905,56 +928,42 @@ ingest_stitch(struct ingest *in, const struct record *c, bool *joined,
 		    "joined record");
 		goto unlock;
 	}
-	rtext = stitch_col(st, 14);
+	store_record_row(st, &r);
+	id = sqlite3_column_int64(st, 0);
+	source_id = sqlite3_column_int64(st, 1);
 	tail = sqlite3_column_int64(st, 15);
-	if (rtext.n > c->text.n && rtext.p[rtext.n - c->text.n - 1] == '\n' &&
-	    memcmp(rtext.p + rtext.n - c->text.n, c->text.p, c->text.n) == 0) {
+	own_msg = sqlite3_column_type(st, 13) != SQLITE_NULL;
+	if (r.text.n > c->text.n && r.text.p[r.text.n - c->text.n - 1] ==
+	    '\n' && memcmp(r.text.p + r.text.n - c->text.n, c->text.p,
+	    c->text.n) == 0) {
 		*joined = true;		/* appended by an earlier run */
 		rc = 0;
 		goto unlock;
 	}
 	/* the record must end the file: a newline (or CRLF, or none) after
 	 * it, nothing cut off it */
-	if (tail < 0 || tail > 2 ||
-	    sqlite3_column_int(st, 6) & RECORD_TRUNCATED) {
+	if (tail < 0 || tail > 2 || r.flags & RECORD_TRUNCATED) {
 		rc = 0;
 		goto unlock;
 	}
-	memset(&r, 0, sizeof(r));
-	id = sqlite3_column_int64(st, 0);
-	source_id = sqlite3_column_int64(st, 1);
-	r.offset = sqlite3_column_int64(st, 2);
-	r.line = sqlite3_column_int64(st, 3);
-	r.nlines = sqlite3_column_int64(st, 4) + c->nlines;
-	r.ts_us = sqlite3_column_type(st, 5) == SQLITE_NULL ? TS_NONE :
-	    sqlite3_column_int64(st, 5);
-	r.flags = ((unsigned)sqlite3_column_int(st, 6) | RECORD_JOINED |
-	    (c->flags & (RECORD_TRUNCATED | RECORD_NUL | RECORD_BAD_UTF8)));
-	r.pid = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(st, 9);
-	msg_off = sqlite3_column_int64(st, 12);
-	buf_add(&text, rtext.p, rtext.n);
+	buf_add(&text, r.text.p, r.text.n);
 	buf_addc(&text, '\n');
 	buf_add(&text, c->text.p, c->text.n);
-	/* fields after the text: their loans end with the row */
-	r.level = stitch_col(st, 7);
-	r.logger = stitch_col(st, 8);
-	r.thread = stitch_col(st, 10);
-	r.task = stitch_col(st, 11);
-	r.text.p = text.data;
-	r.text.n = text.len;
-	rmsg = stitch_col(st, 13);
-	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
-		buf_add(&msg, rmsg.p, rmsg.n);
+	if (own_msg) {
+		buf_add(&msg, r.message.p, r.message.n);
 		buf_addc(&msg, '\n');
 		buf_add(&msg, c->message.p, c->message.n);
 		r.message.p = msg.data;
 		r.message.n = msg.len;
-	} else if (msg_off >= 0 && (size_t)msg_off <= r.text.n) {
-		r.message.p = r.text.p + msg_off;
-		r.message.n = r.text.n - (size_t)msg_off;
-	} else
-		r.message = r.text;
+	} else {	/* the text's tail: from the same place */
+		r.message.p = text.data + (r.message.p - r.text.p);
+		r.message.n = text.len - (size_t)(r.message.p - text.data);
+	}
+	r.text.p = text.data;
+	r.text.n = text.len;
+	r.nlines += c->nlines;
+	r.flags |= RECORD_JOINED | (c->flags & (RECORD_TRUNCATED | RECORD_NUL |
+	    RECORD_BAD_UTF8));
 	if (sqlite3_prepare_v2(in->db, "UPDATE records SET nlines = ?2, "
 	    "flags = ?3, message = ?4, text = ?5 WHERE id = ?1", -1, &up,
 	    NULL) != SQLITE_OK) {
@@ -964,41 +973,17 @@ ingest_stitch(struct ingest *in, const struct record *c, bool *joined,
 	sqlite3_bind_int64(up, 1, id);
 	sqlite3_bind_int64(up, 2, r.nlines);
 	sqlite3_bind_int(up, 3, (int)r.flags);
-	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+	if (own_msg)
 		sqlite3_bind_text(up, 4, msg.data, (int)msg.len,
 		    SQLITE_STATIC);
 	sqlite3_bind_text(up, 5, text.data, (int)text.len, SQLITE_STATIC);
-	if (ingest_step(in, up, "joined record", NULL, e) == -1)
+	/* its findings are made again from the whole record */
+	if (ingest_step(in, up, "joined record", NULL, e) == -1 ||
+	    ingest_incidents_apart(in, "record_id = ?1 AND rule <> "
+	    "'stall.gap'", id, e) == -1 ||
+	    ingest_delete(in, "DELETE FROM findings WHERE record_id = ?1 AND "
+	    "rule <> 'stall.gap'", id, &gone, e) == -1)
 		goto unlock;
-	/* its findings, made again from the whole record; their incidents
-	 * are taken apart for the run's correlation to make again */
-	{
-		static const char *const sql[] = {
-			"DELETE FROM incidents WHERE id IN (SELECT incident_id "
-			"FROM findings WHERE record_id = ?1 AND "
-			"rule <> 'stall.gap')",
-			"UPDATE findings SET incident_id = NULL WHERE "
-			"incident_id IS NOT NULL AND incident_id NOT IN "
-			"(SELECT id FROM incidents)",
-			("DELETE FROM findings WHERE record_id = ?1 AND "
-			"rule <> 'stall.gap'"),
-		};
-
-		for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-			sqlite3_finalize(up);
-			if (sqlite3_prepare_v2(in->db, sql[i], -1, &up, NULL)
-			    != SQLITE_OK) {
-				store_err(in->s, e, "joined record");
-				goto unlock;
-			}
-			if (i != 1)
-				sqlite3_bind_int64(up, 1, id);
-			if (ingest_step(in, up, "joined record", &n, e) == -1)
-				goto unlock;
-			if (i == 2)
-				gone = n;
-		}
-	}
 	in->st->findings -= gone;
 	writer_unlock(in->wr);
 	finding_list_clear(&in->found);
@@ -1108,10 +1093,6 @@ static int
 ingest_forget_source(struct ingest *in, struct source *src, struct err *e)
 {
 	static const char *const sql[] = {
-		"DELETE FROM incidents WHERE id IN (SELECT incident_id FROM "
-		"findings WHERE source_id = ?1)",
-		"UPDATE findings SET incident_id = NULL WHERE incident_id IS NOT "
-		"NULL AND incident_id NOT IN (SELECT id FROM incidents)",
 		"DELETE FROM findings WHERE source_id = ?1",
 		"DELETE FROM records WHERE source_id = ?1",
 		"DELETE FROM counts WHERE source_id = ?1",
@@ -1121,21 +1102,14 @@ ingest_forget_source(struct ingest *in, struct source *src, struct err *e)
 		"keep_n = 0, keep_until_us = NULL, first_us = NULL, "
 		"last_us = NULL WHERE id = ?1",
 	};
-	sqlite3_stmt	*st = NULL;
 	int64_t		 id = src->id;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		if (sqlite3_prepare_v2(in->db, sql[i], -1, &st, NULL) !=
-		    SQLITE_OK)
-			return store_err(in->s, e, "reread");
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return store_err(in->s, e, "reread");
-		}
-		sqlite3_finalize(st);
-	}
+	if (ingest_incidents_apart(in, "source_id = ?1", id, e) == -1)
+		return -1;
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
+		if (ingest_delete(in, sql[i], id, NULL, e) == -1)
+			return -1;
 	source_reset(src);
 	src->id = id;
 	return 0;

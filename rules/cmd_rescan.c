@@ -51,26 +51,12 @@ static const char rescan_help[] =
     "  aiosift rescan --db /var/lib/aiosift/web.db --window 120\n";
 
 static const char SQL_RECORDS[] =
-    "SELECT r.id, r.source_id, r.offset, r.line, r.nlines, r.ts_us, "
-    "r.flags, r.level, r.logger, r.pid, r.thread, r.task, r.msg_off, "
-    "r.message, r.text FROM records r ORDER BY r.id";
+    "SELECT " STORE_RECORD_COLS " FROM records r ORDER BY r.id";
 static const char SQL_INSERT[] =
     "INSERT INTO findings (record_id, source_id, offset, line, ts_us, kind, "
     "rule, severity, task, coro, exception, location, message, "
     "duration_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
     "?12, ?13, ?14)";
-
-static struct span
-column_span(sqlite3_stmt *st, int i)
-{
-	struct span	sp;
-
-	sp.p = (const char *)sqlite3_column_text(st, i);
-	sp.n = (size_t)sqlite3_column_bytes(st, i);
-	if (sp.p == NULL)
-		sp.n = 0;
-	return sp;
-}
 
 static void
 bind_opt(sqlite3_stmt *st, int i, const char *s)
@@ -79,37 +65,6 @@ bind_opt(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
-/* The record of the current row; spans are loans from the row. */
-static void
-rescan_record(sqlite3_stmt *st, struct record *r)
-{
-	int64_t	msg_off;
-
-	memset(r, 0, sizeof(*r));
-	r->offset = sqlite3_column_int64(st, 2);
-	r->line = sqlite3_column_int64(st, 3);
-	r->nlines = sqlite3_column_int64(st, 4);
-	r->ts_us = sqlite3_column_type(st, 5) == SQLITE_NULL ? TS_NONE :
-	    sqlite3_column_int64(st, 5);
-	r->flags = (unsigned)sqlite3_column_int(st, 6);
-	r->pid = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(st, 9);
-	/* text first: fetching other columns may not move it */
-	r->text = column_span(st, 14);
-	r->level = column_span(st, 7);
-	r->logger = column_span(st, 8);
-	r->thread = column_span(st, 10);
-	r->task = column_span(st, 11);
-	msg_off = sqlite3_column_int64(st, 12);
-	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
-		r->message = column_span(st, 13);
-	else if (msg_off >= 0 && (size_t)msg_off <= r->text.n) {
-		r->message.p = r->text.p + msg_off;
-		r->message.n = r->text.n - (size_t)msg_off;
-	} else
-		r->message = r->text;
 }
 
 static int
@@ -135,7 +90,7 @@ rescan_run(struct store *s, struct engine *en, int64_t window_us,
 		goto out;
 	}
 	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
-		rescan_record(sel, &r);
+		store_record_row(sel, &r);
 		finding_list_clear(&fl);
 		engine_scan(en, &r, &fl);
 		(*nrec)++;

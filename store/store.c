@@ -72,6 +72,48 @@ store_err(struct store *s, struct err *e, const char *what)
 	    sqlite3_errmsg(s->db));
 }
 
+static struct span
+store_column_span(sqlite3_stmt *st, int i)
+{
+	struct span	sp;
+
+	sp.p = (const char *)sqlite3_column_text(st, i);
+	sp.n = (size_t)sqlite3_column_bytes(st, i);
+	if (sp.p == NULL)
+		sp.n = 0;
+	return sp;
+}
+
+void
+store_record_row(sqlite3_stmt *st, struct record *r)
+{
+	int64_t	msg_off;
+
+	memset(r, 0, sizeof(*r));
+	r->offset = sqlite3_column_int64(st, 2);
+	r->line = sqlite3_column_int64(st, 3);
+	r->nlines = sqlite3_column_int64(st, 4);
+	r->ts_us = sqlite3_column_type(st, 5) == SQLITE_NULL ? TS_NONE :
+	    sqlite3_column_int64(st, 5);
+	r->flags = (unsigned)sqlite3_column_int(st, 6);
+	r->pid = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 9);
+	/* text first: fetching other columns may not move it */
+	r->text = store_column_span(st, 14);
+	r->level = store_column_span(st, 7);
+	r->logger = store_column_span(st, 8);
+	r->thread = store_column_span(st, 10);
+	r->task = store_column_span(st, 11);
+	msg_off = sqlite3_column_int64(st, 12);
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+		r->message = store_column_span(st, 13);
+	else if (msg_off >= 0 && (size_t)msg_off <= r->text.n) {
+		r->message.p = r->text.p + msg_off;
+		r->message.n = r->text.n - (size_t)msg_off;
+	} else
+		r->message = r->text;
+}
+
 int
 store_exec(struct store *s, const char *sql, struct err *e)
 {

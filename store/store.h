@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "common/err.h"
+#include "common/record.h"
 
 /* The SQLite database: opening (WAL, busy timeout, migrations), write
  * transactions that wait for other writers, and the meta table. */
@@ -39,6 +40,16 @@ void	store_rollback(struct store *s);
 
 /* Fill *e with STATUS_DB, "PATH: WHAT: sqlite's message"; returns -1. */
 int	store_err(struct store *s, struct err *e, const char *what);
+
+/* The columns store_record_row() reads, in this order, of records "r". */
+#define STORE_RECORD_COLS "r.id, r.source_id, r.offset, r.line, " \
+	"r.nlines, r.ts_us, r.flags, r.level, r.logger, r.pid, r.thread, " \
+	"r.task, r.msg_off, r.message, r.text"
+
+/* The record of st's current row, selected with STORE_RECORD_COLS
+ * first (offset, end and the id columns aside). Its spans are loans
+ * from the row, valid until st steps or resets. */
+void	store_record_row(sqlite3_stmt *st, struct record *r);
 
 /* Run SQL with no results; 0 or -1 with *e. */
 int	store_exec(struct store *s, const char *sql, struct err *e);
