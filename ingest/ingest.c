@@ -107,11 +107,6 @@ struct ingest {
 	struct timespec		 last_progress;
 };
 
-static const char SQL_INS_FINDING[] =
-    "INSERT INTO findings (record_id, source_id, offset, line, ts_us, kind, "
-    "rule, severity, task, coro, exception, location, message, "
-    "duration_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13, ?14)";
 static const char SQL_UPD_SOURCE[] =
     "UPDATE sources SET path = ?2, set_path = ?3, fingerprint = ?4, "
     "gzip = ?5, size = ?6, read_bytes = ?7, read_lines = ?8, layout = ?9, "
@@ -157,7 +152,7 @@ ingest_prepare(struct ingest *in, struct err *e)
 		const char	*sql;
 		size_t		 off;
 	} stmts[] = {
-		{ SQL_INS_FINDING, offsetof(struct ingest, ins_finding) },
+		{ STORE_FINDING_INSERT, offsetof(struct ingest, ins_finding) },
 		{ SQL_UPD_SOURCE, offsetof(struct ingest, upd_source) },
 		{ SQL_INS_SOURCE, offsetof(struct ingest, ins_source) },
 		{ SQL_SEL_SOURCES, offsetof(struct ingest, sel_sources) },
@@ -212,15 +207,6 @@ ingest_step(struct ingest *in, sqlite3_stmt *st, const char *what,
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
-}
-
-static void
-bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
 static void
@@ -344,22 +330,7 @@ ingest_insert_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
 {
 	sqlite3_stmt	*st = in->ins_finding;
 
-	if (rec_id > 0)
-		sqlite3_bind_int64(st, 1, rec_id);
-	sqlite3_bind_int64(st, 2, source_id);
-	sqlite3_bind_int64(st, 3, r->offset);
-	sqlite3_bind_int64(st, 4, r->line);
-	bind_time(st, 5, f->ts_us);
-	bind_str(st, 6, f->kind);
-	bind_str(st, 7, f->rule);
-	sqlite3_bind_int(st, 8, f->severity);
-	bind_str(st, 9, f->task);
-	bind_str(st, 10, f->coro);
-	bind_str(st, 11, f->exception);
-	bind_str(st, 12, f->location);
-	bind_str(st, 13, f->message);
-	if (f->duration_us >= 0)
-		sqlite3_bind_int64(st, 14, f->duration_us);
+	store_finding_bind(st, rec_id, source_id, r, f);
 	if (ingest_step(in, st, "insert finding", NULL, e) == -1)
 		return -1;
 	in->st->findings++;

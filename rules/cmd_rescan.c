@@ -52,20 +52,6 @@ static const char rescan_help[] =
 
 static const char SQL_RECORDS[] =
     "SELECT " STORE_RECORD_COLS " FROM records r ORDER BY r.id";
-static const char SQL_INSERT[] =
-    "INSERT INTO findings (record_id, source_id, offset, line, ts_us, kind, "
-    "rule, severity, task, coro, exception, location, message, "
-    "duration_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13, ?14)";
-
-static void
-bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
 
 static int
 rescan_run(struct store *s, struct engine *en, int64_t window_us,
@@ -85,7 +71,7 @@ rescan_run(struct store *s, struct engine *en, int64_t window_us,
 	    "DELETE FROM findings WHERE rule <> 'stall.gap'", e) == -1)
 		goto out;
 	if (sqlite3_prepare_v2(db, SQL_RECORDS, -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, SQL_INSERT, -1, &ins, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db, STORE_FINDING_INSERT, -1, &ins, NULL) != SQLITE_OK) {
 		store_err(s, e, "rescan");
 		goto out;
 	}
@@ -97,22 +83,8 @@ rescan_run(struct store *s, struct engine *en, int64_t window_us,
 		for (i = 0; i < fl.n; i++) {
 			const struct finding *f = &fl.v[i];
 
-			sqlite3_bind_int64(ins, 1, sqlite3_column_int64(sel, 0));
-			sqlite3_bind_int64(ins, 2, sqlite3_column_int64(sel, 1));
-			sqlite3_bind_int64(ins, 3, r.offset);
-			sqlite3_bind_int64(ins, 4, r.line);
-			if (f->ts_us != TS_NONE)
-				sqlite3_bind_int64(ins, 5, f->ts_us);
-			bind_opt(ins, 6, f->kind);
-			bind_opt(ins, 7, f->rule);
-			sqlite3_bind_int(ins, 8, f->severity);
-			bind_opt(ins, 9, f->task);
-			bind_opt(ins, 10, f->coro);
-			bind_opt(ins, 11, f->exception);
-			bind_opt(ins, 12, f->location);
-			bind_opt(ins, 13, f->message);
-			if (f->duration_us >= 0)
-				sqlite3_bind_int64(ins, 14, f->duration_us);
+			store_finding_bind(ins, sqlite3_column_int64(sel, 0),
+			    sqlite3_column_int64(sel, 1), &r, f);
 			step = sqlite3_step(ins);
 			sqlite3_reset(ins);
 			sqlite3_clear_bindings(ins);

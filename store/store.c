@@ -114,6 +114,38 @@ store_record_row(sqlite3_stmt *st, struct record *r)
 		r->message = r->text;
 }
 
+static void
+store_bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+void
+store_finding_bind(sqlite3_stmt *st, int64_t rec_id, int64_t source_id,
+    const struct record *r, const struct finding *f)
+{
+	if (rec_id > 0)
+		sqlite3_bind_int64(st, 1, rec_id);
+	sqlite3_bind_int64(st, 2, source_id);
+	sqlite3_bind_int64(st, 3, r->offset);
+	sqlite3_bind_int64(st, 4, r->line);
+	if (f->ts_us != TS_NONE)
+		sqlite3_bind_int64(st, 5, f->ts_us);
+	store_bind_str(st, 6, f->kind);
+	store_bind_str(st, 7, f->rule);
+	sqlite3_bind_int(st, 8, f->severity);
+	store_bind_str(st, 9, f->task);
+	store_bind_str(st, 10, f->coro);
+	store_bind_str(st, 11, f->exception);
+	store_bind_str(st, 12, f->location);
+	store_bind_str(st, 13, f->message);
+	if (f->duration_us >= 0)
+		sqlite3_bind_int64(st, 14, f->duration_us);
+}
+
 int
 store_exec(struct store *s, const char *sql, struct err *e)
 {

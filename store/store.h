@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "common/err.h"
+#include "common/finding.h"
 #include "common/record.h"
 
 /* The SQLite database: opening (WAL, busy timeout, migrations), write
@@ -50,6 +51,18 @@ int	store_err(struct store *s, struct err *e, const char *what);
  * first (offset, end and the id columns aside). Its spans are loans
  * from the row, valid until st steps or resets. */
 void	store_record_row(sqlite3_stmt *st, struct record *r);
+
+/* The INSERT of a finding that store_finding_bind() fills. */
+#define STORE_FINDING_INSERT "INSERT INTO findings (record_id, source_id, " \
+	"offset, line, ts_us, kind, rule, severity, task, coro, exception, " \
+	"location, message, duration_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " \
+	"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+
+/* Bind finding f of record r (record_id rec_id, 0: none stored) from
+ * source source_id to a prepared STORE_FINDING_INSERT whose bindings are
+ * clear. Strings are bound static: they must outlive the step. */
+void	store_finding_bind(sqlite3_stmt *st, int64_t rec_id, int64_t source_id,
+	    const struct record *r, const struct finding *f);
 
 /* Run SQL with no results; 0 or -1 with *e. */
 int	store_exec(struct store *s, const char *sql, struct err *e);
