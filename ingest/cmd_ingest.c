@@ -16,11 +16,13 @@
 #include "cli/commands.h"
 #include "common/err.h"
 #include "common/escape.h"
+#include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "ingest/ingest.h"
 #include "ingest/layout.h"
 #include "ingest/rotation.h"
 #include "ingest/timestamp.h"
+#include "store/lastrun.h"
 #include "store/store.h"
 
 #define INGEST_MAX_RULE_FILES	32
@@ -124,6 +126,29 @@ ingest_bad(const char *what, const char *value)
 	escape_terminal(stderr, value, strlen(value));
 	fprintf(stderr, "'\n%s", ingest_usage);
 	return STATUS_USAGE;
+}
+
+/* Keep this run's figures for `report --format prometheus`; 0, or -1
+ * after printing why not. */
+static int
+ingest_remember(struct store *s, const struct ingest_stats *st,
+    size_t errors, enum status status)
+{
+	struct lastrun	l;
+	struct err	e;
+
+	l.end_us = timefmt_now_us();
+	l.files = (int64_t)st->files;
+	l.bytes = st->bytes;
+	l.records = st->records;
+	l.findings = st->findings;
+	l.errors = (int64_t)errors;
+	l.status = (int)status;
+	err_clear(&e);
+	if (lastrun_save(s, &l, &e) == 0)
+		return 0;
+	err_print(&e);
+	return -1;
 }
 
 int
@@ -288,6 +313,8 @@ cmd_ingest(int argc, char *argv[])
 	}
 	if (ui.problems > 0)
 		status = err_worse(status, STATUS_INPUT);
+	if (ingest_remember(s, &st, ui.problems + (rc == -1), status) == -1)
+		status = err_worse(status, STATUS_DB);
 	if (!ui.quiet && rc == 0)
 		printf("ingested %zu file%s (%.1f MB, %lld records, %lld "
 		    "stored), %lld finding%s; %zu file%s unchanged\n",

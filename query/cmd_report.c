@@ -26,15 +26,17 @@
 #include "query/qdb.h"
 #include "query/cliopt.h"
 #include "query/output.h"
+#include "query/prometheus.h"
 #include "query/report.h"
 
 #define DAY_US		(INT64_C(86400) * 1000000)
 #define META_LAST	"last_report_us"
 
-enum report_format { RF_TEXT, RF_MARKDOWN, RF_JSON, RF_HTML };
+enum report_format { RF_TEXT, RF_MARKDOWN, RF_JSON, RF_HTML, RF_PROMETHEUS };
 
 static const char usage_line[] = "usage: aiosift report [--since TIME] "
-    "[--until TIME] [--format text|markdown|json|html]\n"
+    "[--until TIME]\n"
+    "       [--format text|markdown|json|html|prometheus]\n"
     "       [--fail-on SEVERITY] [--quiet] [--out FILE] [--db FILE]\n";
 
 static const char help_text[] =
@@ -49,7 +51,10 @@ static const char help_text[] =
     "                    first time, 24h)\n"
     "  --until TIME      end (default: now)\n"
     "  --format F        text (default), markdown, json, html (one\n"
-    "                    self-contained page with an SVG timeline)\n"
+    "                    self-contained page with an SVG timeline),\n"
+    "                    prometheus (metrics for node_exporter's textfile\n"
+    "                    collector: findings per kind and severity, open\n"
+    "                    incidents, the longest stall, the last ingest)\n"
     "  --fail-on SEV     exit 1 when a finding at or above SEV (info,\n"
     "                    warning, error, critical) appeared in the period\n"
     "  --quiet           print nothing unless --fail-on is triggered\n"
@@ -63,6 +68,8 @@ static const char help_text[] =
     "  aiosift report --since 24h --fail-on error\n"
     "  aiosift report --format html --out /var/www/aiosift.html --quiet\n"
     "  aiosift report --since '2026-11-24 00:00' --until '2026-11-25 00:00'\n"
+    "  aiosift report --since 1h --format prometheus \\\n"
+    "      --out /var/lib/prometheus/node-exporter/aiosift.prom\n"
     "  # crontab: mail only when something bad appeared\n"
     "  0 * * * *  aiosift ingest -q /var/log/app/ && aiosift report --quiet "
     "--fail-on error\n"
@@ -105,7 +112,7 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 	};
 	const struct cliopt_shared sh = { &o->db, NULL, NULL };
 	static const char *const formats[] = { "text", "markdown", "json",
-	    "html" };
+	    "html", "prometheus" };
 	struct err	 e;
 	size_t		 i;
 	int		 c, rc;
@@ -133,7 +140,7 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 				}
 			if (!found)
 				return report_usage("--format: use text, "
-				    "markdown, json or html");
+				    "markdown, json, html or prometheus");
 			break;
 		case O_FAIL:
 			if (!severity_parse(optarg, &o->fail_on))
@@ -164,9 +171,13 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 }
 
 static void
-report_write(FILE *f, const struct report *r, enum report_format fmt)
+report_write(FILE *f, const struct report *r, const struct prometheus *p,
+    enum report_format fmt)
 {
 	switch (fmt) {
+	case RF_PROMETHEUS:
+		prometheus_write(f, r, p);
+		break;
 	case RF_MARKDOWN:
 		report_markdown(f, r);
 		break;
@@ -186,8 +197,8 @@ report_write(FILE *f, const struct report *r, enum report_format fmt)
  * flushed to disk before it replaces path: a reader sees the old page or
  * the new one, never half of one. 0 or -1 with *e (STATUS_INPUT). */
 static int
-report_out(const char *path, const struct report *r, enum report_format fmt,
-    struct err *e)
+report_out(const char *path, const struct report *r,
+    const struct prometheus *p, enum report_format fmt, struct err *e)
 {
 	char	*copy = xstrdup(path), *tmp = NULL;
 	FILE	*f = NULL;
@@ -212,7 +223,7 @@ report_out(const char *path, const struct report *r, enum report_format fmt,
 		goto out;
 	}
 	fd = -1;
-	report_write(f, r, fmt);
+	report_write(f, r, p, fmt);
 	if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1) {
 		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
 		goto out;
@@ -264,6 +275,7 @@ cmd_report(int argc, char *argv[])
 {
 	struct ropts	 o;
 	struct report	 r;
+	struct prometheus p;
 	struct store	*s = NULL;
 	struct err	 e;
 	int64_t		 now = timefmt_now_us(), since, until;
@@ -273,6 +285,7 @@ cmd_report(int argc, char *argv[])
 
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
+	memset(&p, 0, sizeof(p));
 	err_clear(&e);
 	if ((st = report_parse(argc, argv, &o, now)) != 0)
 		return st < 0 ? STATUS_OK : st;
@@ -288,13 +301,15 @@ cmd_report(int argc, char *argv[])
 	if (report_build(&r, s, since, until, &e) == -1)
 		goto fail;
 	built = true;
+	if (o.fmt == RF_PROMETHEUS && prometheus_build(&p, s, &r, &e) == -1)
+		goto fail;
 	st = o.fail_on > 0 && r.worst >= o.fail_on ? STATUS_FINDINGS :
 	    STATUS_OK;
 	if (o.out != NULL) {
-		if (report_out(o.out, &r, o.fmt, &e) == -1)
+		if (report_out(o.out, &r, &p, o.fmt, &e) == -1)
 			goto fail;
 	} else if (!o.quiet || st != STATUS_OK) {
-		report_write(stdout, &r, o.fmt);
+		report_write(stdout, &r, &p, o.fmt);
 		if (fflush(stdout) == EOF || ferror(stdout)) {
 			err_set(&e, STATUS_INPUT, "output: %s",
 			    strerror(errno ? errno : EIO));
@@ -306,11 +321,13 @@ cmd_report(int argc, char *argv[])
 		if (store_meta_set(s, META_LAST, buf, &e) == -1)
 			goto fail;
 	}
+	prometheus_release(&p);
 	report_release(&r);
 	store_close(s);
 	return st;
 fail:
 	err_print(&e);
+	prometheus_release(&p);
 	if (built)
 		report_release(&r);
 	store_close(s);
