@@ -86,7 +86,7 @@ struct ingest {
 	sqlite3_stmt		*ins_finding, *upd_source,
 				*ins_source, *sel_sources, *ins_count,
 				*sel_offset, *put_stall, *get_stall,
-				*sel_unchanged, *del_gap;
+				*sel_unchanged, *del_gap, *sel_file_sets;
 	const char		*set_path;	/* of the file being read */
 	const char		*prev_path;	/* the set's file before it */
 	/* the batch under way */
@@ -117,12 +117,18 @@ static const char SQL_UPD_SOURCE[] =
 static const char SQL_INS_SOURCE[] =
     "INSERT INTO sources (path, set_path, fingerprint, gzip, size, "
     "added_us, updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
-/* Candidates for a file: its path or its set, newest first. */
+/* Candidates for a file: its path, its set or the same file (device and
+ * inode) under another name, newest first. */
 static const char SQL_SEL_SOURCES[] =
     "SELECT id, fingerprint, read_bytes, read_lines, replay_bytes, "
     "replay_lines, keep_n, keep_until_us, records, first_us, last_us, "
-    "complete, layout, path = ?1, replay_ids FROM sources "
-    "WHERE path = ?1 OR set_path = ?2 ORDER BY id DESC";
+    "complete, layout, path = ?1 OR (dev = ?3 AND ino = ?4), replay_ids "
+    "FROM sources WHERE path = ?1 OR set_path = ?2 OR (dev = ?3 AND "
+    "ino = ?4) ORDER BY id DESC";
+/* The sets a file was stored in under another set name. */
+static const char SQL_SEL_FILE_SETS[] =
+    "SELECT DISTINCT set_path FROM sources WHERE dev = ?1 AND ino = ?2 "
+    "AND set_path <> ?3";
 static const char SQL_INS_COUNT[] =
     "INSERT INTO counts (source_id, minute, level, logger, n) "
     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_id, minute, level, "
@@ -162,6 +168,7 @@ ingest_prepare(struct ingest *in, struct err *e)
 		{ SQL_GET_STALL, offsetof(struct ingest, get_stall) },
 		{ SQL_SEL_UNCHANGED, offsetof(struct ingest, sel_unchanged) },
 		{ SQL_DEL_GAP, offsetof(struct ingest, del_gap) },
+		{ SQL_SEL_FILE_SETS, offsetof(struct ingest, sel_file_sets) },
 	};
 	size_t	i;
 
@@ -189,6 +196,7 @@ ingest_finalize(struct ingest *in)
 	sqlite3_finalize(in->get_stall);
 	sqlite3_finalize(in->sel_unchanged);
 	sqlite3_finalize(in->del_gap);
+	sqlite3_finalize(in->sel_file_sets);
 }
 
 /* Step a write statement to its end, reset it and clear its bindings;
@@ -1001,12 +1009,12 @@ source_reset(struct source *src)
 	src->first_us = src->last_us = src->keep_until_us = TS_NONE;
 }
 
-/* Look the file up among the sources of its path and set: the newest
- * whose fingerprint matches. */
+/* Look the file up among the sources of its path, its set and its device
+ * and inode: the newest whose fingerprint matches. */
 static int
 ingest_lookup_source(struct ingest *in, const char *path,
-    const char *set_path, const char *first, size_t fplen,
-    struct source *src, bool *found, struct err *e)
+    const char *set_path, const struct reader_info *ri, const char *first,
+    size_t fplen, struct source *src, bool *found, struct err *e)
 {
 	sqlite3_stmt	*st = in->sel_sources;
 	int		 rc;
@@ -1015,6 +1023,10 @@ ingest_lookup_source(struct ingest *in, const char *path,
 	source_reset(src);
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, set_path, -1, SQLITE_STATIC);
+	if (ri->size >= 0) {
+		sqlite3_bind_int64(st, 3, (int64_t)ri->dev);
+		sqlite3_bind_int64(st, 4, (int64_t)ri->ino);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const void	*fp = sqlite3_column_blob(st, 1);
 		size_t		 n = (size_t)sqlite3_column_bytes(st, 1);
@@ -1100,7 +1112,7 @@ ingest_find_source(struct ingest *in, const char *path, const char *set_path,
 	*skip = false;
 	if (store_begin(in->s, e) == -1)
 		return -1;
-	if (ingest_lookup_source(in, path, set_path, first, fplen, src,
+	if (ingest_lookup_source(in, path, set_path, ri, first, fplen, src,
 	    &found, e) == -1)
 		goto fail;
 	/* A file shorter than what was read of it was truncated in place
@@ -1465,6 +1477,110 @@ out:
 	return rc;
 }
 
+/* ---- the set's name ------------------------------------------------- */
+
+/* The directory part of path with its final slash ("" for a bare name),
+ * and the name after it. */
+static size_t
+path_dir_len(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	return slash == NULL ? 0 : (size_t)(slash - path) + 1;
+}
+
+/* Whether a and b are names in one directory, by its device and inode:
+ * under a bind mount the same directory has two canonical names. */
+static bool
+path_same_dir(const char *a, const char *b)
+{
+	struct stat	 sa, sb;
+	char		*da, *db;
+	bool		 same;
+
+	da = xstrndup(a, path_dir_len(a));
+	db = xstrndup(b, path_dir_len(b));
+	same = stat(*da ? da : ".", &sa) == 0 && stat(*db ? db : ".", &sb) ==
+	    0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	free(da);
+	free(db);
+	return same;
+}
+
+/* path's file name in the directory of set_path, newly allocated. */
+static char *
+path_rebase(const char *set_path, const char *path)
+{
+	size_t	 dn = path_dir_len(set_path);
+	const char *base = path + path_dir_len(path);
+	char	*p = xmalloc(dn + strlen(base) + 1);
+
+	memcpy(p, set_path, dn);
+	strcpy(p + dn, base);
+	return p;
+}
+
+/* The name the database knows a set by. Paths come canonical (see
+ * rotation), yet one directory has two canonical names under a bind
+ * mount, and an older aiosift stored paths as they were given (relative
+ * ones too). So a file of the set already stored in a set of the same
+ * file name but another path is looked at: when that path's directory is
+ * this one, the set keeps the name it was first read by (*known, the
+ * caller's to free); when that path is relative, the stored set takes this
+ * canonical name, with its read positions, detector state and incidents.
+ * 0, or -1 with *e. */
+static int
+ingest_known_set(struct ingest *in, const struct rotation_set *rs,
+    char **known, struct err *e)
+{
+	sqlite3_stmt	*st = in->sel_file_sets;
+	const char	*base = rs->set_path + path_dir_len(rs->set_path);
+	struct stat	 sb;
+	char		*old = NULL;
+	size_t		 i, renamed = 0;
+	int		 rc;
+
+	*known = NULL;
+	if (strcmp(rs->set_path, "-") == 0)
+		return 0;
+	for (i = 0; i < rs->nfiles && *known == NULL; i++) {
+		if (stat(rs->files[i], &sb) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		sqlite3_bind_int64(st, 1, (int64_t)sb.st_dev);
+		sqlite3_bind_int64(st, 2, (int64_t)sb.st_ino);
+		sqlite3_bind_text(st, 3, rs->set_path, -1, SQLITE_STATIC);
+		while (old == NULL && *known == NULL &&
+		    (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *sp = (const char *)sqlite3_column_text(st,
+			    0);
+
+			if (sp == NULL || strcmp(sp + path_dir_len(sp), base)
+			    != 0)
+				continue;
+			if (sp[0] != '/')
+				old = xstrdup(sp);
+			else if (path_same_dir(sp, rs->set_path))
+				*known = xstrdup(sp);
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (old != NULL) {
+			rc = store_begin(in->s, e) == -1 ||
+			    store_set_rename(in->s, old, rs->set_path, e) ==
+			    -1 || store_commit(in->s, e) == -1 ? -1 : 0;
+			free(old);
+			old = NULL;
+			if (rc == -1) {
+				store_rollback(in->s);
+				return -1;
+			}
+			if (renamed++ < 8)
+				i--;	/* the same file: another old name */
+		}
+	}
+	return 0;
+}
+
 /* ---- the run -------------------------------------------------------- */
 
 /* Incidents for findings not yet in one, from the earliest of them on
@@ -1500,6 +1616,39 @@ out:
 	return rc;
 }
 
+/* Ingest the files of one set, oldest first, under the name the
+ * database knows the set by. 0, or -1 with *e. */
+static int
+ingest_set(struct ingest *in, const struct rotation_set *rs, struct err *e)
+{
+	const char	*set_path;
+	char		*known, *path, *prev = NULL;
+	size_t		 j;
+	int		 rc = 0;
+
+	if (ingest_known_set(in, rs, &known, e) == -1)
+		return -1;
+	set_path = known != NULL ? known : rs->set_path;
+	if (in->o->reread)
+		stall_reset(in->sd);
+	else
+		ingest_load_stall(in, set_path);
+	for (j = 0; j < rs->nfiles && rc == 0; j++) {
+		path = known != NULL ? path_rebase(known, rs->files[j]) :
+		    xstrdup(rs->files[j]);
+		in->prev_path = prev;
+		rc = ingest_file(in, path, set_path, j + 1 == rs->nfiles &&
+		    strcmp(path, set_path) == 0 && strcmp(set_path, "-") != 0,
+		    j + 1 == rs->nfiles, e);
+		free(prev);
+		prev = path;
+	}
+	in->prev_path = NULL;
+	free(prev);
+	free(known);
+	return rc;
+}
+
 int
 ingest_run(struct store *s, const struct ingest_opts *o,
     const struct rotation_list *sets, struct ingest_stats *st,
@@ -1508,7 +1657,7 @@ ingest_run(struct store *s, const struct ingest_opts *o,
 	struct ingest		in;
 	struct engine_opts	eo;
 	struct stall_opts	so;
-	size_t			i, j;
+	size_t			i;
 	int			rc = -1;
 
 	memset(&in, 0, sizeof(in));
@@ -1539,20 +1688,8 @@ ingest_run(struct store *s, const struct ingest_opts *o,
 	    (in.wr = writer_new(s, e)) == NULL)
 		goto out;
 	for (i = 0; i < sets->nsets; i++) {
-		const struct rotation_set *rs = &sets->sets[i];
-
-		if (o->reread)
-			stall_reset(in.sd);
-		else
-			ingest_load_stall(&in, rs->set_path);
-		for (j = 0; j < rs->nfiles; j++) {
-			in.prev_path = j > 0 ? rs->files[j - 1] : NULL;
-			if (ingest_file(&in, rs->files[j], rs->set_path,
-			    j + 1 == rs->nfiles && strcmp(rs->files[j],
-			    rs->set_path) == 0 && strcmp(rs->set_path, "-")
-			    != 0, j + 1 == rs->nfiles, e) == -1)
-				goto out;
-		}
+		if (ingest_set(&in, &sets->sets[i], e) == -1)
+			goto out;
 	}
 	if (ingest_correlate(&in, e) == -1)
 		goto out;

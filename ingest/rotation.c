@@ -4,8 +4,10 @@
  * a loop) for the files whose names look like logs; FIFOs, devices and
  * sockets met on the way are noted and never opened. Files are grouped by
  * the name they had before rotation (app.log.2.gz -> app.log) and ordered
- * oldest first. Reading the files is left to the reader; remembering what
- * was read, to the ingest pipeline.
+ * oldest first. Named paths are made canonical and absolute first, so
+ * the files found have one name however they were named. Reading the
+ * files is left to the reader; remembering what was read, to the ingest
+ * pipeline.
  */
 #include "ingest/rotation.h"
 
@@ -387,11 +389,15 @@ rotation_walk_dir(struct rotation_walk *w, const char *dir)
 	free(names);
 }
 
-/* One command-line path. */
+/* One command-line path, made canonical and absolute first (realpath:
+ * no ".", "..", symlinks or relative parts), so that a file has one name
+ * however it was named; a message about the path itself keeps the
+ * spelling it was given. */
 static void
 rotation_walk_path(struct rotation_walk *w, const char *path)
 {
-	struct stat	st;
+	struct stat	 st;
+	char		*canon;
 
 	if (strcmp(path, "-") == 0) {
 		rotation_add(w, path, NULL);
@@ -401,14 +407,17 @@ rotation_walk_path(struct rotation_walk *w, const char *path)
 		rotation_note(w, STATUS_INPUT, "%s: %s", path, strerror(errno));
 		return;
 	}
+	if ((canon = realpath(path, NULL)) == NULL)
+		canon = xstrdup(path);
 	if (S_ISDIR(st.st_mode)) {
 		if (rotation_visit(w, &st))
-			rotation_walk_dir(w, path);
-		return;
+			rotation_walk_dir(w, canon);
+	} else {
+		/* Named directly: taken whatever its name; a FIFO or device
+		 * is refused by the reader, with its own message. */
+		rotation_add(w, canon, &st);
 	}
-	/* Named directly: taken whatever its name; a FIFO or device is
-	 * refused by the reader, with its own message. */
-	rotation_add(w, path, &st);
+	free(canon);
 }
 
 static int

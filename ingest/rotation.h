@@ -38,7 +38,9 @@ typedef void	rotation_warn_fn(void *ctx, const struct err *e);
 /* Expand files, directories (recursively: the files in them for which
  * rotation_is_log_name() holds, hidden ones left out; symlinks followed,
  * never around a loop; FIFOs and devices skipped, never opened) and "-"
- * into rotation sets. A file named directly is taken whatever its name
+ * into rotation sets, under canonical absolute paths (realpath() of
+ * each named path: "logs/", "/srv/logs" and a symlink to it give the same
+ * names). A file named directly is taken whatever its name
  * and type (the reader refuses what it cannot read). The same file met
  * twice (named twice, named and found, a hard link) is taken once. A
  * named path that does not exist is reported through warn (which may be

@@ -111,6 +111,10 @@ static const char *const schema_steps[] = {
 	"INSERT INTO record_spans SELECT min(id), max(id), min(ts_us),"
 	"  max(ts_us) FROM records WHERE ts_us IS NOT NULL GROUP BY id / 256;"
 	"DROP INDEX records_ts;",
+	/* 2 -> 3: a file is found by its device and inode too, whatever
+	 * path reached it (paths are canonical and absolute from now on;
+	 * relative ones older runs stored are renamed when next met) */
+	"CREATE INDEX sources_file ON sources(dev, ino);",
 };
 
 #define SCHEMA_NSTEPS	((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))

@@ -160,6 +160,46 @@ store_exec(struct store *s, const char *sql, struct err *e)
 	return 0;
 }
 
+int
+store_set_rename(struct store *s, const char *from, const char *to,
+    struct err *e)
+{
+	static const char *const sql[] = {
+		"UPDATE sources SET path = ?4 || substr(path, length(?3) + 1) "
+		"WHERE set_path = ?1 AND substr(path, 1, length(?3)) = ?3",
+		"UPDATE sources SET set_path = ?2 WHERE set_path = ?1",
+		"UPDATE stall_state SET set_path = ?2 WHERE set_path = ?1 AND "
+		"NOT EXISTS (SELECT 1 FROM stall_state WHERE set_path = ?2)",
+		"UPDATE incidents SET set_path = ?2 WHERE set_path = ?1",
+	};
+	const char	*fs = strrchr(from, '/'), *ts = strrchr(to, '/');
+	sqlite3_stmt	*st = NULL;
+	size_t		 i;
+	int		 rc = -1;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) !=
+		    SQLITE_OK)
+			goto out;
+		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, from, fs == NULL ? 0 :
+		    (int)(fs - from) + 1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, to, ts == NULL ? 0 :
+		    (int)(ts - to) + 1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto out;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		store_err(s, e, "rename set");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* store_exec(), retried while another connection holds the lock: two
  * runs creating one database at once meet here, and SQLite does not call
  * the busy handler for every lock a journal mode change needs. */

@@ -64,6 +64,12 @@ void	store_record_row(sqlite3_stmt *st, struct record *r);
 void	store_finding_bind(sqlite3_stmt *st, int64_t rec_id, int64_t source_id,
 	    const struct record *r, const struct finding *f);
 
+/* Rename a rotation set, inside the caller's transaction: its sources
+ * (set_path, and the directory of each path), its gap detector state and
+ * its incidents (a state already kept under to stays). 0 or -1 with *e. */
+int	store_set_rename(struct store *s, const char *from, const char *to,
+	    struct err *e);
+
 /* Run SQL with no results; 0 or -1 with *e. */
 int	store_exec(struct store *s, const char *sql, struct err *e);
 
