@@ -16,7 +16,7 @@ PREFIX  ?= /usr/local
 # Debian packages the build and the tests need (dpkg name).
 PKGS     = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
            libcmocka-dev sqlite3 gzip python3 clang libclang-rt-14-dev \
-           valgrind
+           valgrind python3-jsonschema
 
 # Every source of the binary, by area. The main() of cli/main.c is left out
 # of the unit tests, which link everything else.
