@@ -21,6 +21,7 @@
 
 #include "common/finding.h"
 #include "common/record.h"
+#include "common/testhook.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "ingest/layout.h"
@@ -1249,6 +1250,7 @@ ingest_drain(struct ingest *in, struct splitter *sp, int at_end,
 				return -1;
 			ingest_progress(in, path, src->read_bytes);
 		}
+		testhook("record");
 	}
 	return 0;
 }
@@ -1606,8 +1608,12 @@ ingest_correlate(struct ingest *in, struct err *e)
 		return 0;
 	if (store_begin(in->s, e) == -1)
 		return -1;
-	if (correlate_run(in->s, since, in->o->window_us, e) == -1 ||
-	    store_commit(in->s, e) == -1) {
+	if (correlate_run(in->s, since, in->o->window_us, e) == -1) {
+		store_rollback(in->s);
+		goto out;
+	}
+	testhook("correlate");
+	if (store_commit(in->s, e) == -1) {
 		store_rollback(in->s);
 		goto out;
 	}

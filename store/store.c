@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/testhook.h"
 #include "common/xmalloc.h"
 #include "store/schema.h"
 
@@ -566,6 +567,7 @@ store_commit(struct store *s, struct err *e)
 		store_rollback(s);
 		return -1;
 	}
+	testhook("commit");
 	return 0;
 }
 

@@ -51,6 +51,17 @@ SNAP="SELECT (
 + $SPANS_BAD
   ) || ' ' || (SELECT count(*) FROM records)"
 
+# wait_stopped PID: wait until the process stopped itself (state T);
+# 1 when it ended first.
+wait_stopped() {
+	local s
+	while s=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null); do
+		case $s in T) return 0 ;; Z|X|'') return 1 ;; esac
+		sleep 0.01	# polling the state, not a timing assumption
+	done
+	return 1
+}
+
 rm -f "$T/clean.db"*
 "$AIOSIFT" ingest -q --keep all --db "$T/clean.db" "$S"
 dump "$T/clean.db" >"$T/clean"
@@ -61,14 +72,21 @@ for round in $(seq "$ROUNDS"); do
 	rm -f "$db"*
 	# overlapping: the whole directory, and the app set and the worker
 	# file named one by one (in another order)
-	"$AIOSIFT" ingest -q --keep all --db "$db" "$S" >"$T/a.out" 2>"$T/a.err" &
+	# Both stop themselves mid-run (after commit N, at a different N each
+	# round: common/testhook.h), so they surely overlap and the reader
+	# surely reads while both are under way, on any machine under any load.
+	AIOSIFT_TEST_STOP=commit:$((round + 1)) "$AIOSIFT" ingest -q --keep all \
+	    --db "$db" "$S" >"$T/a.out" 2>"$T/a.err" &
 	pa=$!
-	[ "$round" -gt 1 ] && sleep "0.0$round"
-	"$AIOSIFT" ingest -q --keep all --db "$db" "$S/worker.log" "$S/app.log" \
-	    "$S/app.log.1" "$S/app.log.2.gz" >"$T/b.out" 2>"$T/b.err" &
+	wait_stopped "$pa"; ra=$?
+	AIOSIFT_TEST_STOP=commit:$((2 * round)) "$AIOSIFT" ingest -q --keep all \
+	    --db "$db" "$S/worker.log" "$S/app.log" "$S/app.log.1" \
+	    "$S/app.log.2.gz" >"$T/b.out" 2>"$T/b.err" &
 	pb=$!
-	reads=0 bad=0 failed=0 seen=""
-	while kill -0 "$pa" 2>/dev/null || kill -0 "$pb" 2>/dev/null; do
+	wait_stopped "$pb"; rb=$?
+	expect_eq "round $round: both ingests stopped mid-run" "$ra $rb" "0 0"
+	reads=0 bad=0 failed=0 seen="" cont=1
+	while [ "$cont" = 1 ] || kill -0 "$pa" 2>/dev/null || kill -0 "$pb" 2>/dev/null; do
 		if [ -f "$db" ]; then
 			if r=$("$AIOSIFT" query sql --db "$db" --format csv "$SNAP" 2>"$T/r.err"); then
 				reads=$((reads + 1))
@@ -81,6 +99,8 @@ for round in $(seq "$ROUNDS"); do
 			    { grep -q 'no such table\|not an aiosift database\|unable to open' "$T/q.err" ||
 			      { failed=$((failed + 1)); seen="$seen $(head -c 100 "$T/q.err")"; }; }
 		fi
+		# the first reads happen while both are stopped mid-run
+		[ "$cont" = 1 ] && { kill -CONT "$pa" "$pb" 2>/dev/null; cont=0; }
 	done
 	allreads=$((allreads + reads))
 	wait "$pa"; sa=$?

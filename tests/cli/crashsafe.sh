@@ -6,6 +6,9 @@
 # re-run, and with copytruncate. The logs are real CPython output
 # (tests/fixtures/ingest/service.log, tests/fixtures/asyncio/web_pool-*),
 # each member a different cut of copies so that each starts differently.
+# Every kill point is a point of the run's own progress (the N-th record,
+# the N-th commit, the correlation: AIOSIFT_TEST_KILL, common/testhook.h),
+# never a time, so the same points are tested on any machine under any load.
 . "$(dirname "$0")/lib.sh"
 LOG=$FIXTURES/ingest/service.log
 POOL=$FIXTURES/asyncio/web_pool-py3.12.1
@@ -74,64 +77,71 @@ same() {
 	fi
 }
 
-# kill_at DB DELAY ARGS...: start an ingest, SIGKILL it after DELAY
-# seconds; $killed is 1 when it was killed (not already done).
-kill_at() {
-	local db=$1 delay=$2 pid rc
-	shift 2
-	"$AIOSIFT" ingest -q --db "$db" "$@" >/dev/null 2>"$T/kill.err" &
-	pid=$!
-	sleep "$delay"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null; rc=$?
-	killed=$([ "$rc" -eq 137 ] && echo 1 || echo 0)
-}
-
 mkset "$T/set"
 nbytes=$(cat "$T/set"/app.log* | wc -c)
 for keep in context all; do
 	rm -f "$T/clean-$keep.db"*
-	start=$(date +%s.%N)
-	"$AIOSIFT" ingest -q --keep "$keep" --db "$T/clean-$keep.db" "$T/set"
-	expect_status "clean run, --keep $keep" 0 </dev/null
-	dur=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
+	"$AIOSIFT" ingest -q --keep "$keep" --db "$T/clean-$keep.db" "$T/set"; st=$?
+	expect_status "clean run, --keep $keep" 0
 	dump "$T/clean-$keep.db" >"$T/clean-$keep"
-	eval "dur_$keep=$dur"
 done
 [ "$(grep -c '^finding' "$T/clean-context")" -gt 20 ] && pass "the set has findings" || fail "the set has findings" "too few"
 [ "$(grep -c '^incident' "$T/clean-context")" -gt 5 ] && pass "the set has incidents" || fail "the set has incidents" "too few"
 
-# --- SIGKILL at KILLS points, spread over the clean run's time ------------
-# (more than KILLS when the kills so far fell on too few read positions:
-# how far a run gets in a given time varies from machine to machine)
-points=() i=0 tries=0 ndistinct=0
-while { [ "$i" -lt "$KILLS" ] || [ "$ndistinct" -lt 10 ]; } &&
-    [ "$tries" -lt $((KILLS * 4)) ]; do
-	tries=$((tries + 1))
-	keep=$([ $((tries % 2)) -eq 0 ] && echo all || echo context)
-	dur=$(eval echo "\$dur_$keep")
-	# from the first commit to the correlation at the end
-	delay=$(awk -v d="$dur" -v f=$(((tries * 37) % 100)) 'BEGIN { printf "%.3f", d * f / 100 + 0.02 }')
+# kill_at DB EVENT:N ARGS...: run an ingest that SIGKILLs itself at the
+# N-th EVENT ("record", "commit", "correlate": common/testhook.h), so the
+# kill point is the run's own progress, not the clock; $killed is 1 when it
+# was killed (0 when the run ended before that point).
+kill_at() {
+	local db=$1 at=$2 rc
+	shift 2
+	AIOSIFT_TEST_KILL=$at "$AIOSIFT" ingest -q --db "$db" "$@" \
+	    >/dev/null 2>"$T/kill.err" &
+	wait "$!" 2>/dev/null; rc=$?	# (in the background: no "Killed")
+	killed=$([ "$rc" -eq 137 ] && echo 1 || echo 0)
+}
+# The kill points: records entering the pipeline and commits, spread over a
+# clean run (the set's records; a batch commits every 200 records).
+nrecs=$(sql "$T/clean-all.db" "SELECT count(*) FROM records")
+ncommits=$((nrecs / 200))
+[ "$nrecs" -gt 2000 ] && pass "the set has records ($nrecs)" || fail "the set has records" "$nrecs"
+kill_point() {	# kill_point I: the I-th kill point
+	local f=$((($1 * 37) % 100))
+	case $(($1 % 3)) in
+	0) echo "commit:$((1 + ncommits * f / 100))" ;;
+	*) echo "record:$((1 + (nrecs - 1) * f / 100))" ;;
+	esac
+}
+
+# --- SIGKILL at KILLS points of the run's progress, and in correlation -----
+points=() i=0
+for n in $(seq 1 "$KILLS") correlate; do
+	keep=$([ $((i % 2)) -eq 0 ] && echo context || echo all)
+	if [ "$n" = correlate ]; then at=correlate:1; else at=$(kill_point "$n"); fi
 	rm -f "$T/k.db"*
-	kill_at "$T/k.db" "$delay" --keep "$keep" "$T/set"
-	[ "$killed" = 1 ] || continue
+	kill_at "$T/k.db" "$at" --keep "$keep" "$T/set"
+	expect_eq "kill at $at: the run was killed there" "$killed" 1
 	i=$((i + 1))
-	at=$(progress "$T/k.db")
-	points+=("$at")
+	pos=$(progress "$T/k.db")
+	points+=("$pos")
 	"$AIOSIFT" ingest -q --keep "$keep" --db "$T/k.db" "$T/set" >"$out" 2>"$err"; st=$?
-	expect_status "kill $i (${delay}s, $at bytes read, --keep $keep): re-run exits 0" 0
-	same "kill $i: same as a clean run" "$T/k.db" "$T/clean-$keep"
-	expect_eq "kill $i: no duplicates" "$(dups "$T/k.db")" 0
-	expect_eq "kill $i: time index sound" "$(spans_bad "$T/k.db")" 0
-	ndistinct=$(printf '%s\n' "${points[@]}" | sort -u | wc -l)
+	expect_status "kill $i ($at, $pos bytes read, --keep $keep): re-run exits 0" 0
+	same "kill $i ($at): same as a clean run" "$T/k.db" "$T/clean-$keep"
+	expect_eq "kill $i ($at): no duplicates" "$(dups "$T/k.db")" 0
+	expect_eq "kill $i ($at): time index sound" "$(spans_bad "$T/k.db")" 0
 done
+ndistinct=$(printf '%s\n' "${points[@]}" | sort -u | wc -l)
 echo "# kill points tested: $i, at $ndistinct distinct read positions of $nbytes bytes (+5 in a row, 4 with rotation, 5 with copytruncate)"
 [ "$i" -ge 20 ] && pass "at least 20 kill points" || fail "at least 20 kill points" "$i"
 [ "$ndistinct" -ge 10 ] && pass "kills at 10+ different read positions" || fail "kills at 10+ different read positions" "$ndistinct"
 
 # several kills in a row, then the rest
 rm -f "$T/k.db"*
-for delay in 0.1 0.2 0.15 0.3 0.25; do kill_at "$T/k.db" "$delay" "$T/set"; done
+# (each run counts its own progress from where the last one stopped)
+for at in record:150 commit:3 record:$((nrecs / 8)) commit:4 record:$((nrecs / 8)); do
+	kill_at "$T/k.db" "$at" "$T/set"
+	expect_eq "kills in a row: killed at $at" "$killed" 1
+done
 "$AIOSIFT" ingest -q --db "$T/k.db" "$T/set"
 same "five kills in a row, then a run: same as a clean run" "$T/k.db" "$T/clean-context"
 
@@ -151,14 +161,15 @@ rm -f "$T/rc.db"*
 "$AIOSIFT" ingest -q --db "$T/rc.db" "$T/rot-clean"
 dump "$T/rc.db" >"$T/clean-rot"
 for frac in 10 35 60 85; do
+	at=record:$((1 + nrecs * frac / 100))
 	rm -rf "$T/rot"; cp -a "$T/set" "$T/rot"
 	rm -f "$T/k.db"*
-	delay=$(awk -v d="$dur_context" -v f="$frac" 'BEGIN { printf "%.3f", d * f / 100 }')
-	kill_at "$T/k.db" "$delay" "$T/rot"
+	kill_at "$T/k.db" "$at" "$T/rot"
+	expect_eq "rotated after a kill at ${frac}% ($at): killed there" "$killed" 1
 	rotate "$T/rot"
 	"$AIOSIFT" ingest -q --db "$T/k.db" "$T/rot" >"$out" 2>"$err"; st=$?
 	expect_status "rotated after a kill at ${frac}%: exit 0" 0
-	same "rotated after a kill at ${frac}% (killed: $killed): same as a clean run" "$T/k.db" "$T/clean-rot"
+	same "rotated after a kill at ${frac}% ($at): same as a clean run" "$T/k.db" "$T/clean-rot"
 	expect_eq "rotated after a kill at ${frac}%: no duplicates" "$(dups "$T/k.db")" 0
 	expect_eq "rotated after a kill at ${frac}%: time index sound" "$(spans_bad "$T/k.db")" 0
 	expect_eq "rotated after a kill at ${frac}%: no source read twice" \
@@ -184,14 +195,15 @@ rm -f "$T/cc.db"*
 "$AIOSIFT" ingest -q --db "$T/cc.db" "$T/ct-clean"
 dump "$T/cc.db" >"$T/clean-ct"
 for frac in 20 50 80; do
+	at=record:$((1 + nrecs * frac / 100))
 	rm -rf "$T/ct"; cp -a "$T/set" "$T/ct"
 	rm -f "$T/k.db"*
-	delay=$(awk -v d="$dur_context" -v f="$frac" 'BEGIN { printf "%.3f", d * f / 100 }')
-	kill_at "$T/k.db" "$delay" "$T/ct"
+	kill_at "$T/k.db" "$at" "$T/ct"
+	expect_eq "copytruncate after a kill at ${frac}% ($at): killed there" "$killed" 1
 	copytrunc "$T/ct"
 	"$AIOSIFT" ingest -q --db "$T/k.db" "$T/ct" >"$out" 2>"$err"; st=$?
 	expect_status "copytruncate after a kill at ${frac}%: exit 0" 0
-	same "copytruncate after a kill at ${frac}% (killed: $killed): same as a clean run" "$T/k.db" "$T/clean-ct"
+	same "copytruncate after a kill at ${frac}% ($at): same as a clean run" "$T/k.db" "$T/clean-ct"
 	expect_eq "copytruncate after a kill at ${frac}%: no duplicates" "$(dups "$T/k.db")" 0
 	expect_eq "copytruncate after a kill at ${frac}%: time index sound" "$(spans_bad "$T/k.db")" 0
 done
@@ -202,18 +214,33 @@ member 6 >"$T/new.log"
 rm -f "$T/nc.db"*
 "$AIOSIFT" ingest -q --keep all --db "$T/nc.db" "$T/new.log"
 newrecs=$(sql "$T/nc.db" "SELECT count(*) FROM records")
-for delay in 0.1 0.3; do
+# recs DB: the records stored, one line each; none when nothing was
+# committed yet (no database, or no records table: a valid state).
+recs() {
+	if [ -s "$1" ] && [ "$(sql "$1" "SELECT count(*) FROM sqlite_master WHERE name = 'records'")" = 1 ]; then
+		sql "$1" "SELECT offset, hex(text) FROM records ORDER BY 1"
+	fi
+}
+# record:1 is before the first batch commits (nothing read before: 0);
+# commit:3 is after two batches of 200 (commit 1 adds the source).
+for at in record:1 commit:3; do
 	rm -f "$T/k.db"*
 	member 4 >"$T/solo/app.log"
-	kill_at "$T/k.db" "$delay" --keep all "$T/solo/app.log"
-	sql "$T/k.db" "SELECT offset, hex(text) FROM records ORDER BY 1" >"$T/before" 2>/dev/null
+	kill_at "$T/k.db" "$at" --keep all "$T/solo/app.log"
+	expect_eq "copytruncate, copy elsewhere, kill at $at: killed there" "$killed" 1
+	recs "$T/k.db" >"$T/before"
 	before=$(wc -l <"$T/before")
+	case $at in
+	record:1) expect_eq "kill at $at: nothing stored before" "$before" 0 ;;
+	*) expect_eq "kill at $at: two batches stored before" "$before" 400 ;;
+	esac
 	: >"$T/solo/app.log"
 	cat "$T/new.log" >>"$T/solo/app.log"
 	"$AIOSIFT" ingest -q --keep all --db "$T/k.db" "$T/solo/app.log" >"$out" 2>"$err"; st=$?
-	expect_status "copytruncate, copy elsewhere, kill at ${delay}s: exit 0" 0
-	expect_eq "copytruncate, kill at ${delay}s: records read before stay" \
-		"$(sql "$T/k.db" "SELECT offset, hex(text) FROM records ORDER BY 1" | grep -cxFf "$T/before")" "$before"
-	expect_eq "copytruncate, kill at ${delay}s: total is before + new" \
-		"$(sql "$T/k.db" "SELECT count(*) FROM records")" $((before + newrecs))
+	expect_status "copytruncate, copy elsewhere, kill at $at: exit 0" 0
+	recs "$T/k.db" >"$T/after"
+	expect_eq "copytruncate, kill at $at: records read before stay" \
+		"$(awk 'NR == FNR { b[$0]; next } $0 in b { n++ } END { print n + 0 }' "$T/before" "$T/after")" "$before"
+	expect_eq "copytruncate, kill at $at: total is before + new" \
+		"$(wc -l <"$T/after")" $((before + newrecs))
 done

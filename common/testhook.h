@@ -1,0 +1,18 @@
+#ifndef COMMON_TESTHOOK_H
+#define COMMON_TESTHOOK_H
+
+/*
+ * Test hooks: points in a run where a test may stop or kill the process
+ * by the run's own progress rather than by the clock. With
+ * AIOSIFT_TEST_KILL=EVENT:N in the environment, the N-th time EVENT is
+ * reached the process sends itself SIGKILL; with AIOSIFT_TEST_STOP=EVENT:N
+ * it sends itself SIGSTOP (a test waits for the stopped state, looks, and
+ * sends SIGCONT). Events: "record" (a new record entered the pipeline),
+ * "commit" (a transaction committed), "correlate" (incidents computed,
+ * not yet committed). Without the variables this costs one comparison.
+ */
+
+/* Count one EVENT; kill or stop here when a variable names it. */
+void	testhook(const char *event);
+
+#endif
