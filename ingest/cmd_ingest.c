@@ -32,7 +32,7 @@ static const char ingest_usage[] =
     "                      [--tz ZONE] [--keep context|all|findings]\n"
     "                      [--context N] [--context-time DUR] [--rules FILE]\n"
     "                      [--stall-min SECS] [--window SECS] [--reread]\n"
-    "                      [-q] [--progress | --no-progress] PATH...\n";
+    "                      [-q | -v] [--progress | --no-progress] PATH...\n";
 
 static const char ingest_help[] =
     "\n"
@@ -62,6 +62,7 @@ static const char ingest_help[] =
     "  --window SECS      correlation window for incidents (60)\n"
     "  --reread           read every file again from its start\n"
     "  -q, --quiet        no summary, no notes; errors only\n"
+    "  -v, --verbose      name every file a directory walk left out, and why\n"
     "  --progress         progress on stderr (default: on a terminal)\n"
     "\n"
     "Examples:\n"
@@ -75,6 +76,7 @@ static const char ingest_help[] =
 
 struct ingest_ui {
 	bool	quiet;
+	bool	verbose;
 	size_t	problems;
 };
 
@@ -91,6 +93,41 @@ ingest_print_warn(void *ctx, const struct err *fe)
 	    stderr);
 	escape_terminal(stderr, fe->msg, strlen(fe->msg));
 	fputc('\n', stderr);
+}
+
+/* What a directory walk left out: each file and why with --verbose,
+ * else one note naming the first few. */
+static void
+ingest_print_skipped(const struct ingest_ui *ui,
+    const struct rotation_list *sets)
+{
+	size_t	i, shown = 0;
+
+	if (ui->quiet || sets->nskipped == 0)
+		return;
+	if (ui->verbose) {
+		for (i = 0; i < sets->nskipped; i++) {
+			fputs("aiosift: note: ", stderr);
+			escape_terminal(stderr, sets->skipped[i].path,
+			    strlen(sets->skipped[i].path));
+			fprintf(stderr, ": %s, skipped\n",
+			    sets->skipped[i].why);
+		}
+		return;
+	}
+	fprintf(stderr, "aiosift: note: %zu file%s in the directories given "
+	    "%s not read as logs (", sets->nskipped,
+	    sets->nskipped == 1 ? "" : "s", sets->nskipped == 1 ? "was" :
+	    "were");
+	for (i = 0; i < sets->nskipped && shown < 3; i++, shown++) {
+		if (shown > 0)
+			fputs(", ", stderr);
+		escape_terminal(stderr, sets->skipped[i].path,
+		    strlen(sets->skipped[i].path));
+		fprintf(stderr, ": %s", sets->skipped[i].why);
+	}
+	fprintf(stderr, "%s); --verbose names each\n",
+	    sets->nskipped > shown ? ", ..." : "");
 }
 
 /* Seconds as "1.5", "500ms", "30s", "2m", "1h" into microseconds; false
@@ -172,13 +209,14 @@ cmd_ingest(int argc, char *argv[])
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_opts	 o;
 	struct ingest_stats	 st;
-	struct ingest_ui	 ui = { false, 0 };
-	struct rotation_list	 sets = { NULL, 0 };
+	struct ingest_ui	 ui = { false, false, 0 };
+	struct rotation_list	 sets = { NULL, 0, NULL, 0 };
 	struct store		*s = NULL;
 	struct layout		*probe;
 	struct err		 e;
@@ -199,7 +237,7 @@ cmd_ingest(int argc, char *argv[])
 	err_clear(&e);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_DB:
 			db = optarg;
@@ -268,6 +306,9 @@ cmd_ingest(int argc, char *argv[])
 		case 'q':
 			ui.quiet = true;
 			break;
+		case 'v':
+			ui.verbose = true;
+			break;
 		case 'h':
 			printf("%s%s", ingest_usage, ingest_help);
 			return STATUS_OK;
@@ -299,6 +340,7 @@ cmd_ingest(int argc, char *argv[])
 		err_print(&e);
 		return e.status == STATUS_OK ? STATUS_INPUT : e.status;
 	}
+	ingest_print_skipped(&ui, &sets);
 	if ((s = store_open(store_path(db), STORE_CHECKPOINT_THREAD, &e))
 	    == NULL) {
 		err_print(&e);

@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -63,6 +64,8 @@ struct rotation_walk {
 	size_t			 ndirs, dcap;
 	rotation_warn_fn	*warn;
 	void			*ctx;
+	struct rotation_skip	*skipped;	/* files passed over */
+	size_t			 nskipped, scap;
 };
 
 static void
@@ -199,7 +202,7 @@ rotation_is_log_name(const char *name)
 	    ".lock", ".sock", ".swp", ".journal", ".journal~", "-journal",
 	    "-wal", "-shm" };
 	static const char *const logext[] = { ".log", ".out", ".err",
-	    ".txt", ".jsonl", ".ndjson" };
+	    ".stderr", ".stdout", ".txt", ".jsonl", ".ndjson" };
 	static const char *const bare[] = { "messages", "stderr", "stdout",
 	    "current", "console", "dmesg" };
 	static const char *const binary[] = { "lastlog", "faillog", "wtmp",
@@ -245,6 +248,125 @@ rotation_is_log_name(const char *name)
 			return 1;
 	}
 	return 0;
+}
+
+static void
+rotation_skip(struct rotation_walk *w, const char *path, const char *why)
+{
+	w->skipped = xgrow(w->skipped, &w->scap, w->nskipped + 1,
+	    sizeof(*w->skipped));
+	w->skipped[w->nskipped].path = xstrdup(path);
+	w->skipped[w->nskipped].why = why;
+	w->nskipped++;
+}
+
+/* Whether s[0..n) holds lit (memmem() needs _GNU_SOURCE on glibc). */
+static bool
+rotation_has(const char *s, size_t n, const char *lit)
+{
+	size_t		 k = strlen(lit);
+	const char	*p = s, *end = s + n;
+
+	while ((size_t)(end - p) >= k &&
+	    (p = memchr(p, lit[0], (size_t)(end - p) - k + 1)) != NULL) {
+		if (memcmp(p, lit, k) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* Whether line s[0..n) looks like a log line: a time at its start (or
+ * after "["), a level prefix, a traceback or a warning. */
+static bool
+rotation_log_line(const char *s, size_t n)
+{
+	static const char *const levels[] = { "DEBUG", "INFO", "WARNING",
+	    "WARN", "ERROR", "CRITICAL", "FATAL" };
+	size_t	i, k;
+
+	if (n > 0 && s[0] == '[') {
+		s++;
+		n--;
+	}
+	/* 2026-11-24 18:01:22, 2026-11-24T..., Nov 24 18:01:22 */
+	if (n >= 19 && isdigit((unsigned char)s[0]) && s[4] == '-' &&
+	    s[7] == '-' && (s[10] == ' ' || s[10] == 'T') && s[13] == ':')
+		return true;
+	if (n >= 15 && isupper((unsigned char)s[0]) && s[3] == ' ' &&
+	    s[9] == ':' && s[12] == ':')
+		return true;
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		k = strlen(levels[i]);
+		if (n > k && memcmp(s, levels[i], k) == 0 &&
+		    (s[k] == ':' || s[k] == ' '))
+			return true;
+	}
+	return rotation_has(s, n, "Traceback (most recent call last):") ||
+	    rotation_has(s, n, "Warning: ");
+}
+
+/* Why a regular file whose name does not look like a log's is left out,
+ * or NULL when its first 4 KiB are text with log lines in it (a log of
+ * an unusual name: "worker-3", "app.trace"). Source, config, data and
+ * archive files are left out by their extension, unread. */
+static const char *
+rotation_why_not(const char *path, const char *name)
+{
+	static const char *const data[] = { ".json", ".db", ".db-wal",
+	    ".db-shm", ".db-journal", ".sqlite", ".sqlite3", ".sqlite-wal",
+	    ".sqlite-shm", "-journal", "-wal", "-shm", ".journal",
+	    ".journal~" };
+	static const char *const packed[] = { ".bz2", ".xz", ".zst", ".lz4",
+	    ".zip", ".7z", ".tar", ".tgz", ".whl", ".jar" };
+	static const char *const source[] = { ".py", ".pyc", ".pyi", ".c",
+	    ".h", ".cc", ".cpp", ".js", ".ts", ".go", ".rs", ".java", ".rb",
+	    ".sh", ".md", ".rst", ".html", ".css", ".yaml", ".yml", ".toml",
+	    ".ini", ".cfg", ".conf", ".xml", ".csv", ".tsv", ".sql", ".svg",
+	    ".png", ".jpg", ".gif", ".pdf", ".so", ".o", ".a", ".exe",
+	    ".dll", ".pid", ".lock", ".sock", ".swp", ".mk", ".in",
+	    ".service", ".timer", ".env" };
+	static const char *const binary[] = { "lastlog", "faillog", "wtmp",
+	    "btmp", "utmp" };
+	char		 buf[4096];
+	const char	*p, *nl, *end;
+	size_t		 n = strlen(name), i;
+	ssize_t		 got;
+	int		 fd;
+	bool		 found = false;
+
+	for (i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+		if (rotation_ends(name, n, data[i]))
+			return "a database or JSON document, not a log";
+	for (i = 0; i < sizeof(packed) / sizeof(packed[0]); i++)
+		if (rotation_ends(name, n, packed[i]))
+			return "compressed in a form zlib cannot read";
+	for (i = 0; i < sizeof(source) / sizeof(source[0]); i++)
+		if (rotation_ends(name, n, source[i]))
+			return "a source, config or data file (by its name)";
+	for (i = 0; i < sizeof(binary) / sizeof(binary[0]); i++)
+		if (strcmp(name, binary[i]) == 0)
+			return "binary login records";
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1)
+		return "unreadable";
+	got = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (got <= 0)
+		return got == 0 ? "empty, and its name is not a log's" :
+		    "unreadable";
+	if (got >= 2 && (unsigned char)buf[0] == 0x1f &&
+	    (unsigned char)buf[1] == 0x8b)
+		return "gzip of a name that is not a log's";
+	if (memchr(buf, '\0', (size_t)got) != NULL)
+		return "binary (NUL bytes in its first 4 KiB)";
+	for (p = buf, end = buf + got; p < end && !found; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		found = rotation_log_line(p, (size_t)(nl - p));
+	}
+	return found ? NULL : "no log lines in its first 4 KiB";
 }
 
 static void
@@ -310,8 +432,9 @@ static void
 rotation_walk_entry(struct rotation_walk *w, const char *path,
     const char *name)
 {
-	struct stat	st;
-	bool		link, log;
+	struct stat	 st;
+	const char	*why;
+	bool		 link, log;
 
 	if (lstat(path, &st) == -1) {
 		/* Gone since readdir(): rotation at work. */
@@ -350,6 +473,10 @@ rotation_walk_entry(struct rotation_walk *w, const char *path,
 			    "%s: not a regular file, skipped", path);
 	} else if (log) {
 		rotation_add(w, path, &st);
+	} else if ((why = rotation_why_not(path, name)) == NULL) {
+		rotation_add(w, path, &st);
+	} else {
+		rotation_skip(w, path, why);
 	}
 }
 
@@ -370,8 +497,15 @@ rotation_walk_dir(struct rotation_walk *w, const char *dir)
 	}
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;	/* ., .. and hidden files */
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_name[0] == '.') {
+			path = rotation_join(dir, de->d_name);
+			rotation_skip(w, path, "hidden");
+			free(path);
+			continue;
+		}
 		names = xgrow(names, &cap, n + 1, sizeof(*names));
 		names[n++] = xstrdup(de->d_name);
 	}
@@ -535,6 +669,8 @@ rotation_expand(char *const paths[], size_t npaths,
 	out->nsets = 0;
 	for (i = 0; i < npaths; i++)
 		rotation_walk_path(&w, paths[i]);
+	out->skipped = w.skipped;
+	out->nskipped = w.nskipped;
 	if (w.nfiles == 0) {
 		err_set(e, STATUS_INPUT, "no log files found");
 		goto out;
@@ -598,4 +734,9 @@ rotation_list_release(struct rotation_list *l)
 	free(l->sets);
 	l->sets = NULL;
 	l->nsets = 0;
+	for (i = 0; i < l->nskipped; i++)
+		free(l->skipped[i].path);
+	free(l->skipped);
+	l->skipped = NULL;
+	l->nskipped = 0;
 }

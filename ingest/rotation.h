@@ -20,9 +20,18 @@ struct rotation_set {
 	size_t	  nfiles;
 };
 
+/* A file a directory walk passed over, and why ("a database", "a .py
+ * file with no log lines in its first 4 KiB"). */
+struct rotation_skip {
+	char		*path;
+	const char	*why;	/* static text */
+};
+
 struct rotation_list {
 	struct rotation_set	*sets;	/* in a stable order (by set_path) */
 	size_t			 nsets;
+	struct rotation_skip	*skipped; /* in the order met */
+	size_t			 nskipped;
 };
 
 /* Called for each path skipped or unreadable, with a filled err (its
@@ -31,12 +40,16 @@ struct rotation_list {
  * what a directory walk passes over among the names that look like logs:
  * "PATH: not a regular file, skipped", "PATH: dangling symlink, skipped",
  * "PATH: symlink loop, skipped"; and for any directory link met again:
- * "PATH: directory already walked (symlink loop), skipped"). Other names
- * are passed over in silence. */
+ * "PATH: directory already walked (symlink loop), skipped"). Regular
+ * files that are not logs are not noted here: they are listed, with the
+ * reason, in the list's skipped array. */
 typedef void	rotation_warn_fn(void *ctx, const struct err *e);
 
 /* Expand files, directories (recursively: the files in them for which
- * rotation_is_log_name() holds, hidden ones left out; symlinks followed,
+ * rotation_is_log_name() holds, and those of other names, source and
+ * config files aside, whose first 4 KiB are text with log lines in it:
+ * a time at a line start, a level prefix, a traceback; hidden ones left
+ * out, and every file left out listed in out->skipped; symlinks followed,
  * never around a loop; FIFOs and devices skipped, never opened) and "-"
  * into rotation sets, under canonical absolute paths (realpath() of
  * each named path: "logs/", "/srv/logs" and a symlink to it give the same
@@ -57,7 +70,8 @@ void	rotation_list_release(struct rotation_list *l);
 char	*rotation_set_path(const char *path);
 
 /* Whether a file name inside a directory looks like a log file, its
- * rotation suffix aside: names ending .log .out .err .txt .jsonl .ndjson
+ * rotation suffix aside: names ending .log .out .err .stderr .stdout .txt
+ * .jsonl .ndjson
  * or holding ".log"; names without extension with "log" ending a word
  * (syslog, app-log, error_logs; not "Login Data") or called messages,
  * stderr, stdout, current, console, dmesg. Never: hidden names,
