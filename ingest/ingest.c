@@ -66,7 +66,7 @@ struct source {
 	int64_t	records;
 	int64_t	first_us, last_us;
 	bool	complete;
-	char	layout[32];
+	char	layout[LAYOUT_SPEC_MAX];
 	/* the records before read_bytes that the last run kept, for the
 	 * context ring a resumed run rebuilds: (offset, records.id) pairs */
 	int64_t	*kept_ids;

@@ -25,6 +25,7 @@
 #include <pcre2.h>
 
 #include "common/xmalloc.h"
+#include "ingest/template.h"
 #include "ingest/timestamp.h"
 
 #define DETECT_BYTES	65536
@@ -64,8 +65,10 @@ struct layout {
 	bool			 own_pats;	/* compiled for this layout
 						 * (a --header-regex), not
 						 * field_cache's */
+	struct template		 tpl;		/* inferred fields, tried
+						 * before pats; n 0: none */
 	pcre2_match_data	*md;
-	char			 spec[32];	/* layout_spec() */
+	char			 spec[LAYOUT_SPEC_MAX];	/* layout_spec() */
 };
 
 #define LV	"(?<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|" \
@@ -278,12 +281,20 @@ layout_spec(const struct layout *l)
 static struct layout *
 layout_finish(struct layout *l)
 {
-	if (l->kind == LAYOUT_REGEX)
+	char	t[TEMPLATE_SPEC];
+
+	if (l->kind == LAYOUT_REGEX) {
 		snprintf(l->spec, sizeof(l->spec), "%s", l->name);
-	else
+	} else {
 		snprintf(l->spec, sizeof(l->spec), "%s;o=%d;k=%d;p=%d;a=%d",
 		    l->name, (int)l->outer, (int)l->kind, l->pat,
 		    (int)l->inner_any);
+		if (l->tpl.n > 0) {
+			template_format(&l->tpl, t, sizeof(t));
+			snprintf(l->spec + strlen(l->spec), sizeof(l->spec) -
+			    strlen(l->spec), ";t=%s", t);
+		}
+	}
 	return l;
 }
 
@@ -295,8 +306,17 @@ layout_by_spec(const char *spec)
 	const char	*semi = strchr(spec, ';');
 	size_t		 i, len = (size_t)(semi - spec);
 	int		 o, k, p, a, end = 0;
+	struct template	 tpl;
 
-	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d%n", &o, &k, &p, &a, &end) != 4 ||
+	memset(&tpl, 0, sizeof(tpl));
+	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d%n", &o, &k, &p, &a, &end) == 4 &&
+	    strncmp(semi + end, ";t=", 3) == 0) {
+		if (!template_parse(semi + end + 3, strlen(semi + end + 3),
+		    &tpl))
+			return NULL;
+		end += (int)strlen(semi + end);
+	}
+	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d", &o, &k, &p, &a) != 4 ||
 	    semi[end] != '\0' || o < OUTER_NONE || o > OUTER_CONTAINER ||
 	    k < LAYOUT_TIMED || k > LAYOUT_UNTIMED || p < -1 ||
 	    p >= (int)NFIELD_PATS || (a != 0 && a != 1))
@@ -310,6 +330,7 @@ layout_by_spec(const char *spec)
 		return NULL;
 	l = layout_alloc(layout_names[i], (enum layout_kind)k, (enum outer)o);
 	l->inner_any = a;
+	l->tpl = tpl;
 	if (l->kind != LAYOUT_JSON)
 		layout_add_fields(l, p);
 	return l;
@@ -646,6 +667,20 @@ iso_shape(const char *s, size_t n, size_t *used)
 	return true;
 }
 
+/* "%(asctime)s.%(msecs)03d" with asctime's own ",123": the ".123" after
+ * it repeats the fraction; *used moves past it. */
+static void
+skip_msecs(const char *s, size_t n, size_t *used)
+{
+	size_t	k = *used;
+
+	if (k + 4 <= n && s[k] == '.' && is_digit(s[k + 1]) &&
+	    is_digit(s[k + 2]) && is_digit(s[k + 3]) &&
+	    (k + 4 == n || !is_digit(s[k + 4])) && k > 4 &&
+	    (s[k - 4] == ',' || s[k - 4] == '.'))
+		*used = k + 4;
+}
+
 /* A time at the start of s: "2026-...", "[2026-...]", "Nov 24 ...". An
  * impossible ISO time ("2026-13-45 ...") is one with *ts TS_NONE. */
 static bool
@@ -656,8 +691,10 @@ leading_time(const char *s, size_t n, int64_t *ts, size_t *used)
 	if (n == 0)
 		return false;
 	if (is_digit(s[0])) {
-		if (timestamp_parse(s, n, ts, used))
+		if (timestamp_parse(s, n, ts, used)) {
+			skip_msecs(s, n, used);
 			return true;
+		}
 		*ts = TS_NONE;
 		return iso_shape(s, n, used);
 	}
@@ -667,9 +704,11 @@ leading_time(const char *s, size_t n, int64_t *ts, size_t *used)
 			if (!iso_shape(s + 1, n - 1, &k))
 				return false;
 		}
-		if (k + 1 >= n || s[k + 1] != ']')
+		k++;
+		skip_msecs(s, n, &k);
+		if (k >= n || s[k] != ']')
 			return false;
-		*used = k + 2;
+		*used = k + 1;
 		return true;
 	}
 	if (s[0] >= 'A' && s[0] <= 'S' && n >= 15 && s[3] == ' ')
@@ -690,7 +729,8 @@ parse_timed(const struct layout *l, const char *s, size_t n,
 	rec->ts_us = ts;
 	r = s + used;
 	n -= used;
-	if (match_fields(l, r, n, rec)) {
+	if ((l->tpl.n > 0 && template_match(&l->tpl, r, n, rec)) ||
+	    match_fields(l, r, n, rec)) {
 		rec->ts_us = ts;
 		if (ts == TS_NONE)
 			rec->flags |= RECORD_BAD_TIME;
@@ -1146,6 +1186,7 @@ struct scores {
 	size_t	pat[NFIELD_PATS];	/* timed lines matched per pattern */
 	size_t	untimed[NFIELD_PATS];	/* untimed lines per pattern */
 	size_t	syslog, syslog_iso, compose, cri;
+	struct template_votes tv;	/* timed lines' field templates */
 };
 
 /* Score one inner line (after any prefix) into sc, using the all-patterns
@@ -1167,6 +1208,7 @@ score_inner(struct scores *sc, struct layout *timed, struct layout *untimed,
 		sc->first_timed += first;
 		if (used > 10 && s[10] == 'T')
 			sc->iso_t++;
+		template_vote(&sc->tv, s + used, n - used);
 		for (k = 0; k < NFIELD_PATS; k++)
 			if (pattern_match(timed, k, s + used, n - used, &rec))
 				sc->pat[k]++;
@@ -1225,11 +1267,15 @@ layout_detect(const char *p, size_t n)
 	size_t		 nsyslog, nsyslog_iso;
 	int		 best, bu;
 	bool		 first = true;
+	struct template	 tpl;
+	size_t		 ntpl;
 
 	layout_add_fields(timed, -1);
 	layout_add_fields(untimed, -1);
 	memset(&sc, 0, sizeof(sc));
 	memset(&inner, 0, sizeof(inner));
+	template_votes_init(&sc.tv);
+	template_votes_init(&inner.tv);
 	if (n > DETECT_BYTES) {
 		/* whole lines only */
 		for (k = DETECT_BYTES; k > 0 && p[k - 1] != '\n'; k--)
@@ -1314,6 +1360,10 @@ layout_detect(const char *p, size_t n)
 		l = layout_alloc(sc.iso_t * 2 > sc.timed ? "iso" : "python",
 		    LAYOUT_TIMED, outer);
 		layout_add_fields(l, best);
+		/* fields inferred from half the timed lines or more come
+		 * first; the fixed patterns stay for the other lines */
+		if (template_best(&sc.tv, &tpl, &ntpl) && ntpl * 2 >= sc.timed)
+			l->tpl = tpl;
 	} else {
 		l = layout_alloc(bu >= 0 ? "basic" : "stderr", LAYOUT_UNTIMED,
 		    outer);

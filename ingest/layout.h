@@ -17,6 +17,9 @@
  * stderr). A layout is used by one thread at a time. */
 struct layout;
 
+/* The longest layout_spec(), its NUL included. */
+#define LAYOUT_SPEC_MAX	80
+
 /* Names accepted by --format, NULL-terminated: "auto", "python" (asctime
  * level name: msg and its variants), "iso", "syslog", "journald",
  * "container", "json", "basic" (LEVEL:logger:msg), "stderr" (none). */
@@ -44,8 +47,9 @@ struct layout	*layout_detect(const char *p, size_t n);
 void		 layout_free(struct layout *l);
 /* One of layout_names ("regex" for a user regex); a loan for l's life. */
 const char	*layout_name(const struct layout *l);
-/* The exact layout, variant included, as a string of at most 31 bytes
- * that layout_by_name() takes back ("python;o=0;k=0;p=9;a=0"): what to
+/* The exact layout, variant included, as a string shorter than
+ * LAYOUT_SPEC_MAX that layout_by_name() takes back
+ * ("python;o=0;k=0;p=9;a=0", ";t=..." when fields were inferred): what to
  * remember for the next run of a detected file, so a resumed file is
  * split as before. A loan for l's life. */
 const char	*layout_spec(const struct layout *l);

@@ -290,7 +290,7 @@ test_detect(void **state)
 			check_header(l, line, &cases[i].want);
 		}
 		/* the spec gives back the same layout, for a resumed file */
-		assert_true(strlen(layout_spec(l)) < 32);
+		assert_true(strlen(layout_spec(l)) < LAYOUT_SPEC_MAX);
 		again = layout_by_name(layout_spec(l), &e);
 		assert_non_null(again);
 		assert_string_equal(layout_name(again), cases[i].layout);
