@@ -649,6 +649,19 @@ engine_finding(struct engine *en, const struct erule *er,
 	buf_release(&msg);
 }
 
+/* Whether the match [ms, me) of an all-matches rule repeats the one made
+ * on the message's first line, first (NULL when none): a record whose
+ * message is the exception line ("RuntimeError: ...", logged with
+ * exc_info) shows it again at the end of its traceback, one failure.
+ * Other equal texts in one record are each their own (two warnings of a
+ * pytest summary, two sub-exceptions of a group). */
+static bool
+engine_repeat(const char *s, size_t ms, size_t me, const struct span *first)
+{
+	return first != NULL && first->p != s + ms && first->n == me - ms &&
+	    memcmp(first->p, s + ms, me - ms) == 0;
+}
+
 size_t
 engine_scan(struct engine *en, const struct record *rec,
     struct finding_list *out)
@@ -657,6 +670,7 @@ engine_scan(struct engine *en, const struct record *rec,
 	size_t		 n, i, j, start, before = out->n;
 	unsigned	 done = 0;
 	struct fields	 f;
+	struct span	 first;
 	PCRE2_SIZE	*ov;
 	bool		 hit;
 
@@ -686,7 +700,7 @@ engine_scan(struct engine *en, const struct record *rec,
 		}
 		if (!engine_filters(&er->r, rec))
 			continue;
-		for (start = 0; start <= n; ) {
+		for (first.p = NULL, start = 0; start <= n; ) {
 			size_t	ms, me;
 
 			if (engine_match(en, er, er->r.pattern.code, s, n,
@@ -695,6 +709,14 @@ engine_scan(struct engine *en, const struct record *rec,
 			ov = pcre2_get_ovector_pointer(en->md);
 			ms = ov[0];
 			me = ov[1];
+			if (er->r.all) {
+				start = engine_next(ms, me);
+				if (engine_repeat(s, ms, me, first.p ? &first :
+				    NULL))
+					continue;
+				if (memchr(s, '\n', ms) == NULL)
+					first = (struct span){ s + ms, me - ms };
+			}
 			memset(&f, 0, sizeof(f));
 			engine_take(en, &er->r.pattern, s, &f, false);
 			engine_extract(en, er, s, n, ms, me, rec, &f);
@@ -702,7 +724,6 @@ engine_scan(struct engine *en, const struct record *rec,
 			done |= er->kind_bit;
 			if (!er->r.all)
 				break;
-			start = engine_next(ms, me);
 		}
 	}
 	return out->n - before;
