@@ -10,18 +10,20 @@ SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
            -fno-sanitize-recover=all
 CPPFLAGS = -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
            -DPCRE2_CODE_UNIT_WIDTH=8 -I. -Ibuild/gen -MMD -MP
-LDLIBS   = -lsqlite3 -lpcre2-8 -lz -lpthread -lm
+LDLIBS   = -lsqlite3 -lpcre2-8 -lz -lpthread -lm \
+           $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 PREFIX  ?= /usr/local
 
 # Debian packages the build and the tests need (dpkg name).
 PKGS     = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
            libcmocka-dev sqlite3 gzip python3 clang libclang-rt-14-dev \
-           valgrind python3-jsonschema
+           valgrind python3-jsonschema libcurl4-openssl-dev \
+           clickhouse-server clickhouse-client curl
 
 # Every source of the binary, by area. The main() of cli/main.c is left out
 # of the unit tests, which link everything else.
 SRCS     = $(sort $(wildcard cli/*.c common/*.c ingest/*.c rules/*.c \
-           query/*.c store/*.c))
+           query/*.c store/*.c fleet/*.c))
 LIBSRCS  = $(filter-out cli/main.c,$(SRCS))
 GENSRCS  = build/gen/asyncio_rules.c
 UNITSRCS = $(sort $(wildcard tests/unit/test_*.c))

@@ -21,6 +21,8 @@ struct command {
 };
 
 static const struct command commands[] = {	/* alphabetical */
+	{ "fleet",	cmd_fleet,	"make the fleet's tables on ClickHouse: "
+					"fleet init" },
 	{ "ingest",	cmd_ingest,	"read log files into the database" },
 	{ "postmortem",	cmd_postmortem,	"walk one incident or moment, "
 					"tracebacks whole" },
@@ -29,6 +31,8 @@ static const struct command commands[] = {	/* alphabetical */
 					"person" },
 	{ "rescan",	cmd_rescan,	"re-run the rules over stored records" },
 	{ "rules",	cmd_rules,	"list, check or try the signature rules" },
+	{ "ship",	cmd_ship,	"send new findings to the fleet "
+					"(ClickHouse)" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -59,7 +63,8 @@ usage(FILE *f)
 	    "  aiosift report --since 24h --fail-on error\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage\n"
-	    "error, 3 some input could not be read, 4 database error.\n", f);
+	    "error, 3 some input could not be read, 4 database error, 5 a\n"
+	    "fleet server failed.\n", f);
 }
 
 int

@@ -64,7 +64,7 @@ err_print(const struct err *e)
 enum status
 err_worse(enum status a, enum status b)
 {
-	static const int rank[] = { 0, 1, 3, 2, 4 };	/* by enum status */
+	static const int rank[] = { 0, 1, 3, 2, 4, 5 }; /* by enum status */
 
 	return rank[a] >= rank[b] ? a : b;
 }

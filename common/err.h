@@ -8,7 +8,8 @@ enum status {
 	STATUS_FINDINGS,	/* 1: findings at or above --fail-on */
 	STATUS_USAGE,		/* 2: usage error */
 	STATUS_INPUT,		/* 3: some input could not be read */
-	STATUS_DB		/* 4: database error */
+	STATUS_DB,		/* 4: database error */
+	STATUS_REMOTE		/* 5: a fleet server refused or failed */
 };
 
 struct err {

@@ -335,11 +335,12 @@ ingest_store_record(struct ingest *in, int64_t source_id,
 
 static int
 ingest_insert_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
-    const struct record *r, const struct finding *f, struct err *e)
+    const struct record *r, const struct finding *f, int64_t ordinal,
+    struct err *e)
 {
 	sqlite3_stmt	*st = in->ins_finding;
 
-	store_finding_bind(st, rec_id, source_id, r, f);
+	store_finding_bind(in->s, st, rec_id, source_id, r, f, ordinal);
 	if (ingest_step(in, st, "insert finding", NULL, e) == -1)
 		return -1;
 	in->st->findings++;
@@ -365,14 +366,17 @@ ingest_insert_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
 	return 0;
 }
 
+/* Store finding f of record r; ordinal: store_ordinal() of f among the
+ * record's findings (0 for a gap stall, the one of its record). */
 static int
 ingest_store_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
-    const struct record *r, const struct finding *f, struct err *e)
+    const struct record *r, const struct finding *f, int64_t ordinal,
+    struct err *e)
 {
 	int	rc;
 
 	writer_lock(in->wr);
-	rc = ingest_insert_finding(in, source_id, rec_id, r, f, e);
+	rc = ingest_insert_finding(in, source_id, rec_id, r, f, ordinal, e);
 	writer_unlock(in->wr);
 	return rc;
 }
@@ -712,7 +716,7 @@ ingest_store_gaps(struct ingest *in, struct source *src, size_t first,
 			    &k->rec, &k->id, e) == -1)
 				return -1;
 			if (ingest_store_finding(in, src->id, k->id, &k->rec,
-			    &fl->v[i], e) == -1)
+			    &fl->v[i], 0, e) == -1)
 				return -1;
 			continue;
 		}
@@ -721,8 +725,8 @@ ingest_store_gaps(struct ingest *in, struct source *src, size_t first,
 		if (*id == 0 && ingest_store_record(in, src->id, r, id, e) ==
 		    -1)
 			return -1;
-		if (ingest_store_finding(in, src->id, *id, r, &fl->v[i], e) ==
-		    -1)
+		if (ingest_store_finding(in, src->id, *id, r, &fl->v[i], 0,
+		    e) == -1)
 			return -1;
 	}
 	return 0;
@@ -782,8 +786,8 @@ ingest_record(struct ingest *in, struct source *src, const struct record *r,
 	if (store && ingest_store_record(in, src->id, r, &id, e) == -1)
 		return -1;
 	for (i = 0; i < nrule; i++)
-		if (ingest_store_finding(in, src->id, id, r, &fl->v[i], e) ==
-		    -1)
+		if (ingest_store_finding(in, src->id, id, r, &fl->v[i],
+		    store_ordinal(fl->v, i), e) == -1)
 			return -1;
 	/* gap stalls, decided a few records after the gap */
 	if (ingest_store_gaps(in, src, nrule, r, &id, e) == -1)
@@ -970,7 +974,7 @@ ingest_stitch(struct ingest *in, const struct record *c, bool *joined,
 	nrule = engine_scan(in->en, &r, &in->found);
 	for (i = 0; i < nrule; i++)
 		if (ingest_store_finding(in, source_id, id, &r,
-		    &in->found.v[i], e) == -1)
+		    &in->found.v[i], store_ordinal(in->found.v, i), e) == -1)
 			goto out;
 	*joined = true;
 	rc = 0;

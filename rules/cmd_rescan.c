@@ -83,8 +83,9 @@ rescan_run(struct store *s, struct engine *en, int64_t window_us,
 		for (i = 0; i < fl.n; i++) {
 			const struct finding *f = &fl.v[i];
 
-			store_finding_bind(ins, sqlite3_column_int64(sel, 0),
-			    sqlite3_column_int64(sel, 1), &r, f);
+			store_finding_bind(s, ins, sqlite3_column_int64(sel, 0),
+			    sqlite3_column_int64(sel, 1), &r, f,
+			    store_ordinal(fl.v, i));
 			step = sqlite3_step(ins);
 			sqlite3_reset(ins);
 			sqlite3_clear_bindings(ins);

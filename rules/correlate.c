@@ -360,6 +360,8 @@ correlate_close(struct corr *c, size_t i, struct err *e)
 	sqlite3_bind_int64(c->ins, 8, inc->count);
 	sqlite3_bind_text(c->ins, 9, summary, -1, SQLITE_TRANSIENT);
 	bind_text_or_null(c->ins, 10, inc->set_path);
+	/* its fleet uid is its first finding's id */
+	sqlite3_bind_int64(c->ins, 11, inc->members[0]);
 	if (sqlite3_step(c->ins) != SQLITE_DONE) {
 		store_err(c->s, e, "insert incident");
 		goto out;
@@ -506,7 +508,8 @@ correlate_run(struct store *s, int64_t since_us, int64_t window_us,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c.db, "INSERT INTO incidents (first_us, "
 	    "last_us, severity, kinds, key, task, coro, count, summary, "
-	    "set_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1,
+	    "set_path, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "(SELECT fid FROM findings WHERE id = ?11))", -1,
 	    &c.ins,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c.db, "UPDATE findings SET incident_id = ?1 "

@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include "store/fleetid.h"
+
 static const char *const schema_steps[] = {
 	/* 0 -> 1: the first layout */
 	"CREATE TABLE sources ("
@@ -115,6 +117,63 @@ static const char *const schema_steps[] = {
 	 * path reached it (paths are canonical and absolute from now on;
 	 * relative ones older runs stored are renamed when next met) */
 	"CREATE INDEX sources_file ON sources(dev, ino);",
+	/* 3 -> 4: shipping to a fleet (store/fleetid.h, fleet/ship.c).
+	 * Stable ids for findings and incidents; every change of a
+	 * finding, incident or count appends to the outbox, by triggers,
+	 * so whatever writes them (ingest, rescan, --reread, a joined
+	 * record, a sqlite3 shell) ships in the same transaction. tbl 1:
+	 * a finding (key fid, at its ts_us), 2: an incident (key uid, at
+	 * first_us), 3: a count (key source_id, at its minute, level,
+	 * logger). ship_cursors: how far each destination has taken. */
+	"INSERT OR IGNORE INTO meta (key, value) VALUES ('fleet_id',"
+	"  lower(hex(randomblob(8))));"
+	"ALTER TABLE findings ADD COLUMN fid INTEGER;"
+	"ALTER TABLE incidents ADD COLUMN uid INTEGER;"
+	"UPDATE findings SET fid = aiosift_fid((SELECT value FROM meta"
+	"  WHERE key = 'fleet_id'), findings.source_id, findings.offset,"
+	"  findings.rule, o.ord) FROM (SELECT id, row_number() OVER"
+	"  (PARTITION BY source_id, offset, rule ORDER BY id) - 1 AS ord"
+	"  FROM findings) o WHERE o.id = findings.id;"
+	"UPDATE incidents SET uid = (SELECT f.fid FROM findings f"
+	"  WHERE f.incident_id = incidents.id ORDER BY f.ts_us, f.id LIMIT 1);"
+	"CREATE INDEX findings_fid ON findings(fid);"
+	"CREATE INDEX incidents_uid ON incidents(uid);"
+	"CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  tbl INTEGER NOT NULL, key INTEGER, at INTEGER,"
+	"  level TEXT, logger TEXT);"
+	"CREATE TABLE ship_cursors (dest TEXT PRIMARY KEY,"
+	"  seq INTEGER NOT NULL, shipped_us INTEGER NOT NULL);"
+	"CREATE TRIGGER outbox_finding_ins AFTER INSERT ON findings BEGIN"
+	"  INSERT INTO outbox (tbl, key, at) VALUES (1, new.fid, new.ts_us);"
+	"  END;"
+	"CREATE TRIGGER outbox_finding_upd AFTER UPDATE ON findings BEGIN"
+	"  INSERT INTO outbox (tbl, key, at) SELECT 1, old.fid, old.ts_us"
+	"  WHERE old.fid IS NOT new.fid OR old.ts_us IS NOT new.ts_us;"
+	"  INSERT INTO outbox (tbl, key, at) VALUES (1, new.fid, new.ts_us);"
+	"  END;"
+	"CREATE TRIGGER outbox_finding_del AFTER DELETE ON findings BEGIN"
+	"  INSERT INTO outbox (tbl, key, at) VALUES (1, old.fid, old.ts_us);"
+	"  END;"
+	"CREATE TRIGGER outbox_incident_ins AFTER INSERT ON incidents BEGIN"
+	"  INSERT INTO outbox (tbl, key, at) VALUES (2, new.uid,"
+	"  new.first_us); END;"
+	"CREATE TRIGGER outbox_incident_upd AFTER UPDATE ON incidents BEGIN"
+	"  INSERT INTO outbox (tbl, key, at) SELECT 2, old.uid, old.first_us"
+	"  WHERE old.uid IS NOT new.uid OR old.first_us IS NOT new.first_us;"
+	"  INSERT INTO outbox (tbl, key, at) VALUES (2, new.uid,"
+	"  new.first_us); END;"
+	"CREATE TRIGGER outbox_incident_del AFTER DELETE ON incidents BEGIN"
+	"  INSERT INTO outbox (tbl, key, at) VALUES (2, old.uid,"
+	"  old.first_us); END;"
+	"CREATE TRIGGER outbox_count_ins AFTER INSERT ON counts BEGIN"
+	"  INSERT INTO outbox (tbl, key, at, level, logger) VALUES (3,"
+	"  new.source_id, new.minute, new.level, new.logger); END;"
+	"CREATE TRIGGER outbox_count_upd AFTER UPDATE ON counts BEGIN"
+	"  INSERT INTO outbox (tbl, key, at, level, logger) VALUES (3,"
+	"  new.source_id, new.minute, new.level, new.logger); END;"
+	"CREATE TRIGGER outbox_count_del AFTER DELETE ON counts BEGIN"
+	"  INSERT INTO outbox (tbl, key, at, level, logger) VALUES (3,"
+	"  old.source_id, old.minute, old.level, old.logger); END;",
 };
 
 #define SCHEMA_NSTEPS	((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
@@ -182,6 +241,11 @@ schema_migrate(sqlite3 *db, const char *path, struct err *e)
 	if (appid != SCHEMA_APPLICATION_ID && (appid != 0 || ntables > 0)) {
 		err_set(e, STATUS_DB, "%s: not an aiosift database (it has "
 		    "other tables or application_id)", path);
+		goto fail;
+	}
+	/* step 3 -> 4 gives older findings their ids */
+	if (fleetid_register(db) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "%s: %s", path, sqlite3_errmsg(db));
 		goto fail;
 	}
 	for (; version < SCHEMA_NSTEPS; version++) {

@@ -19,6 +19,7 @@
 #include "common/buf.h"
 #include "common/testhook.h"
 #include "common/xmalloc.h"
+#include "store/fleetid.h"
 #include "store/schema.h"
 
 #define STORE_BUSY_MS	60000	/* how long a writer waits for another */
@@ -46,6 +47,7 @@ struct checkpointer {
 struct store {
 	sqlite3			*db;
 	char			*path;
+	char			*fleet_id;	/* store_fleet_id() */
 	struct checkpointer	*ck;
 };
 
@@ -124,10 +126,34 @@ store_bind_str(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
-void
-store_finding_bind(sqlite3_stmt *st, int64_t rec_id, int64_t source_id,
-    const struct record *r, const struct finding *f)
+int64_t
+store_ordinal(const struct finding *v, size_t i)
 {
+	int64_t	n = 0;
+	size_t	j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(v[j].rule, v[i].rule) == 0)
+			n++;
+	return n;
+}
+
+const char *
+store_fleet_id(struct store *s)
+{
+	if (s->fleet_id == NULL && (s->fleet_id = store_meta_get(s,
+	    FLEETID_META)) == NULL)
+		s->fleet_id = xstrdup("");
+	return s->fleet_id;
+}
+
+void
+store_finding_bind(struct store *s, sqlite3_stmt *st, int64_t rec_id,
+    int64_t source_id, const struct record *r, const struct finding *f,
+    int64_t ordinal)
+{
+	sqlite3_bind_int64(st, 15, fleetid_finding(store_fleet_id(s),
+	    source_id, r->offset, f->rule, ordinal));
 	if (rec_id > 0)
 		sqlite3_bind_int64(st, 1, rec_id);
 	sqlite3_bind_int64(st, 2, source_id);
@@ -524,6 +550,7 @@ store_close(struct store *s)
 				 * checkpoints what is left */
 	sqlite3_close_v2(s->db);
 	free(s->path);
+	free(s->fleet_id);
 	free(s);
 }
 

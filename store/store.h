@@ -55,14 +55,24 @@ void	store_record_row(sqlite3_stmt *st, struct record *r);
 /* The INSERT of a finding that store_finding_bind() fills. */
 #define STORE_FINDING_INSERT "INSERT INTO findings (record_id, source_id, " \
 	"offset, line, ts_us, kind, rule, severity, task, coro, exception, " \
-	"location, message, duration_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " \
-	"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+	"location, message, duration_us, fid) VALUES (?1, ?2, ?3, ?4, ?5, " \
+	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
 
 /* Bind finding f of record r (record_id rec_id, 0: none stored) from
  * source source_id to a prepared STORE_FINDING_INSERT whose bindings are
- * clear. Strings are bound static: they must outlive the step. */
-void	store_finding_bind(sqlite3_stmt *st, int64_t rec_id, int64_t source_id,
-	    const struct record *r, const struct finding *f);
+ * clear. ordinal is store_ordinal() of f among the record's findings:
+ * with the source and offset it makes the finding's fleet id. Strings
+ * are bound static: they must outlive the step. */
+void	store_finding_bind(struct store *s, sqlite3_stmt *st, int64_t rec_id,
+	    int64_t source_id, const struct record *r,
+	    const struct finding *f, int64_t ordinal);
+
+/* How many of v[0..i) have the rule of v[i]: its ordinal in its record. */
+int64_t	store_ordinal(const struct finding *v, size_t i);
+
+/* The database's random id for fleet ids (store/fleetid.h): a loan valid
+ * while s is open; "" on a database without one. */
+const char	*store_fleet_id(struct store *s);
 
 /* Rename a rotation set, inside the caller's transaction: its sources
  * (set_path, and the directory of each path), its gap detector state and

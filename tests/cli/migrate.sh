@@ -16,6 +16,7 @@ qdb "$fresh" || { fail setup "cannot ingest the fixture logs"; exit 1; }
 norm() { sed -e 's|/aiosift-v1/query/|Q/|g' -e "s|$FIXTURES/query/|Q/|g" "$@"; }
 
 expect_eq "the fixture is schema 1" "$(sql "$old" "PRAGMA user_version")" 1
+latest=$(sql "$fresh" "PRAGMA user_version")
 before=$(sql "$old" "SELECT count(*), sum(length(text)) FROM records")
 
 # --- a read-only question upgrades it
@@ -70,3 +71,11 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=8m tmpfs "$mnt" 2>/dev/null; the
 else
 	echo "# not root or no tmpfs: the read-only case is not run"
 fi
+
+# --- the upgrade gives the old findings and incidents their fleet ids, as
+# a fresh database's (the same sources, offsets and rules), and starts an
+# empty outbox
+expect_eq "every old finding has a fleet id, all distinct" \
+	"$(sql "$old" "SELECT count(*) = count(DISTINCT fid) AND count(fid) = count(*) FROM findings")" 1
+expect_eq "every old incident has its first finding's id" \
+	"$(sql "$old" "SELECT count(*) FROM incidents i WHERE uid IS NULL OR uid NOT IN (SELECT fid FROM findings WHERE incident_id = i.id)")" 0

@@ -1,0 +1,50 @@
+#ifndef STORE_OUTBOX_H
+#define STORE_OUTBOX_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "common/err.h"
+#include "store/store.h"
+
+/*
+ * outbox: the SQLite side of shipping to a fleet. Triggers append every
+ * change of a finding, incident or count to the outbox (schema step 4);
+ * a destination's cursor is the last outbox seq it acknowledged. The
+ * rows to send are SELECTs whose column names are the fleet tables'
+ * columns: one row per changed key with its state now, or, for a key
+ * that is gone, a deletion (deleted = 1) at the time it had, so that the
+ * fleet's ReplacingMergeTree(ver) keeps the latest. ver is the outbox
+ * seq of the key's last change (all of them, for a destination that has
+ * no cursor yet: it gets the whole state).
+ */
+
+enum outbox_table {
+	OUTBOX_FINDINGS,
+	OUTBOX_INCIDENTS,
+	OUTBOX_COUNTS,
+	OUTBOX_NTABLES
+};
+
+/* The fleet table name of t: "findings", "incidents", "counts". */
+const char	*outbox_table_name(enum outbox_table t);
+
+/* The cursor of dest (-1: none yet), the time of its last ship (0:
+ * none) and the outbox's last seq, read in the caller's transaction. */
+int	outbox_cursor(struct store *s, const char *dest, int64_t *cursor,
+	    int64_t *prev_us, int64_t *last, struct err *e);
+
+/* A statement over the rows of table t that changed after cursor up to
+ * last (cursor -1: every row, as of now, ver = last), for the caller to
+ * step and finalize; NULL with *e. */
+sqlite3_stmt	*outbox_rows(struct store *s, enum outbox_table t,
+		    int64_t cursor, int64_t last, struct err *e);
+
+/* Move dest's cursor to seq (never back), note now_us as its last ship,
+ * and drop the outbox rows every destination has taken, in a write
+ * transaction of its own. */
+int	outbox_advance(struct store *s, const char *dest, int64_t seq,
+	    int64_t now_us, struct err *e);
+
+#endif

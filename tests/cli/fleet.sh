@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# The fleet (issue 14): two real ClickHouse servers (Debian's 18.16) on
+# free loopback ports, a two-shard cluster with configs written here;
+# `fleet init`, then `ship` through every failure the issue lists, and
+# after each sequence the fleet's per-host, per-kind counts under FINAL
+# equal the host's local ones. Nothing talks to any address but
+# 127.0.0.1; every wait polls the thing waited for, a bounded number of
+# times.
+. "$(dirname "$0")/lib.sh"
+
+if ! [ -x /usr/sbin/clickhouse-server ] || ! command -v curl >/dev/null; then
+	fail setup "clickhouse-server or curl missing (make deps installs them)"
+	exit 1
+fi
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+freeport() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+H1=$(freeport) C1=$(freeport) H2=$(freeport) C2=$(freeport)
+
+# server N HTTP TCP: write its config (the cluster "fleet" is both), start it
+server_config() {
+	local d=$T/ch$1
+	mkdir -p "$d/data" "$d/tmp" "$d/uf"
+	cat >"$d/config.xml" <<EOF
+<yandex>
+ <logger><level>warning</level><log>$d/server.log</log><errorlog>$d/error.log</errorlog><console>0</console></logger>
+ <http_port>$2</http_port><tcp_port>$3</tcp_port><listen_host>127.0.0.1</listen_host>
+ <path>$d/data/</path><tmp_path>$d/tmp/</tmp_path><user_files_path>$d/uf/</user_files_path>
+ <users_config>$d/users.xml</users_config>
+ <default_profile>default</default_profile><default_database>default</default_database>
+ <mark_cache_size>67108864</mark_cache_size>
+ <remote_servers><fleet>
+  <shard><replica><host>127.0.0.1</host><port>$C1</port></replica></shard>
+  <shard><replica><host>127.0.0.1</host><port>$C2</port></replica></shard>
+ </fleet></remote_servers>
+</yandex>
+EOF
+	# default: the servers among themselves and fleet init; shipper:
+	# no DDL; reader: read-only
+	cat >"$d/users.xml" <<EOF
+<yandex>
+ <profiles><default/><ship><allow_ddl>0</allow_ddl></ship><ro><readonly>1</readonly></ro></profiles>
+ <users>
+  <default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default>
+  <shipper><password>s3cret</password><networks><ip>127.0.0.1</ip></networks><profile>ship</profile><quota>default</quota><allow_databases><database>fleet</database></allow_databases></shipper>
+  <reader><password>r3ad</password><networks><ip>127.0.0.1</ip></networks><profile>ro</profile><quota>default</quota><allow_databases><database>fleet</database></allow_databases></reader>
+ </users>
+ <quotas><default/></quotas>
+</yandex>
+EOF
+}
+declare -A spid
+start_server() {	# N HTTP
+	/usr/sbin/clickhouse-server --config-file="$T/ch$1/config.xml" \
+	    >"$T/ch$1/stdout" 2>&1 &
+	spid[$1]=$!
+	pids+=($!)
+	local i
+	for i in $(seq 400); do
+		[ "$(curl -s "http://127.0.0.1:$2/ping" 2>/dev/null)" = Ok. ] && return 0
+		kill -0 "${spid[$1]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "server $1 starts" "no /ping: $(tail -5 "$T/ch$1/error.log" "$T/ch$1/stdout" 2>/dev/null)"
+	exit 1
+}
+server_config 1 "$H1" "$C1"
+server_config 2 "$H2" "$C2"
+start_server 1 "$H1"
+start_server 2 "$H2"
+pass "two servers answer /ping"
+
+URL1="http://127.0.0.1:$H1/?database=fleet"
+URL2="http://127.0.0.1:$H2/?database=fleet"
+printf 's3cret\n' >"$T/ship.pw"
+printf 'r3ad\n' >"$T/read.pw"
+printf 'wrong\n' >"$T/bad.pw"
+# chq SQL: a query to server 1 as the default user, TabSeparated
+chq() { curl -sS --data-binary @- "http://127.0.0.1:$H1/" <<<"$1"; }
+
+# --- fleet init
+run fleet init --print --cluster fleet --to "$URL1"
+expect_status "fleet init --print" 0
+expect_out "--print: local ReplacingMergeTree(ver) by day, host, id" \
+    'findings_local .*ReplacingMergeTree\(ver\) PARTITION BY toYYYYMM\(ts\) ORDER BY \(toStartOfDay\(ts\), host, fid\)'
+expect_out "--print: Distributed by sipHash64(host)" \
+    'fleet\.findings AS fleet\.findings_local ENGINE = Distributed\(fleet, fleet, findings_local, sipHash64\(host\)\)'
+expect_out "--print: an hourly rollup of uniqExact ids" 'uniqExactState\(fid\)'
+run fleet init --cluster fleet --to "$URL1" --to "$URL2"
+expect_status "fleet init on both servers" 0
+expect_eq "tables on server 2" "$(curl -sS "http://127.0.0.1:$H2/" --data-binary "SELECT count() FROM system.tables WHERE database = 'fleet' AND name IN ('findings', 'findings_local', 'incidents_local', 'counts_local', 'hosts', 'signatures_local')")" 6
+run fleet init --cluster fleet --to "$URL1" --to "$URL2"
+expect_status "fleet init again changes nothing" 0
+run fleet init --to "http://127.0.0.1:$H1/"
+expect_status "fleet init without a database: usage" 2
+run fleet init --to "http://127.0.0.1:$H1/?database=fleet;drop" 
+expect_status "fleet init, a database name that is no name: usage" 2
+
+# ship HOST DB [ARGS...]: as the shipper
+ship() {
+	local h=$1 db=$2
+	shift 2
+	run ship --db "$db" --to "$URL1" --host "$h" --user shipper \
+	    --password-file "$T/ship.pw" --jitter 0 "$@"
+}
+# agree NAME HOST DB: the fleet's counts under FINAL are the local ones:
+# findings per kind, incidents per severity, count rows and their sum
+agree() {
+	local want got
+	want=$(sql "$3" "SELECT 'f', kind, count(*) FROM findings GROUP BY kind
+	    UNION ALL SELECT 'i', severity, count(*) FROM incidents GROUP BY severity
+	    UNION ALL SELECT 'c', count(*), coalesce(sum(n), 0) FROM counts
+	    " | tr '|' ' ' | LC_ALL=C sort)
+	got=$(chq "SELECT * FROM (
+	    SELECT 'f', kind, toString(count()) FROM fleet.findings FINAL WHERE host = '$2' AND deleted = 0 GROUP BY kind
+	    UNION ALL SELECT 'i', toString(severity), toString(count()) FROM fleet.incidents FINAL WHERE host = '$2' AND deleted = 0 GROUP BY severity
+	    UNION ALL SELECT 'c', toString(count()), toString(sum(n)) FROM fleet.counts FINAL WHERE host = '$2' AND deleted = 0)
+	    " | tr '\t' ' ' | LC_ALL=C sort)
+	expect_eq "$1" "$got" "$want"
+}
+cursor() { sql "$1" "SELECT group_concat(seq) FROM ship_cursors"; }
+
+# --- ship, ship again, ingest more and ship
+db=$T/a.db
+"$AIOSIFT" ingest --db "$db" --tz UTC -q "$FIXTURES/query/app.log" >/dev/null
+ship a "$db"
+expect_status "first ship" 0
+expect_out "first ship: everything, a new destination" '^shipped [1-9][0-9]* findings, [1-9][0-9]* incidents, [1-9][0-9]* counts \(0 deletions, everything'
+agree "first ship: the fleet's counts are the host's" a "$db"
+expect_eq "first ship: the outbox trimmed" "$(sql "$db" "SELECT count(*) FROM outbox")" 0
+expect_eq "first ship: a host row" "$(chq "SELECT count() FROM fleet.hosts WHERE host = 'a'")" 1
+ship a "$db"
+expect_status "ship again" 0
+expect_out "ship again: nothing new" '^shipped 0 findings, 0 incidents, 0 counts \(0 deletions\)'
+"$AIOSIFT" ingest --db "$db" --tz UTC -q "$FIXTURES/query/worker.log" "$FIXTURES/query/batch.err" >/dev/null
+ship a "$db"
+expect_status "ship after ingesting more" 0
+expect_no_out "ship after ingesting more: not everything again" 'everything'
+agree "after more: counts agree" a "$db"
+
+# --- a rule turned off, rescan: its findings are deleted in the fleet
+printf 'rule never_retrieved.future\nenabled no\n' >"$T/off.rules"
+nr=$(sql "$db" "SELECT count(*) FROM findings WHERE rule = 'never_retrieved.future'")
+expect_eq "the rule to turn off has findings" "$([ "$nr" -gt 0 ] && echo yes)" yes
+"$AIOSIFT" rescan --db "$db" --rules "$T/off.rules" -q
+ship a "$db"
+expect_status "ship after a rescan" 0
+expect_out "ship after a rescan: deletions" '\([1-9][0-9]* deletions\)'
+agree "after the rescan: counts agree" a "$db"
+expect_eq "after the rescan: no never_retrieved left in the fleet" \
+    "$(chq "SELECT count() FROM fleet.findings FINAL WHERE host = 'a' AND deleted = 0 AND rule = 'never_retrieved.future'")" 0
+"$AIOSIFT" rescan --db "$db" -q
+ship a "$db"
+agree "the rule back on: counts agree" a "$db"
+
+# --- --reread: the source's rows deleted and made again
+"$AIOSIFT" ingest --db "$db" --tz UTC -q --reread "$FIXTURES/query/worker.log" >/dev/null
+ship a "$db"
+expect_status "ship after --reread" 0
+agree "after --reread: counts agree" a "$db"
+
+# --- SIGKILL before the send and after the server acknowledged
+"$AIOSIFT" ingest --db "$db" --tz UTC -q "$FIXTURES/ingest/service.log" >/dev/null
+before=$(cursor "$db")
+AIOSIFT_TEST_KILL=before-send ship a "$db"
+expect_eq "killed before the send: SIGKILL" "$st" 137
+expect_eq "killed before the send: the cursor unchanged" "$(cursor "$db")" "$before"
+ship a "$db"
+expect_status "ship after the kill before the send" 0
+agree "killed before the send, then shipped: counts agree" a "$db"
+printf 'rule never_awaited.warning\nenabled no\n' >"$T/off2.rules"
+"$AIOSIFT" rescan --db "$db" --rules "$T/off2.rules" -q
+before=$(cursor "$db")
+AIOSIFT_TEST_KILL=after-ack ship a "$db"
+expect_eq "killed after the acknowledgement: SIGKILL" "$st" 137
+expect_eq "killed after the acknowledgement: the cursor unchanged" "$(cursor "$db")" "$before"
+agree "killed after the acknowledgement: the rows arrived" a "$db"
+ship a "$db"
+expect_status "the resend" 0
+expect_out "the resend sends the same rows again" '\([1-9][0-9]* deletions\)'
+agree "after the resend: counts agree, nothing counted twice" a "$db"
+expect_eq "after the resend: the raw table has the rows twice, FINAL once" \
+    "$(chq "SELECT count() > uniqExact(fid, ver) OR count() > (SELECT count() FROM fleet.findings FINAL WHERE host = 'a') FROM fleet.findings WHERE host = 'a'")" 1
+
+# --- one shard down: exit 5, the cursor unchanged, all arrives after
+"$AIOSIFT" rescan --db "$db" -q
+before=$(cursor "$db")
+kill -KILL "${spid[2]}"; wait "${spid[2]}" 2>/dev/null
+ship a "$db"
+expect_status "a shard down: exit 5" 5
+expect_err "a shard down: the server's message" 'insert into findings: HTTP 500: Code: [0-9]+'
+expect_eq "a shard down: the cursor unchanged" "$(cursor "$db")" "$before"
+start_server 2 "$H2"
+ship a "$db"
+expect_status "the shard back: ship" 0
+agree "the shard back: counts agree" a "$db"
+
+# --- bad credentials, a reader that cannot write
+"$AIOSIFT" ingest --db "$db" --tz UTC -q "$FIXTURES/query/app.log" >/dev/null
+before=$(cursor "$db")
+run ship --db "$db" --to "$URL1" --host a --user shipper --password-file "$T/bad.pw"
+expect_status "a wrong password: exit 5" 5
+expect_err "a wrong password: the server says so" 'HTTP [0-9]+: Code: 193, .*Wrong password for user shipper'
+expect_no_out "a wrong password: no success printed" 'shipped'
+run ship --db "$db" --to "$URL1" --host a --user reader --password-file "$T/read.pw"
+expect_status "the read-only user cannot ship: exit 5" 5
+expect_err "the read-only user: the server says so" 'readonly'
+run ship --db "$db" --to "$URL1" --host a --user shipper --password-file "$T/nonexistent.pw"
+expect_status "a missing password file: usage" 2
+expect_eq "after refusals: the cursor unchanged" "$(cursor "$db")" "$before"
+run ship --db "$db" --to "http://127.0.0.1:$H1/?database=nodb" --host a --user shipper --password-file "$T/ship.pw"
+expect_status "a database that does not exist: exit 5" 5
+expect_err "a database that does not exist: the message" 'Code: [0-9]+'
+
+# --- a refused connection, and a python3 HTTP server on loopback that
+# answers 500, hangs, or closes mid-response
+dead=$(freeport)
+run ship --db "$db" --to "http://127.0.0.1:$dead/?database=fleet" --host a
+expect_status "connection refused: exit 5" 5
+expect_err "connection refused: said" 'refused|Couldn.t connect'
+cat >"$T/bad_server.py" <<'EOF'
+import http.server, sys, threading, time
+mode, portfile = sys.argv[1], sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if mode == "500":
+            body = b"Code: 999, e.displayText() = DB::Exception: injected \x1b[31mfailure\n"
+            self.send_response(500)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif mode == "hang":
+            stop.wait()
+        elif mode == "close":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"partial")
+            self.wfile.flush()
+            self.connection.shutdown(2)
+    def log_message(self, *a):
+        pass
+stop = threading.Event()
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+s.daemon_threads = True
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(s.server_address[1]))
+import os; os.rename(portfile + ".tmp", portfile)
+s.serve_forever()
+EOF
+for mode in 500 hang close; do
+	python3 "$T/bad_server.py" "$mode" "$T/port.$mode" &
+	bp=$!; pids+=($bp)
+	for i in $(seq 200); do [ -s "$T/port.$mode" ] && break; sleep 0.05; done
+	run ship --db "$db" --to "http://127.0.0.1:$(cat "$T/port.$mode")/?database=fleet" --host a --timeout 1
+	expect_status "a server that $mode: exit 5" 5
+	expect_eq "a server that $mode: the cursor unchanged" "$(cursor "$db")" "$before"
+	case $mode in
+	500) expect_err "500: the server's message, escaped" 'HTTP 500: Code: 999, e.displayText\(\) = DB::Exception: injected \\e\[31mfailure' ;;
+	hang) expect_err "hang: a timeout" '[Tt]imeout|timed out' ;;
+	close) expect_err "close: the response cut short" 'transfer closed|[Pp]artial|received' ;;
+	esac
+	kill "$bp"; wait "$bp" 2>/dev/null
+done
+ship a "$db"
+agree "after the failures: counts agree" a "$db"
+
+# --- --exec: the same rows to a command, once per table
+edb=$T/e.db
+"$AIOSIFT" ingest --db "$edb" --tz UTC -q "$FIXTURES/query/" >/dev/null
+run ship --db "$edb" --host e --exec "cat > '$T/x.'\$AIOSIFT_TABLE"
+expect_status "--exec" 0
+expect_eq "--exec: every finding, one JSON line each" "$(wc -l <"$T/x.findings")" "$(sql "$edb" "SELECT count(*) FROM findings")"
+expect_eq "--exec: a host row" "$(grep -c '"host":"e"' "$T/x.hosts")" 1
+expect_eq "--exec: rows ClickHouse takes" "$(curl -sS --data-binary @"$T/x.findings" "http://127.0.0.1:$H1/?insert_distributed_sync=1&query=INSERT%20INTO%20fleet.findings%20FORMAT%20JSONEachRow" && chq "SELECT count() FROM fleet.findings FINAL WHERE host = 'e'")" "$(sql "$edb" "SELECT count(*) FROM findings")"
+"$AIOSIFT" rescan --db "$edb" --rules "$T/off.rules" -q
+before=$(cursor "$edb")
+run ship --db "$edb" --host e --exec 'cat >/dev/null; exit 3'
+expect_status "--exec failing: exit 5" 5
+expect_err "--exec failing: its status" "exit status 3"
+expect_eq "--exec failing: the cursor unchanged" "$(cursor "$edb")" "$before"
+
+# --- a hostile log: byte-exact in the fleet
+hdb=$T/h.db
+hlog="$T/ev"$'\e[31m"q\\'$'\xff''.log'
+cp "$FIXTURES/fleet/hostile.log" "$hlog"
+"$AIOSIFT" ingest --db "$hdb" --tz UTC -q "$hlog" >/dev/null 2>&1
+ship h "$hdb"
+expect_status "hostile: ship" 0
+agree "hostile: counts agree" h "$hdb"
+expect_eq "hostile: source, task, message byte-exact" \
+    "$(chq "SELECT hex(source), hex(ifNull(task, '')), hex(message) FROM fleet.findings FINAL WHERE host = 'h'" | tr '\t' ' ' | sort)" \
+    "$(sql "$hdb" "SELECT hex(s.path) || ' ' || hex(coalesce(f.task, '')) || ' ' || hex(f.message) FROM findings f JOIN sources s ON s.id = f.source_id" | sort)"
+expect_eq "hostile: a logger of escapes, quotes, backslash, invalid UTF-8 byte-exact" \
+    "$(chq "SELECT hex(logger) FROM fleet.counts FINAL WHERE host = 'h' AND logger LIKE 'evil%'")" \
+    "$(sql "$hdb" "SELECT hex(logger) FROM counts WHERE logger LIKE 'evil%'")"
+expect_eq "hostile: the logger has every kind of hostile byte" \
+    "$(sql "$hdb" "SELECT instr(logger, char(27)) > 0 AND instr(logger, '\\') > 0 AND instr(logger, '\"') > 0 AND instr(hex(logger), 'FF') > 0 FROM counts WHERE logger LIKE 'evil%'")" 1
+
+# --- usage
+run ship --db "$db"
+expect_status "ship without --to or --exec: usage" 2
+run ship --db "$db" --to "$URL1" --exec cat
+expect_status "ship with both: usage" 2
+run ship --db "$db" --to "ftp://127.0.0.1/" --host a
+expect_status "ship to a URL that is not http: usage" 2
+run ship --db "$db" --to "$URL1" --jitter -1
+expect_status "ship --jitter -1: usage" 2
