@@ -88,6 +88,7 @@ struct ingest {
 				*ins_source, *sel_sources, *ins_count,
 				*sel_offset, *put_stall, *get_stall,
 				*sel_unchanged, *del_gap, *sel_file_sets;
+	int			 flags;		/* INGEST_END... of this call */
 	const char		*set_path;	/* of the file being read */
 	const char		*prev_path;	/* the set's file before it */
 	/* the batch under way */
@@ -1154,13 +1155,14 @@ fail:
 /* Whether path is a file read to its end whose identity, size and time
  * have not changed since: then it is not even opened. */
 static bool
-ingest_unchanged(struct ingest *in, const char *path)
+ingest_unchanged(struct ingest *in, const char *path, int fd)
 {
 	struct stat	sb;
 	bool		same;
 
-	if (in->o->reread || strcmp(path, "-") == 0 ||
-	    stat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
+	if (in->o->reread || (fd == -1 && strcmp(path, "-") == 0) ||
+	    (fd == -1 ? stat(path, &sb) : fstat(fd, &sb)) == -1 ||
+	    !S_ISREG(sb.st_mode))
 		return false;
 	sqlite3_bind_text(in->sel_unchanged, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(in->sel_unchanged, 2, (int64_t)sb.st_dev);
@@ -1299,13 +1301,14 @@ ingest_notes(struct ingest *in, const char *path)
 	}
 }
 
-/* Ingest one file of a set; is_live: the set's newest plain file, whose
- * unterminated last line waits for the next run; last: the set ends
- * with it, so a gap stall still waiting for its decision is decided. A per-file problem is
+/* Ingest one file of a set (through fd when not -1); is_live: the
+ * set's newest plain file, whose unterminated last line waits for the
+ * next run; last: the set ends with it, so with INGEST_END a gap stall
+ * still waiting for its decision is decided. A per-file problem is
  * warned and 0 returned; -1 only for database errors. */
 static int
 ingest_file(struct ingest *in, const char *path, const char *set_path,
-    bool is_live, bool last, struct err *e)
+    int fd, bool is_live, bool last, struct err *e)
 {
 	struct reader		*rd = NULL;
 	struct splitter		*sp = NULL;
@@ -1318,19 +1321,23 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	ssize_t			 got = 0;
 	int64_t			 pos, replay_to, flush_id = 0;
 	bool			 skip, moved = false, broken = false;
+	bool			 growing = false;
 	int			 rc = -1, at_end;
 
 	err_clear(&fe);
 	memset(&src, 0, sizeof(src));
 	in->n_cut = in->n_binary = in->n_badtime = 0;
 	in->set_path = set_path;
-	if (ingest_unchanged(in, path)) {
+	if (ingest_unchanged(in, path, fd)) {
 		in->st->skipped++;
 		rc = 0;
 		goto out;
 	}
-	if ((rd = reader_open(path, &fe)) == NULL) {
-		ingest_warn(in, &fe);
+	if ((rd = reader_open_fd(path, fd, &fe)) == NULL) {
+		/* followed files come and go: one renamed or deleted since
+		 * it was listed is read under its new name, or was read */
+		if (!(in->flags & INGEST_FOLLOW) || access(path, F_OK) == 0)
+			ingest_warn(in, &fe);
 		rc = 0;
 		goto out;
 	}
@@ -1408,7 +1415,8 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	if (pos < (int64_t)flen) {
 		splitter_feed(sp, block + pos, flen - (size_t)pos);
 	} else if (reader_seek(rd, pos, &fe) == -1) {
-		ingest_warn(in, &fe);
+		if (!(in->flags & INGEST_FOLLOW) || !reader_cut(rd))
+			ingest_warn(in, &fe);
 		rc = 0;
 		goto out;
 	}
@@ -1438,9 +1446,15 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 		rc = 0;
 		goto out;
 	}
-	/* What decoded before a broken part is kept, last line included. */
-	at_end = (is_live && !ri->gzip && !broken) ? SPLITTER_AT_END :
-	    SPLITTER_FLUSH_ALL;
+	/* What decoded before a broken part is kept, last line included;
+	 * a gzip member still being written is read on later, and so is
+	 * the last record of a live file being written. */
+	growing = broken && (in->flags & INGEST_FOLLOW) && reader_cut(rd);
+	if (growing || (is_live && (in->flags & INGEST_HOLD)))
+		at_end = SPLITTER_MORE;
+	else
+		at_end = (is_live && !ri->gzip && !broken) ? SPLITTER_AT_END :
+		    SPLITTER_FLUSH_ALL;
 	if (ingest_drain(in, sp, at_end, replay_to, path, set_path, ri,
 	    first, flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, &moved,
 	    e) == -1)
@@ -1457,14 +1471,15 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	 * is decided now (a "took" warning in a later run still absorbs it,
 	 * see ingest_store_finding) */
 	finding_list_clear(&in->found);
-	if (last && in->in_txn && stall_flush(in->sd, &in->found) &&
+	if (last && (in->flags & INGEST_END) && in->in_txn &&
+	    stall_flush(in->sd, &in->found) &&
 	    ingest_store_gaps(in, &src, 0, NULL, &flush_id, e) == -1)
 		goto out;
 	if (ingest_batch_commit(in, path, set_path, ri, first,
 	    flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, e) == -1)
 		goto out;
 	ingest_notes(in, path);
-	if (broken)
+	if (broken && !growing)
 		ingest_warn(in, &fe);
 	rc = 0;
 out:
@@ -1626,16 +1641,57 @@ out:
 	return rc;
 }
 
-/* Ingest the files of one set, oldest first, under the name the
- * database knows the set by. 0, or -1 with *e. */
-static int
-ingest_set(struct ingest *in, const struct rotation_set *rs, struct err *e)
+struct ingest *
+ingest_open(struct store *s, const struct ingest_opts *o,
+    struct ingest_stats *st, ingest_warn_fn *warn, void *ctx, struct err *e)
+{
+	struct ingest		*in = xcalloc(1, sizeof(*in));
+	struct engine_opts	 eo;
+	struct stall_opts	 so;
+
+	memset(st, 0, sizeof(*st));
+	in->s = s;
+	in->db = store_db(s);
+	in->o = o;
+	in->st = st;
+	in->warn = warn;
+	in->ctx = ctx;
+	in->first_new_us = TS_NONE;
+	/* AIOSIFT_BATCH_RECORDS: smaller transactions, for the kill tests */
+	in->batch_max = INGEST_BATCH_RECORDS;
+	if (getenv("AIOSIFT_BATCH_RECORDS") != NULL &&
+	    atoll(getenv("AIOSIFT_BATCH_RECORDS")) > 0)
+		in->batch_max = atoll(getenv("AIOSIFT_BATCH_RECORDS"));
+	clock_gettime(CLOCK_MONOTONIC, &in->last_progress);
+	memset(&eo, 0, sizeof(eo));
+	eo.rule_files = o->rule_files;
+	eo.nrule_files = o->nrule_files;
+	eo.stall_min_s = (double)o->stall_min_us / 1e6;
+	if ((in->en = engine_new(&eo, e)) == NULL)
+		goto fail;
+	memset(&so, 0, sizeof(so));
+	so.min_us = o->stall_min_us;
+	in->sd = stall_new(&so);
+	if (ingest_prepare(in, e) == -1 ||
+	    (in->wr = writer_new(s, e)) == NULL)
+		goto fail;
+	return in;
+fail:
+	ingest_close(in);
+	return NULL;
+}
+
+int
+ingest_set(struct ingest *in, const struct rotation_set *rs, int live_fd,
+    int flags, struct err *e)
 {
 	const char	*set_path;
 	char		*known, *path, *prev = NULL;
 	size_t		 j;
+	bool		 live;
 	int		 rc = 0;
 
+	in->flags = flags;
 	if (ingest_known_set(in, rs, &known, e) == -1)
 		return -1;
 	set_path = known != NULL ? known : rs->set_path;
@@ -1647,9 +1703,10 @@ ingest_set(struct ingest *in, const struct rotation_set *rs, struct err *e)
 		path = known != NULL ? path_rebase(known, rs->files[j]) :
 		    xstrdup(rs->files[j]);
 		in->prev_path = prev;
-		rc = ingest_file(in, path, set_path, j + 1 == rs->nfiles &&
-		    strcmp(path, set_path) == 0 && strcmp(set_path, "-") != 0,
-		    j + 1 == rs->nfiles, e);
+		live = j + 1 == rs->nfiles && strcmp(path, set_path) == 0 &&
+		    strcmp(set_path, "-") != 0;
+		rc = ingest_file(in, path, set_path, live ? live_fd : -1,
+		    live && !(flags & INGEST_CLOSED), j + 1 == rs->nfiles, e);
 		free(prev);
 		prev = path;
 	}
@@ -1660,60 +1717,53 @@ ingest_set(struct ingest *in, const struct rotation_set *rs, struct err *e)
 }
 
 int
+ingest_finish(struct ingest *in, struct err *e)
+{
+	return ingest_correlate(in, e);
+}
+
+bool
+ingest_stall_status(const struct ingest *in, struct stall_status *ss)
+{
+	return stall_status(in->sd, ss);
+}
+
+void
+ingest_close(struct ingest *in)
+{
+	if (in == NULL)
+		return;
+	if (in->in_txn) {
+		writer_discard(in->wr);
+		store_rollback(in->s);
+	}
+	writer_free(in->wr);
+	ingest_finalize(in);
+	ring_release(in);
+	finding_list_release(&in->found);
+	stall_free(in->sd);
+	engine_free(in->en);
+	free(in);
+}
+
+int
 ingest_run(struct store *s, const struct ingest_opts *o,
     const struct rotation_list *sets, struct ingest_stats *st,
     ingest_warn_fn *warn, void *ctx, struct err *e)
 {
-	struct ingest		in;
-	struct engine_opts	eo;
-	struct stall_opts	so;
-	size_t			i;
-	int			rc = -1;
+	struct ingest	*in;
+	size_t		 i;
+	int		 rc = -1;
 
-	memset(&in, 0, sizeof(in));
-	memset(st, 0, sizeof(*st));
-	in.s = s;
-	in.db = store_db(s);
-	in.o = o;
-	in.st = st;
-	in.warn = warn;
-	in.ctx = ctx;
-	in.first_new_us = TS_NONE;
-	/* AIOSIFT_BATCH_RECORDS: smaller transactions, for the kill tests */
-	in.batch_max = INGEST_BATCH_RECORDS;
-	if (getenv("AIOSIFT_BATCH_RECORDS") != NULL &&
-	    atoll(getenv("AIOSIFT_BATCH_RECORDS")) > 0)
-		in.batch_max = atoll(getenv("AIOSIFT_BATCH_RECORDS"));
-	clock_gettime(CLOCK_MONOTONIC, &in.last_progress);
-	memset(&eo, 0, sizeof(eo));
-	eo.rule_files = o->rule_files;
-	eo.nrule_files = o->nrule_files;
-	eo.stall_min_s = (double)o->stall_min_us / 1e6;
-	if ((in.en = engine_new(&eo, e)) == NULL)
-		goto out;
-	memset(&so, 0, sizeof(so));
-	so.min_us = o->stall_min_us;
-	in.sd = stall_new(&so);
-	if (ingest_prepare(&in, e) == -1 ||
-	    (in.wr = writer_new(s, e)) == NULL)
-		goto out;
-	for (i = 0; i < sets->nsets; i++) {
-		if (ingest_set(&in, &sets->sets[i], e) == -1)
+	if ((in = ingest_open(s, o, st, warn, ctx, e)) == NULL)
+		return -1;
+	for (i = 0; i < sets->nsets; i++)
+		if (ingest_set(in, &sets->sets[i], -1, INGEST_END, e) == -1)
 			goto out;
-	}
-	if (ingest_correlate(&in, e) == -1)
+	if (ingest_finish(in, e) == -1)
 		goto out;
 	rc = 0;
 out:
-	if (in.in_txn) {
-		writer_discard(in.wr);
-		store_rollback(s);
-	}
-	writer_free(in.wr);
-	ingest_finalize(&in);
-	ring_release(&in);
-	finding_list_release(&in.found);
-	stall_free(in.sd);
-	engine_free(in.en);
+	ingest_close(in);
 	return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "common/err.h"
 #include "ingest/rotation.h"
+#include "rules/stall.h"
 
 /* The ingest pipeline: rotation sets -> readers -> splitter -> rules and
  * gap detector -> SQLite, incrementally. Per file the database keeps a
@@ -50,7 +51,44 @@ struct store;
 /* Called for every per-file problem (the run goes on) and note. */
 typedef void	ingest_warn_fn(void *ctx, const struct err *e);
 
-/* Ingest the rotation sets into s. Per-file problems go to warn and
+/* The pipeline kept open between calls, for a caller that ingests the
+ * same sets again and again as they grow (watch): the rules are compiled
+ * once. *st is zeroed, then adds up over the calls. NULL with *e. */
+struct ingest;
+struct ingest	*ingest_open(struct store *s, const struct ingest_opts *o,
+		    struct ingest_stats *st, ingest_warn_fn *warn, void *ctx,
+		    struct err *e);
+void		 ingest_close(struct ingest *in);
+
+/* ingest_set() flags */
+#define INGEST_END	0x1	/* the stream ends here for now: a gap stall
+				 * waiting for the records after it is
+				 * decided (a batch run) */
+#define INGEST_HOLD	0x2	/* the live file is being written: its last
+				 * record waits for the next header line */
+#define INGEST_CLOSED	0x4	/* the live file is written no more (it was
+				 * renamed away or deleted): its last line is
+				 * taken even without a newline */
+#define INGEST_FOLLOW	0x8	/* files come and go: one gone since it was
+				 * listed, or a gzip member still being
+				 * written, is left for a later call, no
+				 * warning */
+
+/* What is new in one rotation set, committed as for ingest_run(); the
+ * live file (the set's path, last of its files) is read through live_fd
+ * when that is not -1: the file the caller follows, whatever its name
+ * now. The incidents wait for ingest_finish(). Per-file problems as for
+ * ingest_run(); -1 with *e when the run cannot go on. */
+int	ingest_set(struct ingest *in, const struct rotation_set *rs,
+	    int live_fd, int flags, struct err *e);
+/* Correlate the findings not in an incident yet. 0 or -1 with *e. */
+int	ingest_finish(struct ingest *in, struct err *e);
+/* The gap detector's view of the set ingest_set() last read: false
+ * while it knows too few gaps to judge one. */
+bool	ingest_stall_status(const struct ingest *in, struct stall_status *ss);
+
+/* Ingest the rotation sets into s (open, each set with INGEST_END,
+ * finish, close). Per-file problems go to warn and
  * raise st->status; -1 with *e only when the run cannot go on (database
  * error, bad rules). */
 int	ingest_run(struct store *s, const struct ingest_opts *o,

@@ -64,6 +64,8 @@ struct reader {
 
 	bool			 failed;	/* ferr is all we return now */
 	struct err		 ferr;
+	bool			 cut;		/* ferr: the input ends in a
+						 * gzip member */
 	bool			 done;		/* the thread gave the end */
 
 	bool			 threads;	/* may inflate in a thread */
@@ -162,14 +164,24 @@ reader_fill(struct reader *r)
 	return reader_fill_max(r, r->in_size);
 }
 
-/* Open the file and refuse what is not a regular file; "-" is stdin. */
+/* Open the file (or take a copy of fd, when not -1, from its start) and
+ * refuse what is not a regular file; "-" is stdin. */
 static int
-reader_open_fd(struct reader *r, const char *path, struct err *e)
+reader_attach(struct reader *r, const char *path, int fd, struct err *e)
 {
 	struct stat	st;
 	int		fl;
 
-	if (strcmp(path, "-") == 0) {
+	if (fd != -1) {
+		if ((r->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+		    fstat(r->fd, &st) == -1 ||
+		    lseek(r->fd, 0, SEEK_SET) == -1)
+			return err_set(e, STATUS_INPUT, "%s: %s", path,
+			    strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return err_set(e, STATUS_INPUT,
+			    "%s: not a regular file", path);
+	} else if (strcmp(path, "-") == 0) {
 		r->is_stdin = true;
 		r->fd = STDIN_FILENO;
 		if (fstat(r->fd, &st) == -1)
@@ -251,19 +263,32 @@ reader_sniff(struct reader *r, struct err *e)
 static void	reader_halt(struct reader *r);
 
 struct reader *
-reader_open(const char *path, struct err *e)
+reader_open_fd(const char *path, int fd, struct err *e)
 {
 	struct reader	*r = xcalloc(1, sizeof(*r));
 
 	r->fd = -1;
-	r->path = xstrdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+	r->path = xstrdup(strcmp(path, "-") == 0 && fd == -1 ? "<stdin>" :
+	    path);
 	r->in_size = READER_INBUF;
 	r->in = xmalloc(r->in_size);
-	if (reader_open_fd(r, path, e) == -1 || reader_sniff(r, e) == -1) {
+	if (reader_attach(r, path, fd, e) == -1 || reader_sniff(r, e) == -1) {
 		reader_close(r);
 		return NULL;
 	}
 	return r;
+}
+
+struct reader *
+reader_open(const char *path, struct err *e)
+{
+	return reader_open_fd(path, -1, e);
+}
+
+bool
+reader_cut(const struct reader *r)
+{
+	return r->failed && r->cut;
 }
 
 void
@@ -369,6 +394,7 @@ reader_inflate(struct reader *r, void *p, size_t n)
 			r->in_member = false;
 		} else if (rc == Z_BUF_ERROR && r->zs.avail_in == 0) {
 			/* inflate wants more and the file has no more */
+			r->cut = true;
 			reader_fail(r, STATUS_INPUT,
 			    "%s: byte %lld: truncated gzip member", r->path,
 			    (long long)reader_zoff(r));

@@ -30,6 +30,10 @@ struct reader_info {
  * plain from gzip. NULL with *e (STATUS_INPUT): "path: No such file or
  * directory", "path: read error: Input/output error"... */
 struct reader	*reader_open(const char *path, struct err *e);
+/* The same on a copy of fd, an open regular file read from its start
+ * whatever its name now (a followed file that was renamed or deleted);
+ * path names it in messages. The caller keeps fd. */
+struct reader	*reader_open_fd(const char *path, int fd, struct err *e);
 void		 reader_close(struct reader *r);
 const struct reader_info *reader_info(const struct reader *r);
 
@@ -53,6 +57,10 @@ ssize_t	reader_read(struct reader *r, void *p, size_t n, struct err *e);
  * off, or "<stdin>: cannot seek backwards". A failed seek past the end
  * leaves the reader usable. */
 int	reader_seek(struct reader *r, int64_t off, struct err *e);
+
+/* Whether the error met is the end of the file inside a gzip member: a
+ * file cut short, or one gzip is still writing. */
+bool	reader_cut(const struct reader *r);
 
 /* Decompressed bytes returned or skipped so far. */
 int64_t	reader_tell(const struct reader *r);

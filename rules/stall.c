@@ -346,6 +346,26 @@ stall_feed(struct stall *sd, const struct record *rec,
 }
 
 bool
+stall_status(const struct stall *sd, struct stall_status *ss)
+{
+	int64_t	max, limit;
+
+	if (sd->st.last_us == TS_NONE || sd->st.pending ||
+	    sd->st.ngaps < STALL_MIN_HISTORY)
+		return false;
+	limit = stall_p95(sd, &max) * STALL_FACTOR;
+	if (max * STALL_MAX_FACTOR < limit)
+		limit = max * STALL_MAX_FACTOR;
+	if (limit < sd->min_us)
+		limit = sd->min_us;
+	ss->last_us = sd->st.last_us;
+	ss->limit_us = limit;
+	ss->task = sd->st.last_task;
+	ss->coro = sd->st.last_coro;
+	return true;
+}
+
+bool
 stall_flush(struct stall *sd, struct finding_list *out)
 {
 	if (!sd->st.pending)

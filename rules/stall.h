@@ -41,6 +41,18 @@ bool	stall_feed(struct stall *sd, const struct record *rec,
  * whether one was appended. */
 bool	stall_flush(struct stall *sd, struct finding_list *out);
 
+/* Where the stream stands: the time of its last record, the gap the
+ * next record must exceed to be a stall (the limit stall_feed() would
+ * apply), and the task and coroutine such a stall is attributed to
+ * (loans until the next feed, reset or load). False when too few gaps
+ * are known to judge one, or a stall already waits for its decision. */
+struct stall_status {
+	int64_t		 last_us;
+	int64_t		 limit_us;
+	const char	*task, *coro;	/* "" when unknown */
+};
+bool	stall_status(const struct stall *sd, struct stall_status *ss);
+
 /* The state as bytes to keep between runs (caller frees), and back. */
 void	*stall_save(const struct stall *sd, size_t *n);
 bool	 stall_load(struct stall *sd, const void *p, size_t n);
