@@ -12,5 +12,6 @@ int	cmd_report(int argc, char *argv[]);
 int	cmd_rescan(int argc, char *argv[]);
 int	cmd_rules(int argc, char *argv[]);
 int	cmd_ship(int argc, char *argv[]);
+int	cmd_watch(int argc, char *argv[]);
 
 #endif

@@ -33,6 +33,8 @@ static const struct command commands[] = {	/* alphabetical */
 	{ "rules",	cmd_rules,	"list, check or try the signature rules" },
 	{ "ship",	cmd_ship,	"send new findings to the fleet "
 					"(ClickHouse)" },
+	{ "watch",	cmd_watch,	"follow log files as tail -F does, "
+					"ingesting as lines arrive" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))

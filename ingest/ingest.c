@@ -1321,14 +1321,17 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	ssize_t			 got = 0;
 	int64_t			 pos, replay_to, flush_id = 0;
 	bool			 skip, moved = false, broken = false;
-	bool			 growing = false;
+	bool			 growing = false, flush;
 	int			 rc = -1, at_end;
 
 	err_clear(&fe);
 	memset(&src, 0, sizeof(src));
 	in->n_cut = in->n_binary = in->n_badtime = 0;
 	in->set_path = set_path;
-	if (ingest_unchanged(in, path, fd)) {
+	/* a gap waiting for its decision is decided at the end, even when
+	 * the file it is in has nothing new */
+	flush = last && (in->flags & INGEST_END) && stall_pending(in->sd);
+	if (!flush && ingest_unchanged(in, path, fd)) {
 		in->st->skipped++;
 		rc = 0;
 		goto out;
@@ -1372,7 +1375,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	if (ingest_find_source(in, path, set_path, ri, first, flen, &src,
 	    &skip, e) == -1)
 		goto out;
-	if (skip && !broken) {
+	if (skip && !broken && !flush) {
 		in->st->skipped++;
 		/* a rename is remembered even when nothing is new */
 		if (store_begin(in->s, e) == -1 ||
@@ -1404,10 +1407,12 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	sp = splitter_new(lay);
 	ring_clear(in);
 	in->st->files++;
-	/* Resume: re-read from the replay point, so the context ring holds
-	 * what it held when the last run stopped. */
+	/* Resume: re-read from the replay point, so the ring holds what it
+	 * held when the last run stopped: the context before a finding, and
+	 * the record a gap decided after the resume is dated at, whatever
+	 * --keep says. */
 	replay_to = src.read_bytes;
-	pos = in->o->keep == KEEP_CONTEXT ? src.replay_bytes : src.read_bytes;
+	pos = src.replay_bytes;
 	if (pos > src.read_bytes || pos < 0)
 		pos = src.read_bytes;
 	splitter_start(sp, pos, pos == src.read_bytes ? src.read_lines + 1 :

@@ -25,6 +25,7 @@
 #define TABLE_MINW	8	/* a column is never shrunk below this */
 #define TABLE_GAP	2	/* spaces between columns */
 #define TABLE_LAST_BONUS 24	/* the last column shrinks this much later */
+#define TABLE_STREAM_W	18	/* a stream's text columns start this wide */
 
 struct cell {
 	char	*s;		/* escaped display text */
@@ -427,6 +428,39 @@ output_widths(struct output *o)
 	output_shrink(o, &total, false);
 }
 
+/* A stream's rows come one by one: its text columns get room to grow,
+ * and its last column the rest of the line (all of it, without a
+ * width). */
+static void
+output_stream_widths(struct output *o)
+{
+	size_t	i, last = o->ncols, total = 0, add;
+
+	for (i = 0; i < o->ncols; i++)
+		if (output_shown(o, i)) {
+			last = i;
+			total += o->w[i] + TABLE_GAP;
+		}
+	if (last == o->ncols)
+		return;
+	for (i = 0; i < last; i++) {
+		if (!output_shown(o, i) || !output_is_text(o, i) ||
+		    o->w[i] >= TABLE_STREAM_W)
+			continue;
+		add = TABLE_STREAM_W - o->w[i];
+		if (o->width > 0 && total + add + 2 * TABLE_MINW >
+		    (size_t)o->width)
+			continue;
+		o->w[i] += add;
+		total += add;
+	}
+	total -= o->w[last] + TABLE_GAP;
+	if (o->width <= 0)
+		o->w[last] = SIZE_MAX / 4;
+	else if ((size_t)o->width > total + o->w[last])
+		o->w[last] = (size_t)o->width - total;
+}
+
 static void
 output_colour_on(struct output *o, int sev)
 {
@@ -483,6 +517,8 @@ output_table_start(struct output *o)
 	size_t		 i, r;
 
 	output_widths(o);
+	if (o->flags & OUTPUT_STREAM)
+		output_stream_widths(o);
 	for (i = 0; i < o->ncols; i++)
 		if (output_shown(o, i)) {
 			hdr[i].s = xstrdup(o->cols[i].title);
@@ -548,11 +584,13 @@ output_row(struct output *o, sqlite3_stmt *st)
 		for (i = 0; i < o->ncols; i++)
 			if (output_shown(o, i))
 				output_cell(o, st, (int)i, &cells[i]);
-		if (++o->nheld == TABLE_SAMPLE)
+		if (++o->nheld == TABLE_SAMPLE || (o->flags & OUTPUT_STREAM))
 			output_table_start(o);
 		break;
 	}
 	o->nrows++;
+	if (o->flags & OUTPUT_STREAM)
+		fflush(o->f);
 }
 
 int

@@ -46,6 +46,8 @@ struct output_col {
 
 #define OUTPUT_COLOR	0x1	/* colour severities in a table */
 #define OUTPUT_LOCAL	0x2	/* table times in the local zone, not UTC */
+#define OUTPUT_STREAM	0x4	/* rows as they come: a table starts at its
+				 * first row, every row is flushed */
 
 /* A writer to f of rows with the columns cols (a loan that must outlive
  * the writer). width is the table's width in columns, 0 for no limit. */

@@ -366,6 +366,12 @@ stall_status(const struct stall *sd, struct stall_status *ss)
 }
 
 bool
+stall_pending(const struct stall *sd)
+{
+	return sd->st.pending != 0;
+}
+
+bool
 stall_flush(struct stall *sd, struct finding_list *out)
 {
 	if (!sd->st.pending)

@@ -37,6 +37,9 @@ bool	stall_feed(struct stall *sd, const struct record *rec,
 	    const struct finding *found, size_t nfound,
 	    struct finding_list *out);
 
+/* Whether a gap waits for its decision. */
+bool	stall_pending(const struct stall *sd);
+
 /* Append a gap still waiting for its decision (end of the input); returns
  * whether one was appended. */
 bool	stall_flush(struct stall *sd, struct finding_list *out);
