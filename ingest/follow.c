@@ -65,6 +65,8 @@ struct follow {
 	struct fdir		 *dirs;
 	size_t			  ndirs;
 	bool			  relist;	/* a name came or went */
+	bool			  relist_tick;	/* an unknown name grew: list
+						 * again at the next tick */
 	int64_t			  now_ms;
 };
 
@@ -97,22 +99,37 @@ static void
 follow_watch_dir(struct follow *f, const char *dir)
 {
 #if FOLLOW_INOTIFY
-	size_t	i;
-	int	wd;
+	size_t	 i;
+	int	 wd;
+	char	*canon;
 
 	if (f->ifd == -1)
 		return;
 	for (i = 0; i < f->ndirs; i++)
 		if (strcmp(f->dirs[i].path, dir) == 0)
 			return;
-	wd = inotify_add_watch(f->ifd, dir, IN_MODIFY | IN_CLOSE_WRITE |
+	/* events name files under the directory's canonical path, as the
+	 * listing does */
+	if ((canon = realpath(dir, NULL)) == NULL)
+		return;
+	for (i = 0; i < f->ndirs; i++)
+		if (strcmp(f->dirs[i].path, canon) == 0) {
+			free(canon);
+			return;
+		}
+	wd = inotify_add_watch(f->ifd, canon, IN_MODIFY | IN_CLOSE_WRITE |
 	    IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |
 	    IN_DELETE_SELF | IN_MOVE_SELF);
-	if (wd == -1)
-		return;		/* gone, or unreadable: the tick still sees */
+	for (i = 0; wd != -1 && i < f->ndirs; i++)
+		if (f->dirs[i].wd == wd)
+			wd = -1;	/* the same directory by another name */
+	if (wd == -1) {
+		free(canon);	/* gone, or unreadable: the tick still sees */
+		return;
+	}
 	f->dirs = xrealloc(f->dirs, (f->ndirs + 1) * sizeof(*f->dirs));
 	f->dirs[f->ndirs].wd = wd;
-	f->dirs[f->ndirs].path = xstrdup(dir);
+	f->dirs[f->ndirs].path = canon;
 	f->ndirs++;
 #else
 	(void)f;
@@ -205,20 +222,20 @@ follow_paths(struct follow *f, char ***out, size_t *nout)
 static void
 follow_relist(struct follow *f)
 {
-	struct rotation_list	 list = { NULL, 0 };
+	struct rotation_list	 list;
 	struct err		 e;
 	struct fset		*fs;
 	char			**paths;
 	char			*dir;
 	size_t			 npaths, i, j;
 
-	f->relist = false;
+	f->relist = f->relist_tick = false;
+	memset(&list, 0, sizeof(list));
 	follow_paths(f, &paths, &npaths);
 	if (npaths == 0 || rotation_expand(paths, npaths, &list, NULL, NULL,
 	    &e) == -1) {
 		rotation_list_release(&list);
-		list.sets = NULL;
-		list.nsets = 0;
+		memset(&list, 0, sizeof(list));
 	}
 	for (i = 0; i < npaths; i++)
 		free(paths[i]);
@@ -364,19 +381,16 @@ follow_event(struct follow *f, const struct inotify_event *ev)
 		return;
 	}
 	set = rotation_set_path(path);
-	if ((fs = follow_find(f, set)) != NULL) {
+	if ((fs = follow_find(f, set)) != NULL)
 		follow_pend(f, fs);
-		if (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM |
-		    IN_MOVED_TO))
-			f->relist = true;
-	} else if (rotation_is_log_name(ev->name)) {
+	if (ev->name[0] == '.')
+		;	/* hidden: never listed */
+	else if (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+	    IN_MOVED_TO))
 		f->relist = true;
-	} else {
-		for (i = 0; i < f->npaths; i++)
-			if (strcmp(f->paths[i], path) == 0 ||
-			    strcmp(set, f->paths[i]) == 0)
-				f->relist = true;
-	}
+	else if (fs == NULL)
+		f->relist_tick = true;	/* a file the listing passed over
+					 * (empty then) may be a log now */
 	free(set);
 	free(path);
 }
@@ -437,7 +451,7 @@ follow_update(struct follow *f, int64_t now_ms, bool tick)
 				    (const void *)p);
 	}
 #endif
-	if (tick && f->ifd == -1)
+	if (tick && (f->ifd == -1 || f->relist_tick))
 		f->relist = true;	/* polling: names come and go unseen */
 	if (f->relist)
 		follow_relist(f);
