@@ -1,7 +1,8 @@
 /*
  * fuzz_since: libFuzzer harness for the --since/--until and duration
- * parsers (query/filter.c): any argument text is a time, a duration or a
- * one-line usage error naming it, never a crash or an overflow.
+ * parsers (query/filter.c, common/duration.c): any argument text is a
+ * time, a duration or a one-line usage error naming it, never a crash
+ * or an overflow.
  */
 #include <assert.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/duration.h"
 #include "common/err.h"
 #include "query/filter.h"
 
@@ -30,10 +32,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';	/* argv strings end in NUL */
 	if (filter_time_parse(s, now, &us, &e) == -1)
 		assert(e.status == STATUS_USAGE && e.msg[0] != '\0');
-	if (filter_duration_parse(s, &us, &e) == -1)
+	if (duration_parse(s, false, &us, &e) == -1)
 		assert(e.status == STATUS_USAGE && e.msg[0] != '\0');
 	else
-		assert(us >= 0);
+		assert(us >= 0 && us <= DURATION_MAX_US);
 	free(s);
 	return 0;
 }

@@ -7,13 +7,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "common/duration.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/timefmt.h"
@@ -31,7 +31,7 @@ static const char ingest_usage[] =
     "usage: aiosift ingest [--db FILE] [--format NAME | --header-regex RE]\n"
     "                      [--tz ZONE] [--keep context|all|findings]\n"
     "                      [--context N] [--context-time DUR] [--rules FILE]\n"
-    "                      [--stall-min SECS] [--window SECS] [--reread]\n"
+    "                      [--stall-min DUR] [--window DUR] [--reread]\n"
     "                      [-q | -v] [--progress | --no-progress] PATH...\n";
 
 static const char ingest_help[] =
@@ -58,12 +58,13 @@ static const char ingest_help[] =
     "  --context N        records kept before and after a finding (20)\n"
     "  --context-time DUR and only within this time of it (30s)\n"
     "  --rules FILE       add or override rules (repeatable)\n"
-    "  --stall-min SECS   shortest stall reported (0.5)\n"
-    "  --window SECS      correlation window for incidents (60)\n"
+    "  --stall-min DUR    shortest stall reported (0.5s)\n"
+    "  --window DUR       correlation window for incidents (60s)\n"
     "  --reread           read every file again from its start\n"
     "  -q, --quiet        no summary, no notes; errors only\n"
     "  -v, --verbose      name every file a directory walk left out, and why\n"
     "  --progress         progress on stderr (default: on a terminal)\n"
+    "DUR is a duration: 500ms, 0.5s (or 0.5), 2m, 1h, 7d.\n"
     "\n"
     "Examples:\n"
     "  aiosift ingest /var/log/myapp/\n"
@@ -130,32 +131,6 @@ ingest_print_skipped(const struct ingest_ui *ui,
 	    sets->nskipped > shown ? ", ..." : "");
 }
 
-/* Seconds as "1.5", "500ms", "30s", "2m", "1h" into microseconds; false
- * when it is not a duration. */
-static bool
-parse_duration(const char *s, int64_t *us)
-{
-	char	*end;
-	double	 v, mult = 1e6;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno != 0 || !isfinite(v) || v < 0)
-		return false;
-	if (strcmp(end, "ms") == 0)
-		mult = 1e3;
-	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		mult = 60e6;
-	else if (strcmp(end, "h") == 0)
-		mult = 3600e6;
-	else if (*end != '\0' && strcmp(end, "s") != 0)
-		return false;
-	if (v * mult > 1e17)
-		return false;
-	*us = (int64_t)(v * mult);
-	return true;
-}
-
 static int
 ingest_bad(const char *what, const char *value)
 {
@@ -163,6 +138,21 @@ ingest_bad(const char *what, const char *value)
 	escape_terminal(stderr, value, strlen(value));
 	fprintf(stderr, "'\n%s", ingest_usage);
 	return STATUS_USAGE;
+}
+
+/* A duration option's value into *us; false after the usage error. */
+static bool
+ingest_duration(const char *opt, const char *value, bool positive,
+    int64_t *us)
+{
+	struct err	e;
+
+	if (duration_parse(value, positive, us, &e) == 0)
+		return true;
+	fprintf(stderr, "aiosift: ingest: %s: ", opt);
+	escape_terminal(stderr, e.msg, strlen(e.msg));
+	fprintf(stderr, "\n%s", ingest_usage);
+	return false;
 }
 
 /* Keep this run's figures for `report --format prometheus`; 0, or -1
@@ -278,8 +268,9 @@ cmd_ingest(int argc, char *argv[])
 			o.context_n = (int)n;
 			break;
 		case O_CTIME:
-			if (!parse_duration(optarg, &o.context_us))
-				return ingest_bad("--context-time", optarg);
+			if (!ingest_duration("--context-time", optarg, false,
+			    &o.context_us))
+				return STATUS_USAGE;
 			break;
 		case O_RULES:
 			if (o.nrule_files == INGEST_MAX_RULE_FILES)
@@ -287,12 +278,14 @@ cmd_ingest(int argc, char *argv[])
 			rule_files[o.nrule_files++] = optarg;
 			break;
 		case O_STALL:
-			if (!parse_duration(optarg, &o.stall_min_us))
-				return ingest_bad("--stall-min", optarg);
+			if (!ingest_duration("--stall-min", optarg, true,
+			    &o.stall_min_us))
+				return STATUS_USAGE;
 			break;
 		case O_WINDOW:
-			if (!parse_duration(optarg, &o.window_us))
-				return ingest_bad("--window", optarg);
+			if (!ingest_duration("--window", optarg, false,
+			    &o.window_us))
+				return STATUS_USAGE;
 			break;
 		case O_REREAD:
 			o.reread = true;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "common/duration.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/record.h"
@@ -137,7 +138,7 @@ pm_parse(int argc, char *argv[], struct popts *o)
 		case O_WINDOW:
 			if ((c == O_AT ? filter_time_parse(optarg,
 			    timefmt_now_us(), &o->at_us, &e) :
-			    filter_duration_parse(optarg, &o->window_us,
+			    duration_parse(optarg, false, &o->window_us,
 			    &e)) == -1)
 				return cliopt_bad_value(&pm_cmd, c == O_AT ?
 				    "at" : "window", e.msg);

@@ -1,6 +1,6 @@
 /*
- * filter: what the user typed on the command line, as SQL. Times and
- * durations are parsed here; names, kinds and times reach SQLite only as
+ * filter: what the user typed on the command line, as SQL. Times are
+ * parsed here (durations by common/duration); names, kinds and times reach SQLite only as
  * bound parameters, so no log text or argument is ever SQL. Which columns
  * a command filters on is the command's choice (struct filter_cols).
  */
@@ -11,73 +11,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/duration.h"
 #include "common/record.h"
 
 #define US_PER_S	INT64_C(1000000)
-#define MAX_SPAN_S	(200.0 * 366 * 86400)	/* beyond any log */
 
 static const char time_help[] = "use 2026-11-24 18:01:22, "
     "2026-11-24T18:01:22Z, 18:01, or now minus 90s, 30m, 2h, 7d";
-
-/* A number with an optional fraction, then a unit from units; the
- * microseconds, or -1 when s is not that. A missing unit is dflt_us per
- * unit, or an error when dflt_us is 0. */
-static int64_t
-filter_span(const char *s, int64_t dflt_us)
-{
-	static const struct {
-		const char	*name;
-		int64_t		 us;
-	} units[] = {
-		{ "ms", 1000 }, { "s", US_PER_S }, { "sec", US_PER_S },
-		{ "m", 60 * US_PER_S }, { "min", 60 * US_PER_S },
-		{ "h", 3600 * US_PER_S }, { "d", 86400 * US_PER_S },
-		{ "w", 7 * 86400 * US_PER_S }, { "y", 365 * 86400 * US_PER_S },
-	};
-	const char	*p = s;
-	double		 v = 0, scale = 1;
-	int64_t		 unit = dflt_us;
-	size_t		 i;
-	bool		 digits = false;
-
-	while (isdigit((unsigned char)*p)) {
-		v = v * 10 + (*p++ - '0');
-		digits = true;
-		if (v > 1e15)
-			return -1;
-	}
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			scale /= 10;
-			v += (*p++ - '0') * scale;
-			digits = true;
-		}
-	}
-	if (!digits)
-		return -1;
-	if (*p != '\0') {
-		unit = 0;
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (strcmp(p, units[i].name) == 0)
-				unit = units[i].us;
-	}
-	if (unit == 0 || v * (double)unit / US_PER_S > MAX_SPAN_S)
-		return -1;
-	return (int64_t)(v * (double)unit + 0.5);
-}
-
-int
-filter_duration_parse(const char *s, int64_t *us, struct err *e)
-{
-	int64_t	v = filter_span(s, US_PER_S);
-
-	if (v < 0)
-		return err_set(e, STATUS_USAGE, "\"%s\": not a duration (use "
-		    "90s, 10m, 1.5h, 2d)", s);
-	*us = v;
-	return 0;
-}
 
 /* Exactly n digits at *p, advancing it; -1 when they are not there. */
 static int
@@ -197,7 +137,7 @@ filter_time_parse(const char *s, int64_t now_us, int64_t *us, struct err *e)
 		*us = now_us;
 		return 0;
 	}
-	if ((rel = filter_span(s, 0)) >= 0) {
+	if (duration_read(s, 0, &rel)) {
 		*us = now_us - rel;
 		return 0;
 	}

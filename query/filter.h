@@ -23,10 +23,6 @@
 int	filter_time_parse(const char *s, int64_t now_us, int64_t *us,
 	    struct err *e);
 
-/* A duration: a number with an optional unit (s when none), "90s",
- * "10m", "1.5h", "2d", "250ms". 0, or -1 with *e (STATUS_USAGE). */
-int	filter_duration_parse(const char *s, int64_t *us, struct err *e);
-
 /* SQL text being built and the values bound to its parameters. The text
  * holds only our own words and ?N placeholders. */
 #define FILTER_MAXBINDS	48

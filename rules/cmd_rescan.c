@@ -16,7 +16,9 @@
 #include <sqlite3.h>
 
 #include "cli/commands.h"
+#include "common/duration.h"
 #include "common/err.h"
+#include "common/escape.h"
 #include "common/finding.h"
 #include "common/record.h"
 #include "rules/correlate.h"
@@ -26,8 +28,8 @@
 #define RESCAN_MAX_RULE_FILES	32
 
 static const char rescan_usage[] =
-    "usage: aiosift rescan [--db FILE] [--rules FILE]... [--stall-min SECS]\n"
-    "                      [--window SECS] [-q]\n";
+    "usage: aiosift rescan [--db FILE] [--rules FILE]... [--stall-min DUR]\n"
+    "                      [--window DUR] [-q]\n";
 
 static const char rescan_help[] =
     "\n"
@@ -42,8 +44,8 @@ static const char rescan_help[] =
     "Options:\n"
     "  --db FILE         database (default: $AIOSIFT_DB, else ./aiosift.db)\n"
     "  --rules FILE      add or override rules (repeatable)\n"
-    "  --stall-min SECS  shortest debug-mode stall reported (0.5)\n"
-    "  --window SECS     correlation window for incidents (60)\n"
+    "  --stall-min DUR   shortest debug-mode stall reported (0.5s)\n"
+    "  --window DUR      correlation window for incidents (60s)\n"
     "  -q, --quiet       no summary line\n"
     "\n"
     "Examples:\n"
@@ -118,21 +120,6 @@ out:
 	return rc;
 }
 
-static bool
-rescan_seconds(const char *s, int64_t *us)
-{
-	char	*end;
-	double	 v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno != 0 || v < 0 || v > 1e9 ||
-	    (*end != '\0' && strcmp(end, "s") != 0))
-		return false;
-	*us = (int64_t)(v * 1e6);
-	return true;
-}
-
 int
 cmd_rescan(int argc, char *argv[])
 {
@@ -176,11 +163,12 @@ cmd_rescan(int argc, char *argv[])
 			break;
 		case O_STALL:
 		case O_WINDOW:
-			if (!rescan_seconds(optarg, c == O_STALL ? &stall_us :
-			    &window_us)) {
-				fprintf(stderr, "aiosift: rescan: bad %s\n%s",
-				    c == O_STALL ? "--stall-min" : "--window",
-				    rescan_usage);
+			if (duration_parse(optarg, c == O_STALL, c == O_STALL ?
+			    &stall_us : &window_us, &e) == -1) {
+				fprintf(stderr, "aiosift: rescan: %s: ",
+				    c == O_STALL ? "--stall-min" : "--window");
+				escape_terminal(stderr, e.msg, strlen(e.msg));
+				fprintf(stderr, "\n%s", rescan_usage);
 				return STATUS_USAGE;
 			}
 			break;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "common/duration.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/finding.h"
@@ -31,7 +32,7 @@ static const char rules_usage[] =
     "usage: aiosift rules list [--rules FILE]... [--tabs]\n"
     "       aiosift rules check FILE...\n"
     "       aiosift rules test [--rules FILE]... [--no-builtin] "
-    "[--stall-min SECONDS]\n"
+    "[--stall-min DUR]\n"
     "                          [--format NAME] FILE|-\n";
 
 static const char rules_help[] =
@@ -53,8 +54,9 @@ static const char rules_help[] =
     "Options:\n"
     "  --rules FILE         add or override rules (repeatable)\n"
     "  --no-builtin         test only the --rules files\n"
-    "  --stall-min SECONDS  a \"took N seconds\" under this is slow_callback,\n"
-    "                       a gap under this is no stall (default 0.5)\n"
+    "  --stall-min DUR      a \"took N seconds\" under this is slow_callback,\n"
+    "                       a gap under this is no stall (default 0.5s;\n"
+    "                       also 500ms, 0.5, 2m)\n"
     "  --format NAME        test: the log layout (default: detected)\n"
     "  --tabs               list: tab-separated columns\n"
     "  -h, --help           show this help\n"
@@ -230,7 +232,7 @@ cmd_rules(int argc, char *argv[])
 	struct engine		*en = NULL;
 	struct err		 e;
 	const char		**files = NULL, *sub, *first, *format = NULL;
-	char			*end;
+	int64_t			 stall_us = 500000;
 	size_t			 nfiles = 0, hits;
 	bool			 tabs = false;
 	int			 c, rc = STATUS_OK;
@@ -260,12 +262,13 @@ cmd_rules(int argc, char *argv[])
 			o.no_builtin = true;
 			break;
 		case O_STALL_MIN:
-			o.stall_min_s = strtod(optarg, &end);
-			if (end == optarg || *end != '\0' ||
-			    o.stall_min_s <= 0) {
+			if (duration_parse(optarg, true, &stall_us, &e) ==
+			    -1) {
 				free(files);
-				return rules_bad_usage("--stall-min: give "
-				    "seconds, like 0.5");
+				fputs("aiosift: rules: --stall-min: ", stderr);
+				escape_terminal(stderr, e.msg, strlen(e.msg));
+				fputc('\n', stderr);
+				return rules_bad_usage(NULL);
 			}
 			break;
 		case O_TABS:
@@ -306,6 +309,7 @@ cmd_rules(int argc, char *argv[])
 		    "no arguments" : "test: name one sample log, or -");
 		goto out;
 	}
+	o.stall_min_s = (double)stall_us / 1e6;
 	if ((en = engine_new(&o, &e)) == NULL) {
 		err_print(&e);
 		rc = e.status;
@@ -314,8 +318,7 @@ cmd_rules(int argc, char *argv[])
 	if (strcmp(sub, "list") == 0)
 		engine_list(en, stdout, tabs);
 	else {
-		so.min_us = (int64_t)((o.stall_min_s > 0 ? o.stall_min_s :
-		    0.5) * 1e6);
+		so.min_us = stall_us;
 		rc = rules_test(en, &so, argv[0], format);
 		if ((hits = engine_limit_hits(en, &first)) > 0)
 			fprintf(stderr, "aiosift: %zu match%s hit the PCRE2 "

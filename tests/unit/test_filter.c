@@ -1,5 +1,5 @@
-/* Unit tests for query/filter: user times and durations, and filters
- * that reach SQLite only as bound values. */
+/* Unit tests for query/filter: user times (durations: test_duration.c),
+ * and filters that reach SQLite only as bound values. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -108,39 +108,6 @@ test_bad_times(void **state)
 		assert_int_equal(e.status, STATUS_USAGE);
 		assert_non_null(strstr(e.msg, "not a time"));
 		assert_int_equal(us, 42);
-	}
-}
-
-static void
-test_durations(void **state)
-{
-	static const struct {
-		const char	*in;
-		int64_t		 want;	/* -1: refused */
-	} cases[] = {
-		{ "90s", 90 * S }, { "10m", 600 * S }, { "1.5h", 5400 * S },
-		{ "2d", 172800 * S }, { "250ms", 250000 }, { "5", 5 * S },
-		{ "0.5", 500000 }, { "", -1 }, { "x", -1 }, { "5q", -1 },
-		{ "-1s", -1 }, { "s", -1 },
-	};
-	struct err	e;
-	int64_t		us;
-	size_t		i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		print_message("duration \"%s\"\n", cases[i].in);
-		us = -7;
-		if (cases[i].want < 0) {
-			assert_int_equal(filter_duration_parse(cases[i].in,
-			    &us, &e), -1);
-			assert_int_equal(e.status, STATUS_USAGE);
-			assert_int_equal(us, -7);
-		} else {
-			assert_int_equal(filter_duration_parse(cases[i].in,
-			    &us, &e), 0);
-			assert_int_equal(us, cases[i].want);
-		}
 	}
 }
 
@@ -329,7 +296,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_bad_times),
-		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_where),
 		cmocka_unit_test(test_no_user_text_in_sql),
 		cmocka_unit_test(test_kinds_list_column),
