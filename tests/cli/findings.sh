@@ -3,25 +3,27 @@
 # logs with the failures their programs recorded; tests/fixtures/negative/*:
 # ordinary errors and prose naming the signatures, no findings) is ingested
 # into a fresh database, its findings are queried as NDJSON and scored
-# against the folder's expected.json with tests/score.py.
-#   PASS/FAIL <folder>   per folder: recall and precision at least
-#                        FINDINGS_MIN_RECALL / FINDINGS_MIN_PRECISION
-#                        (default 0.75); a negative folder passes only
-#                        with exactly its expected findings (none)
+# against the folder's expected.json (tests/gates.py, with tests/score.py's
+# matching), all folders in one run:
+#   PASS/FAIL <folder>   per folder: recall, precision and field accuracy
+#                        at least its gate in tests/cli/findings.gates
+#                        (only ever raised); a negative folder passes only
+#                        with no finding
 #   PASS/FAIL incremental/<folder>  the same folder ingested in two runs
 #                        (the live files cut at a record boundary near
 #                        their middle, then whole again, as a cron run
 #                        meets a growing log) gives the same findings as
 #                        one run: nothing lost, nothing twice
-#   PASS/FAIL findings-overall  the sums over all folders: at least
-#                        FINDINGS_ALL_RECALL / FINDINGS_ALL_PRECISION (0.9)
+#   PASS/FAIL findings-overall  the sums over all folders: recall and
+#                        precision at least 0.9
+#   PASS/FAIL field gate catches WRONG fields  every task, coro and
+#                        exception set to WRONG: each folder with scored
+#                        fields fails its gate
 # followed by the per-kind table over all folders ('#'-prefixed).
 # Regenerate the fixtures with tests/gen/make_fixtures.sh.
 . "$(dirname "$0")/lib.sh"
 export TZ=UTC
-score=$(cd "$(dirname "$0")/.." && pwd)/score.py
-min_r=${FINDINGS_MIN_RECALL:-0.75} min_p=${FINDINGS_MIN_PRECISION:-0.75}
-all_r=${FINDINGS_ALL_RECALL:-0.9} all_p=${FINDINGS_ALL_PRECISION:-0.9}
+gates_py=$(cd "$(dirname "$0")/.." && pwd)/gates.py
 
 if [ ! -x "$AIOSIFT" ]; then
 	fail findings "no binary at $AIOSIFT (make first)"
@@ -45,27 +47,8 @@ cutpoint() {
 		{ off += length($0) + 1 }
 		END { if (!found) print 0 }' "$1"
 }
-# samefindings A B: nothing when the two NDJSON outputs hold the same
-# findings (incident numbers and folders aside), else the first differences
-samefindings() {
-	python3 - "$1" "$2" <<'PY'
-import json, os, sys
-def norm(p):
-	out = []
-	for ln in open(p):
-		if ln.strip():
-			o = json.loads(ln)
-			o.pop('incident', None)
-			o['source'] = os.path.basename(str(o.get('source')))
-			out.append(json.dumps(o, sort_keys=True))
-	return sorted(out)
-a, b = norm(sys.argv[1]), norm(sys.argv[2])
-if a != b:
-	print(' '.join(['only in one run: ' + x[:150] for x in a if x not in b][:1] +
-		['only in two runs: ' + x[:150] for x in b if x not in a][:1]) or 'same findings, other counts')
-PY
-}
-# incremental NAME DIR ONE-SHOT.ndjson
+# incremental NAME DIR: the folder ingested in two runs; its findings go
+# to $T/KEY.inc.ndjson (none when a run fails: a FAIL line then)
 incremental() {
 	local name=$1 d=$2 key=${1//\//_} f live=() off
 	rm -rf "$T/inc"; mkdir "$T/inc"; cp "$d"/* "$T/inc/"; rm -f "$T/inc/expected.json"
@@ -81,18 +64,13 @@ incremental() {
 	[ "$st" -eq 0 ] && run query findings --db "$T/inc-$key.db" --format ndjson
 	if [ "$st" -ne 0 ]; then
 		fail "incremental/$name" "exit $st: $(head -c 200 "$err")"
-		return
+		return 1
 	fi
-	local diff
-	diff=$(samefindings "$3" "$out")
-	if [ -z "$diff" ]; then
-		pass "incremental/$name"
-	else
-		fail "incremental/$name" "two runs differ from one: $diff"
-	fi
+	cp "$out" "$T/$key.inc.ndjson"
 }
 
-pairs=()
+# ingest and query each folder; the scoring is one tests/gates.py run
+: >"$T/manifest"
 n=0
 for d in "$FIXTURES"/asyncio/*/ "$FIXTURES"/negative/*/; do
 	[ -f "$d/expected.json" ] || continue
@@ -110,37 +88,16 @@ for d in "$FIXTURES"/asyncio/*/ "$FIXTURES"/negative/*/; do
 		continue
 	fi
 	cp "$out" "$T/$key.ndjson"
-	pairs+=("$d/expected.json" "$T/$key.ndjson")
-	incremental "$name" "$d" "$T/$key.ndjson"
-	case $name in
-	negative/*)
-		if python3 "$score" --expected "$d/expected.json" --actual "$T/$key.ndjson" \
-			--min-recall 1 --min-precision 1 >"$T/score" 2>&1; then
-			pass "$name"
-		else
-			fail "$name" "$(tail -1 "$T/score"); $(python3 "$score" -v \
-				--expected "$d/expected.json" --actual "$T/$key.ndjson" 2>&1 |
-				grep -E '^(MISSED|EXTRA)' | head -2 | cut -c1-200 | tr '\n' ' ')"
-		fi
-		;;
-	*)
-		if python3 "$score" --expected "$d/expected.json" --actual "$T/$key.ndjson" \
-			--min-recall "$min_r" --min-precision "$min_p" >"$T/score" 2>&1; then
-			pass "$name"
-		else
-			fail "$name" "$(tail -1 "$T/score"); missed/extra: $(python3 "$score" -v \
-				--expected "$d/expected.json" --actual "$T/$key.ndjson" 2>&1 |
-				grep -E '^(MISSED|EXTRA)' | head -3 | cut -c1-160 | tr '\n' ' ')"
-		fi
-		;;
-	esac
+	inc=-
+	incremental "$name" "$d" && inc=$T/$key.inc.ndjson
+	printf '%s\t%s\t%s\t%s\n' "$name" "$d/expected.json" "$T/$key.ndjson" "$inc" >>"$T/manifest"
 done
 [ "$n" -gt 0 ] || fail findings "no fixture folders under $FIXTURES"
-if [ ${#pairs[@]} -gt 0 ]; then
-	if python3 "$score" --min-recall "$all_r" --min-precision "$all_p" "${pairs[@]}" >"$T/all" 2>&1; then
-		pass findings-overall
-	else
-		fail findings-overall "$(tail -1 "$T/all")"
-	fi
-	sed 's/^/# /' "$T/all"
-fi
+gates=$(dirname "$0")/findings.gates
+# FINDINGS_WRITE_GATES=1 rewrites the gates from this run (to raise them)
+python3 "$gates_py" --gates "$gates" \
+    ${FINDINGS_WRITE_GATES:+--write-gates "$gates"} "$T/manifest" ||
+	fail findings-gates "tests/gates.py exit $?"
+# the field gate can fail: every task, coro and exception set to WRONG
+python3 "$gates_py" --wrong --gates "$gates" "$T/manifest" ||
+	fail findings-gates "tests/gates.py --wrong exit $?"

@@ -377,6 +377,8 @@ expect_eq "big: the findings index serves --since" \
 if command -v groff >/dev/null; then
 	warn=$(groff -man -Tutf8 -ww -z "$TOP/aiosift.1" 2>&1)
 	expect_eq "man page renders without warnings" "$warn" ""
+else
+	fail "man page renders without warnings" "groff is not installed (make deps)"
 fi
 for c in query report postmortem; do
 	missing=""

@@ -6,44 +6,82 @@
 #   --- [format=NAME]
 #   log lines, as a log file holds them, up to the next === or the end
 # The log is written to a file and run through `aiosift rules test`, which
-# splits it as ingest does; every expected finding must be printed with
-# those fields (task= coro= exc= loc= duration=, "-" for none) and no
-# other finding may be. Prints PASS/FAIL lines for tests/run.
+# splits it as ingest does; every expected line must be one finding
+# printed with all of its fields (task= coro= exc= loc= duration=, "-" for
+# none), each line a different finding, and no other finding may be.
+# Prints PASS/FAIL lines for tests/run.
 set -u
 AIOSIFT=${AIOSIFT:-$(cd "$(dirname "$0")/../.." && pwd)/build/aiosift}
 here=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 
 check_case() {	# name expectfile logfile format
-	local name=$1 exp=$2 log=$3 fmt=$4 got want ok line kind f n_want n_got
+	local name=$1 exp=$2 log=$3 fmt=$4 line kind f i n_want n_got ok hit
+	local got=() used=() want=()
 	if ! "$AIOSIFT" rules test ${fmt:+--format "$fmt"} "$log" >"$T/out" 2>"$T/err"; then
 		echo "FAIL $name: exit $?: $(head -c 200 "$T/err")"; return
 	fi
-	grep -E '^[^ ]+:[0-9]+: ' "$T/out" | sed -E 's/^[^ ]+:[0-9]+: //; s/$/ /' >"$T/got"
-	n_got=$(grep -c . "$T/got")
-	n_want=0
+	mapfile -t got < <(grep -E '^[^ ]+:[0-9]+: ' "$T/out" | sed -E 's/^[^ ]+:[0-9]+: //; s/$/ /')
+	n_got=${#got[@]}
+	# the expected findings, those with the most fields first, so that a
+	# vaguer one cannot take the finding a precise one needs
+	mapfile -t want < <(grep -vx none "$exp" | awk '{ print NF "\t" $0 }' | sort -s -t "$(printf '\t')" -k1,1nr | cut -f2-)
+	n_want=${#want[@]}
 	ok=1
-	while read -r line; do
-		[ "$line" = none ] && continue
-		n_want=$((n_want + 1))
+	for line in "${want[@]}"; do
 		kind=${line%% *}
-		if ! grep -q "^$kind " "$T/got"; then
-			echo "FAIL $name: no $kind finding; got: $(tr '\n' '|' <"$T/got" | head -c 300)"
-			ok=0; continue
-		fi
-		for f in ${line#"$kind"}; do
-			if ! grep "^$kind " "$T/got" | grep -qF -- " $f "; then
-				echo "FAIL $name: $kind lacks $f; got: $(grep "^$kind " "$T/got" | head -1 | head -c 300)"
-				ok=0
-			fi
+		# every field of the line on one and the same finding, one
+		# finding per expected line
+		hit=-1
+		for i in "${!got[@]}"; do
+			[ -z "${used[$i]:-}" ] || continue
+			case ${got[$i]} in "$kind "*) ;; *) continue ;; esac
+			for f in ${line#"$kind"}; do
+				case ${got[$i]} in *" $f "*) ;; *) continue 2 ;; esac
+			done
+			hit=$i; break
 		done
-	done <"$exp"
+		if [ "$hit" -ge 0 ]; then used[$hit]=1; continue; fi
+		ok=0
+		if ! printf '%s\n' "${got[@]}" | grep -q "^$kind "; then
+			echo "FAIL $name: no $kind finding; got: $(printf '%s|' "${got[@]}" | head -c 300)"
+		else
+			echo "FAIL $name: no one $kind finding has all of:${line#"$kind"}; got: $(printf '%s\n' "${got[@]}" | grep "^$kind " | tr '\n' '|' | head -c 300)"
+		fi
+	done
 	if [ "$ok" -eq 1 ] && [ "$n_got" -ne "$n_want" ]; then
-		echo "FAIL $name: $n_got findings, wanted $n_want: $(tr '\n' '|' <"$T/got" | head -c 300)"
+		echo "FAIL $name: $n_got findings, wanted $n_want: $(printf '%s|' "${got[@]}" | head -c 300)"
 		ok=0
 	fi
 	[ "$ok" -eq 1 ] && echo "PASS $name"
 }
+
+# The checker itself: two findings of one kind, their fields expected
+# swapped between them, must fail (each field alone is on some finding).
+cat >"$T/log" <<'EOF'
+2026-11-24 18:00:55,001 ERROR asyncio: Task exception was never retrieved
+future: <Task finished name='fetch-1' coro=<alpha() done, defined at /srv/app/x.py:10> exception=ValueError('a')>
+Traceback (most recent call last):
+  File "/srv/app/x.py", line 11, in alpha
+    raise ValueError('a')
+ValueError: a
+2026-11-24 18:00:56,002 ERROR asyncio: Task exception was never retrieved
+future: <Task finished name='fetch-2' coro=<beta() done, defined at /srv/app/x.py:20> exception=KeyError('b')>
+Traceback (most recent call last):
+  File "/srv/app/x.py", line 21, in beta
+    raise KeyError('b')
+KeyError: 'b'
+EOF
+printf '%s\n' 'never_retrieved task=fetch-1 coro=alpha exc=ValueError' \
+    'never_retrieved task=fetch-2 coro=beta exc=KeyError' >"$T/exp"
+r1=$(check_case right "$T/exp" "$T/log" "")
+printf '%s\n' 'never_retrieved task=fetch-1 coro=beta exc=ValueError' \
+    'never_retrieved task=fetch-2 coro=alpha exc=KeyError' >"$T/exp"
+r2=$(check_case swapped "$T/exp" "$T/log" "")
+case $r1:$r2 in
+"PASS right:FAIL swapped"*) echo "PASS run.sh: fields swapped between two findings fail" ;;
+*) echo "FAIL run.sh: fields swapped between two findings fail: $r1 / $r2" ;;
+esac
 
 for cases in "$here"/*.cases; do
 	base=$(basename "$cases" .cases)
