@@ -215,6 +215,7 @@ escape_csv(FILE *f, const char *s, size_t n)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 i = 0, len;
+	unsigned		 cp;
 
 	fputc('"', f);
 	if (n > 0 && strchr("=+-@\t\r", u[0]) != NULL)
@@ -226,14 +227,32 @@ escape_csv(FILE *f, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		if (len == 1 && u[i] == '"')
-			fputc('"', f);
-		if (len == 1 && u[i] == '\0') {
-			i++;
+		if (len > 1) {
+			/* C1 controls (a CSI), bidi overrides, line
+			 * separators: shown as the terminal shows them */
+			cp = escape_cp(u + i, len);
+			if (cp < 0xa0 || (cp >= 0x202a && cp <= 0x202e) ||
+			    (cp >= 0x2066 && cp <= 0x2069) ||
+			    cp == 0x2028 || cp == 0x2029)
+				fprintf(f, "\\u{%x}", cp);
+			else
+				fwrite(u + i, 1, len, f);
+			i += len;
 			continue;
 		}
-		fwrite(u + i, 1, len, f);
-		i += len;
+		switch (u[i]) {
+		case '"':	fputs("\"\"", f); break;
+		case '\n':
+		case '\t':	fputc(u[i], f); break;	/* RFC 4180 allows */
+		case '\r':	fputs("\\r", f); break;
+		case 0x1b:	fputs("\\e", f); break;
+		default:
+			if (u[i] < 0x20 || u[i] == 0x7f)
+				fprintf(f, "\\x%02x", u[i]);
+			else
+				fputc(u[i], f);
+		}
+		i++;
 	}
 	fputc('"', f);
 }

@@ -27,7 +27,9 @@ void	escape_html(FILE *f, const char *s, size_t n);
 
 /* One RFC 4180 CSV field, always quoted; a cell starting with = + - @
  * (or tab, CR) is guarded with a leading apostrophe against formula
- * injection; invalid UTF-8 becomes U+FFFD. */
+ * injection; control characters and escape sequences are shown as
+ * escape_terminal() shows them (\e, \r, \x00, \u{9b}) except newline and
+ * tab, which a quoted field may hold; invalid UTF-8 becomes U+FFFD. */
 void	escape_csv(FILE *f, const char *s, size_t n);
 
 /* Bytes of the valid UTF-8 sequence at s (1-4), or 0 when s[0..n) does

@@ -368,6 +368,10 @@ for c in '=HYPERLINK' '+cmd' '-2+3' '@SUM'; do
 	expect_out "csv: cell starting ${c:0:1} guarded" "\"'${c//+/\\+}"
 done
 expect_no_out "csv: no unguarded formula" '(^|,)"?[=+@-][A-Za-z0-9]'
+no_raw "csv"
+run query sql --db "$T/i.db" --format csv "SELECT text, task, message FROM records_v"
+no_raw "query sql csv"
+expect_out "query sql csv: ESC shown visibly" '\\e\]8;;http://evil'
 run query findings --db "$T/i.db" --since 10y --format json
 no_raw "json"
 # every filter is a bound parameter: SQL in a value is a value

@@ -32,9 +32,9 @@ static const struct {
 } cases[] = {
 	{ "plain", "hello", "hello", "hello", "hello", "\"hello\"", 5 },
 	{ "ansi colour", "\x1b[31mred", "\\e[31mred", "\\u001b[31mred",
-	    "\\e[31mred", "\"\x1b[31mred\"", 8 },
+	    "\\e[31mred", "\"\\e[31mred\"", 8 },
 	{ "newline and cr", "a\nb\rc", "a\\nb\\rc", "a\\nb\\rc",
-	    "a\nb\\x0dc", "\"a\nb\rc\"", 5 },
+	    "a\nb\\x0dc", "\"a\nb\\rc\"", 5 },
 	{ "html", "<b>&'\"", "<b>&'\"", "<b>&'\\\"",
 	    "&lt;b&gt;&amp;&#39;&quot;", "\"<b>&'\"\"\"", 6 },
 	{ "formula", "=cmd()", "=cmd()", "=cmd()", "=cmd()", "\"'=cmd()\"", 6 },
@@ -42,13 +42,13 @@ static const struct {
 	{ "invalid utf-8", "a\xff" "b", "a\\xffb", "a\\ufffdb", "a&#xfffd;b",
 	    "\"a\xef\xbf\xbd" "b\"", 3 },
 	{ "c1 csi", "x\xc2\x9b" "2J", "x\\u{9b}2J", "x\xc2\x9b" "2J",
-	    "x\\u{9b}2J", "\"x\xc2\x9b" "2J\"", 5 },
+	    "x\\u{9b}2J", "\"x\\u{9b}2J\"", 5 },
 	{ "utf-8 name", "\xd0\xb8\xd0\xbc\xd1\x8f", "\xd0\xb8\xd0\xbc\xd1\x8f",
 	    "\xd0\xb8\xd0\xbc\xd1\x8f", "\xd0\xb8\xd0\xbc\xd1\x8f",
 	    "\"\xd0\xb8\xd0\xbc\xd1\x8f\"", 6 },
-	{ "nul byte", "a\0b", "a\\x00b", "a\\u0000b", "a\\x00b", "\"ab\"", 3 },
+	{ "nul byte", "a\0b", "a\\x00b", "a\\u0000b", "a\\x00b", "\"a\\x00b\"", 3 },
 	{ "bidi override", "a\xe2\x80\xae" "b", "a\\u{202e}b", "a\xe2\x80\xae" "b",
-	    "a\\u{202e}b", "\"a\xe2\x80\xae" "b\"", 5 },
+	    "a\\u{202e}b", "\"a\\u{202e}b\"", 5 },
 };
 
 static void
