@@ -105,8 +105,8 @@ test_csv(void **state)
 	    "\"line\",\"message\"\r\n"
 	    "\"2026-11-24T18:01:22.770000Z\",\"error\","
 	    "\"'=cmd|' /C calc'!A0\",4.25,42,"
-	    "\"a \"\"q\"\", b\nnext\x1b]8;;http://evil\x07<script>\r"
-	    "\xef\xbf\xbd\xe2\x80\xa8\"\r\n");
+	    "\"a \"\"q\"\", b\nnext\\e]8;;http://evil\\x07<script>\\r"
+	    "\xef\xbf\xbd\\u{2028}\"\r\n");
 	free(s);
 	s = render(ROW_NULLS, OUTPUT_CSV, 0, 0);
 	assert_non_null(strstr(s, "\r\n,\"info\",,,,\r\n"));
