@@ -18,7 +18,8 @@ PREFIX  ?= /usr/local
 PKGS     = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
            libcmocka-dev sqlite3 gzip python3 clang libclang-rt-14-dev \
            valgrind python3-jsonschema libcurl4-openssl-dev \
-           clickhouse-server clickhouse-client curl
+           clickhouse-server clickhouse-client curl \
+           groff-base man-db systemd
 
 # Every source of the binary, by area. The main() of cli/main.c is left out
 # of the unit tests, which link everything else.
@@ -132,10 +133,23 @@ demo: all
 	./build/aiosift report --db build/demo.db --since 3650d
 	./build/aiosift query incidents --db build/demo.db --limit 8
 
+# make install [DESTDIR=/tmp/stage] [PREFIX=/usr]: the binary, the man
+# pages, the shipped rules and JSON Schemas, and the example systemd units
+# (their ExecStart names PREFIX's binary) in PREFIX/share/aiosift.
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+DATADIR  = $(PREFIX)/share/aiosift
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 build/aiosift $(DESTDIR)$(PREFIX)/bin/aiosift
-	install -m 644 aiosift.1 $(DESTDIR)$(PREFIX)/share/man/man1/aiosift.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/systemd
+	install -m 755 build/aiosift $(DESTDIR)$(BINDIR)/aiosift
+	install -m 644 aiosift.1 $(DESTDIR)$(MANDIR)/man1/aiosift.1
+	install -m 644 aiosift-rules.5 $(DESTDIR)$(MANDIR)/man5/aiosift-rules.5
+	install -m 644 rules/asyncio.rules share/aiosift/*.schema.json \
+	  $(DESTDIR)$(DATADIR)/
+	for u in systemd/*.service systemd/*.timer; do \
+	  sed 's|@bindir@|$(BINDIR)|g' $$u >$(DESTDIR)$(DATADIR)/$$u && \
+	  chmod 644 $(DESTDIR)$(DATADIR)/$$u || exit 1; done
 
 clean:
 	rm -rf build

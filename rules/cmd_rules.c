@@ -39,7 +39,7 @@ static const char rules_help[] =
     "\n"
     "List, check or try the signature rules: the built-in asyncio pack\n"
     "plus the files given with --rules, which add rules or replace built-in\n"
-    "ones by id (the format is described in README.md, \"Rules files\").\n"
+    "ones by id. The format of rules files: man 5 aiosift-rules.\n"
     "\n"
     "  list     the rules in the order they are tried: id, kind, severity,\n"
     "           enabled, title (--tabs: tab-separated, with origin)\n"
