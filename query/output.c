@@ -25,7 +25,7 @@
 #define TABLE_MINW	8	/* a column is never shrunk below this */
 #define TABLE_GAP	2	/* spaces between columns */
 #define TABLE_LAST_BONUS 24	/* the last column shrinks this much later */
-#define TABLE_STREAM_W	18	/* a stream's text columns start this wide */
+#define TABLE_STREAM_W	16	/* a stream's text columns start this wide */
 
 struct cell {
 	char	*s;		/* escaped display text */
@@ -428,37 +428,68 @@ output_widths(struct output *o)
 	output_shrink(o, &total, false);
 }
 
-/* A stream's rows come one by one: its text columns get room to grow,
- * and its last column the rest of the line (all of it, without a
- * width). */
+/* A stream's rows come one by one, so its widths cannot wait for them:
+ * each column as wide as its title and first cell, text columns from
+ * TABLE_STREAM_W to twice that, severities as wide as "critical"; then,
+ * until the last column (the message) keeps TABLE_STREAM_W * 2, the
+ * optional columns are left out (highest drop first) and the widest
+ * text columns narrowed. The last column takes the rest of the line
+ * (all of it without a width). */
 static void
 output_stream_widths(struct output *o)
 {
-	size_t	i, last = o->ncols, total = 0, add;
+	size_t	i, last, total, drop, widest;
 
-	for (i = 0; i < o->ncols; i++)
-		if (output_shown(o, i)) {
+	o->w = xcalloc(o->ncols, sizeof(*o->w));
+	for (;;) {
+		(void)output_natural(o);
+		last = o->ncols;
+		total = 0;
+		for (i = 0; i < o->ncols; i++) {
+			if (!output_shown(o, i))
+				continue;
+			if (output_is_text(o, i) && o->w[i] < TABLE_STREAM_W)
+				o->w[i] = TABLE_STREAM_W;
+			if (output_is_text(o, i) && o->w[i] > 2 * TABLE_STREAM_W)
+				o->w[i] = 2 * TABLE_STREAM_W;
+			if (o->cols[i].type == OUTPUT_SEVERITY && o->w[i] < 8)
+				o->w[i] = 8;
+			if (last != o->ncols)
+				total += o->w[last] + TABLE_GAP;
 			last = i;
-			total += o->w[i] + TABLE_GAP;
 		}
-	if (last == o->ncols)
-		return;
-	for (i = 0; i < last; i++) {
-		if (!output_shown(o, i) || !output_is_text(o, i) ||
-		    o->w[i] >= TABLE_STREAM_W)
-			continue;
-		add = TABLE_STREAM_W - o->w[i];
-		if (o->width > 0 && total + add + 2 * TABLE_MINW >
-		    (size_t)o->width)
-			continue;
-		o->w[i] += add;
-		total += add;
+		if (last == o->ncols)
+			return;
+		if (o->width <= 0) {
+			o->w[last] = SIZE_MAX / 4;
+			return;
+		}
+		if (total + 2 * TABLE_STREAM_W <= (size_t)o->width)
+			break;
+		drop = o->ncols;
+		for (i = 0; i < o->ncols; i++)
+			if (output_shown(o, i) && o->cols[i].drop > 0 &&
+			    (drop == o->ncols ||
+			    o->cols[i].drop > o->cols[drop].drop))
+				drop = i;
+		if (drop == o->ncols)
+			break;
+		o->hidden[drop] = true;
 	}
-	total -= o->w[last] + TABLE_GAP;
-	if (o->width <= 0)
-		o->w[last] = SIZE_MAX / 4;
-	else if ((size_t)o->width > total + o->w[last])
-		o->w[last] = (size_t)o->width - total;
+	while (total + 2 * TABLE_STREAM_W > (size_t)o->width) {
+		widest = o->ncols;
+		for (i = 0; i < last; i++)
+			if (output_shown(o, i) && output_is_text(o, i) &&
+			    o->w[i] > TABLE_MINW && (widest == o->ncols ||
+			    o->w[i] > o->w[widest]))
+				widest = i;
+		if (widest == o->ncols)
+			break;
+		o->w[widest]--;
+		total--;
+	}
+	o->w[last] = total + TABLE_MINW < (size_t)o->width ?
+	    (size_t)o->width - total : TABLE_MINW;
 }
 
 static void
@@ -516,9 +547,10 @@ output_table_start(struct output *o)
 	struct cell	*hdr = xcalloc(o->ncols, sizeof(*hdr));
 	size_t		 i, r;
 
-	output_widths(o);
 	if (o->flags & OUTPUT_STREAM)
 		output_stream_widths(o);
+	else
+		output_widths(o);
 	for (i = 0; i < o->ncols; i++)
 		if (output_shown(o, i)) {
 			hdr[i].s = xstrdup(o->cols[i].title);
