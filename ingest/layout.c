@@ -41,7 +41,10 @@ enum outer {
 	OUTER_SYSLOG,		/* syslog or journald short-iso */
 	OUTER_COMPOSE,		/* docker-compose "name  | " */
 	OUTER_CRI,		/* CRI "TIME stdout F " */
-	OUTER_CONTAINER		/* either container prefix, per line */
+	OUTER_CONTAINER,	/* either container prefix, per line */
+	OUTER_INDENT,		/* one blank before every line */
+	OUTER_STREAM,		/* "stderr: ", pm2's "2|app  | " */
+	OUTER_TSTAMP		/* "docker logs -t", CI runners: "TIME " */
 };
 
 struct pattern {
@@ -317,7 +320,7 @@ layout_by_spec(const char *spec)
 		end += (int)strlen(semi + end);
 	}
 	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d", &o, &k, &p, &a) != 4 ||
-	    semi[end] != '\0' || o < OUTER_NONE || o > OUTER_CONTAINER ||
+	    semi[end] != '\0' || o < OUTER_NONE || o > OUTER_TSTAMP ||
 	    k < LAYOUT_TIMED || k > LAYOUT_UNTIMED || p < -1 ||
 	    p >= (int)NFIELD_PATS || (a != 0 && a != 1))
 		return NULL;
@@ -457,14 +460,76 @@ prefix_cri(const char *s, size_t n, int64_t *ts)
 	return i;
 }
 
+/* RFC 5424 after "<PRI>1 ": "TIME HOST APP PROCID MSGID SD MSG"; the
+ * time at s. */
+static size_t
+prefix_5424(const char *s, size_t n, int64_t *ts, int64_t *pid)
+{
+	size_t	used, i, f, k;
+	int64_t	p = -1;
+
+	if (!timestamp_parse(s, n, ts, &used) || used >= n || s[used] != ' ')
+		return 0;
+	i = used + 1;
+	for (f = 0; f < 4; f++) {	/* host, app, procid, msgid */
+		k = i;
+		while (i < n && s[i] != ' ')
+			i++;
+		if (i == k || i >= n)
+			return 0;
+		if (f == 2 && s[k] != '-') {
+			p = 0;
+			for (; k < i && is_digit(s[k]); k++)
+				p = p * 10 + (s[k] - '0');
+			if (k != i)
+				p = -1;
+		}
+		i++;
+	}
+	/* structured data: "-" or [id k="v"]... */
+	if (s[i] == '-') {
+		i++;
+	} else {
+		while (i < n && s[i] == '[') {
+			for (i++; i < n && s[i] != ']'; i++)
+				if (s[i] == '\\')
+					i++;
+			if (i >= n)
+				return 0;
+			i++;
+		}
+	}
+	if (i < n && s[i] == ' ')
+		i++;
+	if (n - i >= 3 && memcmp(s + i, "\xef\xbb\xbf", 3) == 0)
+		i += 3;
+	*pid = p;
+	return i;
+}
+
 /* "Nov 24 18:01:22 host app[123]: ", "2026-11-24T18:01:22+0000 host
- * app[123]: ": a syslog time, or an ISO time with T and a zone. */
+ * app[123]: ": a syslog time, or an ISO time with T and a zone; "<13>"
+ * before it (RFC 3164 on the wire) or "<13>1 " (RFC 5424). Heroku's
+ * "2026-11-24T18:01:22.5+00:00 app[web.1]: " is one without a host. */
 static size_t
 prefix_syslog(const char *s, size_t n, int64_t *ts, int64_t *pid)
 {
-	size_t	used, i, h, t;
+	size_t	used, i, h, t, k = 0;
 	int64_t	p = -1;
 
+	if (n > 3 && s[0] == '<') {
+		for (k = 1; k < n && k < 5 && is_digit(s[k]); k++)
+			;
+		if (k == 1 || k >= n || s[k] != '>')
+			return 0;
+		k++;
+		if (k + 2 < n && s[k] == '1' && s[k + 1] == ' ') {
+			i = prefix_5424(s + k + 2, n - k - 2, ts, pid);
+			return i > 0 ? k + 2 + i : 0;
+		}
+		s += k;
+		n -= k;
+	}
 	if (n < 16)
 		return 0;
 	if (is_digit(s[0])) {
@@ -488,7 +553,13 @@ prefix_syslog(const char *s, size_t n, int64_t *ts, int64_t *pid)
 	if (i == h || i >= n || is_level_word(s + h, i - h) || s[h] == '|' ||
 	    s[h] == '-' || s[h] == '[')
 		return 0;
-	t = ++i;
+	if (s[i - 1] == ':' && is_digit(s[0]) && i - h > 1 && s[i - 2] == ']') {
+		/* no host: Heroku's "app[web.1]: " */
+		i = h;
+	} else {
+		i++;
+	}
+	t = i;
 	while (i < n && s[i] != ' ' && s[i] != '[' && s[i] != ':')
 		i++;
 	if (i == t || i >= n)
@@ -497,6 +568,12 @@ prefix_syslog(const char *s, size_t n, int64_t *ts, int64_t *pid)
 		p = 0;
 		for (i++; i < n && is_digit(s[i]); i++)
 			p = p * 10 + (s[i] - '0');
+		if (i < n && s[i] != ']') {
+			/* a dyno or unit name, not a pid */
+			p = -1;
+			while (i < n && s[i] != ']' && s[i] != ' ')
+				i++;
+		}
 		if (i >= n || s[i] != ']')
 			return 0;
 		i++;
@@ -507,6 +584,61 @@ prefix_syslog(const char *s, size_t n, int64_t *ts, int64_t *pid)
 	if (i < n && s[i] == ' ')
 		i++;
 	*pid = p;
+	return k + i;
+}
+
+/* One blank before every line (a paste, a wrapper's indent): the
+ * lines inside it keep their own indentation. */
+static size_t
+prefix_indent(const char *s, size_t n)
+{
+	return n >= 1 && s[0] == ' ' ? 1 : 0;
+}
+
+/* "2026-11-24T18:01:22.151146948Z " before every line: docker logs -t,
+ * GitHub Actions and other CI runners' raw logs. A T and a zone. */
+static size_t
+prefix_tstamp(const char *s, size_t n, int64_t *ts)
+{
+	size_t	used;
+
+	if (n < 21 || !is_digit(s[0]) || s[10] != 'T' ||
+	    !timestamp_parse(s, n, ts, &used) || used <= 19 ||
+	    (s[used - 1] != 'Z' && memchr(s + 19, '+', used - 19) == NULL &&
+	    memchr(s + 19, '-', used - 19) == NULL))
+		return 0;
+	if (used < n && s[used] == ' ')
+		return used + 1;
+	return used == n ? used : 0;
+}
+
+/* A stream tag before every line: "stderr: ", "stdout: ", pm2's
+ * "2|app  | ", "[stderr] ". */
+static size_t
+prefix_stream(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n >= 8 && (memcmp(s, "stderr: ", 8) == 0 ||
+	    memcmp(s, "stdout: ", 8) == 0))
+		return 8;
+	if (n >= 9 && (memcmp(s, "[stderr] ", 9) == 0 ||
+	    memcmp(s, "[stdout] ", 9) == 0))
+		return 9;
+	/* pm2 logs: "ID|NAME | " */
+	for (i = 0; i < n && is_digit(s[i]); i++)
+		;
+	if (i == 0 || i >= n || s[i] != '|')
+		return 0;
+	for (i++; i < n && s[i] != ' ' && s[i] != '|'; i++)
+		;
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i >= n || s[i] != '|')
+		return 0;
+	i++;
+	if (i < n && s[i] == ' ')
+		i++;
 	return i;
 }
 
@@ -540,7 +672,17 @@ layout_prefix(const struct layout *l, const char *line, size_t n,
 			rec->ts_us = ts;
 			return k;
 		}
-		return prefix_compose(line, n);
+		k = prefix_compose(line, n);
+		return k > 0 ? k : prefix_stream(line, n);
+	case OUTER_INDENT:
+		return prefix_indent(line, n);
+	case OUTER_STREAM:
+		return prefix_stream(line, n);
+	case OUTER_TSTAMP:
+		k = prefix_tstamp(line, n, &ts);
+		if (k > 0)
+			rec->ts_us = ts;
+		return k;
 	}
 	return 0;
 }
@@ -681,6 +823,25 @@ skip_msecs(const char *s, size_t n, size_t *used)
 		*used = k + 4;
 }
 
+/* tornado's LogFormatter: "[E 2026-11-24 18:01:22.310 App module:801] "
+ * (a level letter, the time, then the app and where, up to "]"). */
+static bool
+tornado_head(const char *s, size_t n, int64_t *ts, size_t *used)
+{
+	const char	*close;
+	size_t		 k;
+
+	if (n < 25 || s[0] != '[' || strchr("DIWEC", s[1]) == NULL ||
+	    s[2] != ' ' || !is_digit(s[3]) ||
+	    !timestamp_parse(s + 3, n - 3, ts, &k) || s[3 + k] != ' ')
+		return false;
+	close = memchr(s + 3 + k, ']', n - 3 - k < 160 ? n - 3 - k : 160);
+	if (close == NULL)
+		return false;
+	*used = (size_t)(close - s) + 1;
+	return true;
+}
+
 /* A time at the start of s: "2026-...", "[2026-...]", "Nov 24 ...". An
  * impossible ISO time ("2026-13-45 ...") is one with *ts TS_NONE. */
 static bool
@@ -698,6 +859,8 @@ leading_time(const char *s, size_t n, int64_t *ts, size_t *used)
 		*ts = TS_NONE;
 		return iso_shape(s, n, used);
 	}
+	if (tornado_head(s, n, ts, used))
+		return true;
 	if (s[0] == '[' && n > 1 && is_digit(s[1])) {
 		if (!timestamp_parse(s + 1, n - 1, ts, &k)) {
 			*ts = TS_NONE;
@@ -729,6 +892,18 @@ parse_timed(const struct layout *l, const char *s, size_t n,
 	rec->ts_us = ts;
 	r = s + used;
 	n -= used;
+	if (s[0] == '[' && s[2] == ' ' && used > 3 && s[used - 1] == ']' &&
+	    !is_digit(s[1])) {
+		/* tornado: the level is a letter before the time */
+		rec->level.p = s + 1;
+		rec->level.n = 1;
+		k = 0;
+		while (k < n && r[k] == ' ')
+			k++;
+		rec->message.p = r + k;
+		rec->message.n = n - k;
+		return true;
+	}
 	if ((l->tpl.n > 0 && template_match(&l->tpl, r, n, rec)) ||
 	    match_fields(l, r, n, rec)) {
 		rec->ts_us = ts;
@@ -1185,7 +1360,8 @@ struct scores {
 	size_t	json;
 	size_t	pat[NFIELD_PATS];	/* timed lines matched per pattern */
 	size_t	untimed[NFIELD_PATS];	/* untimed lines per pattern */
-	size_t	syslog, syslog_iso, compose, cri;
+	size_t	syslog, syslog_iso, compose, cri, stream, tstamp, indent,
+		indent1, tstamp_cont;
 	struct template_votes tv;	/* timed lines' field templates */
 };
 
@@ -1302,6 +1478,20 @@ layout_detect(const char *p, size_t n)
 			sc.cri++;
 		else if (prefix_compose(s, len) > 0)
 			sc.compose++;
+		else if (prefix_stream(s, len) > 0)
+			sc.stream++;
+		if ((k = prefix_tstamp(s, len, &ts)) > 0) {
+			sc.tstamp++;
+			/* a traceback line behind the time: a prefix, not a
+			 * layout's own time */
+			sc.tstamp_cont += k == len || s[k] == ' ' ||
+			    (len - k >= 9 && memcmp(s + k, "Traceback", 9) ==
+			    0);
+		}
+		if (s[0] == ' ') {
+			sc.indent++;
+			sc.indent1 += len > 1 && s[1] != ' ';
+		}
 		if (prefix_syslog(s, len, &ts, &pid) > 0) {
 			sc.syslog++;
 			sc.syslog_iso += is_digit(s[0]);
@@ -1313,6 +1503,14 @@ layout_detect(const char *p, size_t n)
 		outer = OUTER_CRI;
 	else if (sc.lines > 0 && sc.compose * 2 >= sc.lines)
 		outer = OUTER_COMPOSE;
+	else if (sc.lines > 0 && sc.stream * 2 >= sc.lines)
+		outer = OUTER_STREAM;
+	else if (sc.lines > 0 && sc.tstamp * 10 >= sc.lines * 9 &&
+	    sc.tstamp_cont > 0)
+		outer = OUTER_TSTAMP;
+	else if (sc.lines > 0 && sc.indent * 20 >= sc.lines * 19 &&
+	    sc.indent1 * 5 >= sc.lines)
+		outer = OUTER_INDENT;
 	else if (sc.syslog * 2 >= sc.lines && sc.syslog > 0) {
 		/* a time and "host app[pid]: " unless a logging layout reads
 		 * the same lines better */
@@ -1371,7 +1569,7 @@ layout_detect(const char *p, size_t n)
 	}
 	if (outer == OUTER_SYSLOG)
 		l->name = nsyslog_iso * 2 > nsyslog ? "journald" : "syslog";
-	else if (outer != OUTER_NONE)
+	else if (outer != OUTER_NONE && outer != OUTER_INDENT)
 		l->name = "container";
 	layout_free(timed);
 	layout_free(untimed);

@@ -49,31 +49,34 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static char
-upper(char c)
-{
-	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-}
+static bool	is_level_case(const char *s, size_t n, bool lower);
 
-/* A level word in any case: what levelname and its look-alikes print. */
+/* A level word, upper case: what levelname and its look-alikes print. */
 static bool
 is_level(const char *s, size_t n)
 {
+	return is_level_case(s, n, false);
+}
+
+/* In brackets, structlog's lower-case levels too: "[info     ]". */
+static bool
+is_level_case(const char *s, size_t n, bool lower)
+{
+	static const char *const low[] = { "debug", "info", "warning", "warn",
+	    "error", "critical", "fatal", NULL };
 	static const char *const words[] = { "DEBUG", "INFO", "WARNING",
 	    "WARN", "ERROR", "CRITICAL", "FATAL", "NOTSET", "TRACE",
 	    "EXCEPTION", "SUCCESS", "NOTICE", NULL };
-	size_t	i, k;
+	size_t	i;
 
 	if (n < 4 || n > 9)
 		return false;
-	for (i = 0; words[i] != NULL; i++) {
-		if (strlen(words[i]) != n || upper(s[0]) != words[i][0])
-			continue;
-		for (k = 1; k < n && upper(s[k]) == words[i][k]; k++)
-			;
-		if (k == n)
+	for (i = 0; words[i] != NULL; i++)
+		if (strlen(words[i]) == n && memcmp(s, words[i], n) == 0)
 			return true;
-	}
+	for (i = 0; lower && low[i] != NULL; i++)
+		if (strlen(low[i]) == n && memcmp(s, low[i], n) == 0)
+			return true;
 	return false;
 }
 
@@ -107,21 +110,24 @@ starts(const char *s, size_t n, const char *lit)
 
 /* The shape of a value. */
 static unsigned char
-classify(const char *s, size_t n)
+classify(const char *s, size_t n, bool bracketed)
 {
 	const char	*c, *slash;
 	size_t		 i;
 
 	if (n == 0)
 		return K_BAD;
-	if (is_level(s, n))
+	if (is_level_case(s, n, bracketed))
 		return K_LEVEL;
 	if (all_digits(s, n))
 		return K_NUM;
 	slash = memchr(s, '/', n);
-	if (slash != NULL && slash > s && slash < s + n - 1 &&
-	    memchr(s, ' ', n) == NULL)
+	if (slash != NULL && slash > s && slash < s + n - 1) {
+		for (i = 0; i < n; i++)
+			if (!is_name_char(s[i]) && s[i] != '/')
+				return K_BAD;
 		return K_SLASH;
+	}
 	c = memchr(s, ':', n);
 	if (slash != NULL)
 		return K_BAD;	/* a path: message text */
@@ -236,7 +242,7 @@ read_token(const char *s, size_t n, size_t *i, struct template_slot *sl,
 		}
 		*i = k;
 	}
-	sl->kind = classify(v->p, v->n);
+	sl->kind = classify(v->p, v->n, sl->open != 0);
 	return sl->kind != K_BAD;
 }
 
@@ -510,7 +516,7 @@ template_match(const struct template *t, const char *s, size_t n,
 		}
 		switch (sl->kind) {
 		case K_LEVEL:
-			if (!is_level(v.p, v.n))
+			if (!is_level_case(v.p, v.n, sl->open != 0))
 				return false;
 			break;
 		case K_NUM:
