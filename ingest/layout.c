@@ -33,7 +33,7 @@
 
 const char *const layout_names[] = {
 	"auto", "python", "iso", "syslog", "journald", "container", "json",
-	"basic", "stderr", NULL
+	"basic", "stderr", "rich", NULL
 };
 
 enum outer {
@@ -44,7 +44,8 @@ enum outer {
 	OUTER_CONTAINER,	/* either container prefix, per line */
 	OUTER_INDENT,		/* one blank before every line */
 	OUTER_STREAM,		/* "stderr: ", pm2's "2|app  | " */
-	OUTER_TSTAMP		/* "docker logs -t", CI runners: "TIME " */
+	OUTER_TSTAMP,		/* "docker logs -t", CI runners: "TIME " */
+	OUTER_RICH		/* RichHandler's "[TIME] LEVEL    " columns */
 };
 
 struct pattern {
@@ -68,6 +69,8 @@ struct layout {
 	bool			 own_pats;	/* compiled for this layout
 						 * (a --header-regex), not
 						 * field_cache's */
+	int			 rich_w;	/* OUTER_RICH: the width of
+						 * its time and level columns */
 	struct template		 tpl;		/* inferred fields, tried
 						 * before pats; n 0: none */
 	pcre2_match_data	*md;
@@ -292,6 +295,9 @@ layout_finish(struct layout *l)
 		snprintf(l->spec, sizeof(l->spec), "%s;o=%d;k=%d;p=%d;a=%d",
 		    l->name, (int)l->outer, (int)l->kind, l->pat,
 		    (int)l->inner_any);
+		if (l->outer == OUTER_RICH)
+			snprintf(l->spec + strlen(l->spec), sizeof(l->spec) -
+			    strlen(l->spec), ";w=%d", l->rich_w);
 		if (l->tpl.n > 0) {
 			template_format(&l->tpl, t, sizeof(t));
 			snprintf(l->spec + strlen(l->spec), sizeof(l->spec) -
@@ -308,11 +314,17 @@ layout_by_spec(const char *spec)
 	struct layout	*l;
 	const char	*semi = strchr(spec, ';');
 	size_t		 i, len = (size_t)(semi - spec);
-	int		 o, k, p, a, end = 0;
+	int		 o, k, p, a, end = 0, w = 0, wend = 0;
 	struct template	 tpl;
 
 	memset(&tpl, 0, sizeof(tpl));
 	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d%n", &o, &k, &p, &a, &end) == 4 &&
+	    sscanf(semi + end, ";w=%d%n", &w, &wend) == 1 && w > 9 && w < 64) {
+		end += wend;
+		if (semi[end] != '\0')
+			return NULL;
+	}
+	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d", &o, &k, &p, &a) == 4 &&
 	    strncmp(semi + end, ";t=", 3) == 0) {
 		if (!template_parse(semi + end + 3, strlen(semi + end + 3),
 		    &tpl))
@@ -320,7 +332,7 @@ layout_by_spec(const char *spec)
 		end += (int)strlen(semi + end);
 	}
 	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d", &o, &k, &p, &a) != 4 ||
-	    semi[end] != '\0' || o < OUTER_NONE || o > OUTER_TSTAMP ||
+	    semi[end] != '\0' || o < OUTER_NONE || o > OUTER_RICH ||
 	    k < LAYOUT_TIMED || k > LAYOUT_UNTIMED || p < -1 ||
 	    p >= (int)NFIELD_PATS || (a != 0 && a != 1))
 		return NULL;
@@ -334,6 +346,11 @@ layout_by_spec(const char *spec)
 	l = layout_alloc(layout_names[i], (enum layout_kind)k, (enum outer)o);
 	l->inner_any = a;
 	l->tpl = tpl;
+	l->rich_w = w;
+	if ((o == OUTER_RICH) != (w > 0)) {
+		layout_free(l);
+		return NULL;
+	}
 	if (l->kind != LAYOUT_JSON)
 		layout_add_fields(l, p);
 	return l;
@@ -363,10 +380,14 @@ layout_by_name(const char *name, struct err *e)
 		l = layout_alloc("basic", LAYOUT_UNTIMED, OUTER_NONE);
 	else if (strcmp(name, "stderr") == 0)
 		l = layout_alloc("stderr", LAYOUT_UNTIMED, OUTER_NONE);
+	else if (strcmp(name, "rich") == 0) {
+		l = layout_alloc("rich", LAYOUT_TIMED, OUTER_RICH);
+		l->rich_w = 20;		/* the documented datefmt="[%X]" */
+	}
 	if (l == NULL) {
 		err_set(e, STATUS_USAGE, "--format: unknown layout '%s' (want "
 		    "python, iso, syslog, journald, container, json, basic, "
-		    "stderr or auto)", name);
+		    "stderr, rich or auto)", name);
 		return NULL;
 	}
 	if (l->kind != LAYOUT_JSON && l->pats == NULL)
@@ -587,6 +608,71 @@ prefix_syslog(const char *s, size_t n, int64_t *ts, int64_t *pid)
 	return k + i;
 }
 
+/* RichHandler: "[04:43:18] ERROR    msg   file.py:12", the time left out
+ * (blank) when it repeats, "[12/06/26 04:43:18]" with log_time_format's
+ * default; other lines of a record under the message column. The level
+ * makes a header; *w the columns' width (0: not such a line). */
+static bool
+rich_head(const char *s, size_t n, int64_t *ts, struct span *level,
+    size_t *w)
+{
+	char	iso[20];
+	size_t	i = 0, k, used;
+
+	*ts = TS_NONE;
+	if (n > 0 && s[0] == '[') {
+		if (n >= 20 && is_digit(s[1]) && s[3] == '/' && s[6] == '/' &&
+		    s[9] == ' ' && s[12] == ':' && s[18] == ']') {
+			/* %x %X: MM/DD/YY HH:MM:SS */
+			snprintf(iso, sizeof(iso), "20%.2s-%.2s-%.2s %.8s",
+			    s + 7, s + 1, s + 4, s + 10);
+			if (!timestamp_parse(iso, 19, ts, &used))
+				*ts = TS_NONE;
+			i = 19;
+		} else if (n >= 11 && is_digit(s[1]) && s[3] == ':' &&
+		    s[6] == ':' && s[9] == ']') {
+			i = 10;		/* %X alone: no date to read */
+		} else {
+			return false;
+		}
+		if (i >= n || s[i] != ' ')
+			return false;
+		i++;
+	} else {
+		while (i < n && s[i] == ' ')
+			i++;
+		if (i != 11 && i != 20)
+			return false;
+	}
+	for (k = i; k < n && s[k] >= 'A' && s[k] <= 'Z'; k++)
+		;
+	if (!is_level_word(s + i, k - i) || k >= n || s[k] != ' ' ||
+	    i + 9 > n)
+		return false;
+	level->p = s + i;
+	level->n = k - i;
+	*w = i + 9;
+	return true;
+}
+
+static size_t
+prefix_rich(const struct layout *l, const char *s, size_t n,
+    struct record *rec)
+{
+	int64_t		ts;
+	struct span	lv;
+	size_t		w, i;
+
+	if (rich_head(s, n, &ts, &lv, &w) && (int)w == l->rich_w) {
+		rec->level = lv;
+		rec->ts_us = ts;
+		return w;
+	}
+	for (i = 0; i < n && i < (size_t)l->rich_w && s[i] == ' '; i++)
+		;
+	return i;
+}
+
 /* One blank before every line (a paste, a wrapper's indent): the
  * lines inside it keep their own indentation. */
 static size_t
@@ -643,6 +729,32 @@ prefix_stream(const char *s, size_t n)
 }
 
 size_t
+layout_line_keep(const struct layout *l, const char *line, size_t n,
+    bool first)
+{
+	size_t	k;
+
+	if (l->outer != OUTER_RICH)
+		return n;
+	while (n > 0 && line[n - 1] == ' ')
+		n--;
+	if (!first)
+		return n;
+	/* the "file.py:12" column at the right of a header */
+	for (k = n; k > 0 && is_digit(line[k - 1]); k--)
+		;
+	if (k == n || k < 2 || line[k - 1] != ':')
+		return n;
+	for (k--; k > 0 && line[k - 1] != ' '; k--)
+		;
+	if (k < 2 || line[k - 2] != ' ')
+		return n;
+	while (k > 0 && line[k - 1] == ' ')
+		k--;
+	return k;
+}
+
+size_t
 layout_prefix(const struct layout *l, const char *line, size_t n,
     struct record *rec)
 {
@@ -683,6 +795,8 @@ layout_prefix(const struct layout *l, const char *line, size_t n,
 		if (k > 0)
 			rec->ts_us = ts;
 		return k;
+	case OUTER_RICH:
+		return prefix_rich(l, line, n, rec);
 	}
 	return 0;
 }
@@ -842,6 +956,56 @@ tornado_head(const char *s, size_t n, int64_t *ts, size_t *used)
 	return true;
 }
 
+/* celery's worker_log_format: "[2026-11-24 18:01:22,454: ERROR/
+ * MainProcess] " (the level and process name inside the brackets). */
+static bool
+celery_head(const char *s, size_t n, int64_t *ts, size_t *used)
+{
+	const char	*close;
+	size_t		 k;
+
+	if (n < 30 || s[0] != '[' || !is_digit(s[1]) ||
+	    !timestamp_parse(s + 1, n - 1, ts, &k) || 1 + k + 2 >= n ||
+	    s[1 + k] != ':' || s[2 + k] != ' ')
+		return false;
+	close = memchr(s + 3 + k, ']', n - 3 - k < 64 ? n - 3 - k : 64);
+	if (close == NULL || memchr(s + 3 + k, '/', (size_t)(close - s) - 3 -
+	    k) == NULL)
+		return false;
+	*used = (size_t)(close - s) + 1;
+	return true;
+}
+
+/* The level (and process) inside a tornado or celery head that
+ * leading_time() passed over; false for other heads. */
+static bool
+head_fields(const char *s, size_t used, struct record *rec)
+{
+	const char	*p, *slash;
+
+	if (used < 4 || s[0] != '[' || s[used - 1] != ']')
+		return false;
+	if (!is_digit(s[1]) && s[2] == ' ') {
+		rec->level.p = s + 1;		/* tornado: "[E 2026-..." */
+		rec->level.n = 1;
+		return true;
+	}
+	for (p = s + 1; p < s + used - 1 && !(p[0] == ':' && p[1] == ' ');
+	    p++)
+		;
+	if (p >= s + used - 1)
+		return false;
+	p += 2;
+	slash = memchr(p, '/', (size_t)(s + used - 1 - p));
+	if (slash == NULL)
+		return false;
+	rec->level.p = p;			/* celery: ": ERROR/Main..." */
+	rec->level.n = (size_t)(slash - p);
+	rec->thread.p = slash + 1;
+	rec->thread.n = (size_t)(s + used - 1 - slash - 1);
+	return true;
+}
+
 /* A time at the start of s: "2026-...", "[2026-...]", "Nov 24 ...". An
  * impossible ISO time ("2026-13-45 ...") is one with *ts TS_NONE. */
 static bool
@@ -859,7 +1023,7 @@ leading_time(const char *s, size_t n, int64_t *ts, size_t *used)
 		*ts = TS_NONE;
 		return iso_shape(s, n, used);
 	}
-	if (tornado_head(s, n, ts, used))
+	if (tornado_head(s, n, ts, used) || celery_head(s, n, ts, used))
 		return true;
 	if (s[0] == '[' && n > 1 && is_digit(s[1])) {
 		if (!timestamp_parse(s + 1, n - 1, ts, &k)) {
@@ -892,11 +1056,7 @@ parse_timed(const struct layout *l, const char *s, size_t n,
 	rec->ts_us = ts;
 	r = s + used;
 	n -= used;
-	if (s[0] == '[' && s[2] == ' ' && used > 3 && s[used - 1] == ']' &&
-	    !is_digit(s[1])) {
-		/* tornado: the level is a letter before the time */
-		rec->level.p = s + 1;
-		rec->level.n = 1;
+	if (head_fields(s, used, rec)) {
 		k = 0;
 		while (k < n && r[k] == ' ')
 			k++;
@@ -1119,7 +1279,7 @@ json_members(const char *line, size_t n, struct jvalue f[JF_NONE],
 static struct span
 json_inner(struct span raw)
 {
-	if (raw.n >= 2 && raw.p[0] == '"') {
+	if (raw.n >= 2 && (raw.p[0] == '"' || raw.p[0] == '\'')) {
 		raw.p++;
 		raw.n -= 2;
 	} else if (raw.n == 4 && memcmp(raw.p, "null", 4) == 0) {
@@ -1138,13 +1298,95 @@ json_is_blank(struct span raw)
 }
 
 static bool
+is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    is_digit(c) || c == '_' || c == '@' || c == '.' || c == '-';
+}
+
+/* The members of a key=value line (structlog's KeyValueRenderer: values
+ * as Python reprs, 'quoted'; logfmt: "quoted" or bare), as
+ * json_members() gives them; false unless every token is key=value and
+ * a level or a message is among them. */
+static bool
+kv_members(const char *line, size_t n, struct jvalue f[JF_NONE],
+    struct jvalue exc[5], size_t *nexc)
+{
+	const char	*p = line, *end = line + n, *k, *v;
+	int		 ki;
+	enum jfield	 fd;
+	size_t		 i;
+	char		 q;
+
+	for (i = 0; i < JF_NONE; i++)
+		f[i].key = -1;
+	*nexc = 0;
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end)
+			break;
+		for (k = p; p < end && is_key_char(*p); p++)
+			;
+		if (p == k || p >= end || *p != '=')
+			return false;
+		ki = json_key(k, (size_t)(p - k));
+		v = ++p;
+		if (p < end && (*p == '"' || *p == '\'')) {
+			for (q = *p++; p < end && *p != q; p++)
+				if (*p == '\\')
+					p++;
+			if (p >= end)
+				return false;
+			p++;
+		} else {
+			while (p < end && *p != ' ')
+				p++;
+		}
+		if (p < end && *p != ' ')
+			return false;
+		if (ki < 0)
+			continue;
+		fd = json_keys[ki].field;
+		if (fd == JF_EXC) {
+			if (*nexc < 5) {
+				exc[*nexc].key = ki;
+				exc[*nexc].raw.p = v;
+				exc[*nexc].raw.n = (size_t)(p - v);
+				(*nexc)++;
+			}
+		} else if (f[fd].key == -1 || ki < f[fd].key) {
+			f[fd].key = ki;
+			f[fd].raw.p = v;
+			f[fd].raw.n = (size_t)(p - v);
+		}
+	}
+	return f[JF_LEVEL].key >= 0 || f[JF_MSG].key >= 0;
+}
+
+/* The members of a JSON object or a key=value line. */
+static bool
+line_members(const char *line, size_t n, struct jvalue f[JF_NONE],
+    struct jvalue exc[5], size_t *nexc)
+{
+	if (n == 0)
+		return false;
+	if (line[0] == '{')
+		return json_members(line, n, f, exc, nexc);
+	if (!is_key_char(line[0]) || memchr(line, '=', n < 32 ? n : 32) ==
+	    NULL)
+		return false;
+	return kv_members(line, n, f, exc, nexc);
+}
+
+static bool
 parse_json(const char *line, size_t n, struct record *rec)
 {
 	struct jvalue	f[JF_NONE], exc[5];
 	struct span	s;
 	size_t		nexc, used;
 
-	if (n == 0 || line[0] != '{' || !json_members(line, n, f, exc, &nexc))
+	if (!line_members(line, n, f, exc, &nexc))
 		return false;
 	if (f[JF_TS].key >= 0) {
 		s = json_inner(f[JF_TS].raw);
@@ -1217,6 +1459,14 @@ hex4(const char *p, const char *end, uint32_t *v)
 	return true;
 }
 
+static bool
+hex2(const char *p, uint32_t *v)
+{
+	char	h[5] = { '0', '0', p[0], p[1], '\0' };
+
+	return hex4(h, h + 4, v);
+}
+
 /* Append a value decoded: a string's escapes resolved, others raw. */
 static void
 json_decode(struct span raw, struct buf *out)
@@ -1225,7 +1475,7 @@ json_decode(struct span raw, struct buf *out)
 	const char	*p = s.p, *end = s.p + s.n, *run;
 	uint32_t	 c, lo;
 
-	if (raw.n == 0 || raw.p[0] != '"') {
+	if (raw.n == 0 || (raw.p[0] != '"' && raw.p[0] != '\'')) {
 		buf_add(out, s.p, s.n);
 		return;
 	}
@@ -1247,7 +1497,18 @@ json_decode(struct span raw, struct buf *out)
 		case 'r': buf_addc(out, '\r'); p++; break;
 		case 'b': buf_addc(out, '\b'); p++; break;
 		case 'f': buf_addc(out, '\f'); p++; break;
-		case '"': case '\\': case '/': buf_addc(out, *p); p++; break;
+		case '"': case '\\': case '/': case '\'':
+			buf_addc(out, *p);
+			p++;
+			break;
+		case 'x':	/* a Python repr's \xNN */
+			if (end - p >= 3 && hex2(p + 1, &c)) {
+				put_utf8(out, c);
+				p += 3;
+			} else {
+				buf_addc(out, '\\');
+			}
+			break;
 		case 'u':
 			if (!hex4(p + 1, end, &c)) {
 				buf_addc(out, '\\');
@@ -1279,7 +1540,7 @@ layout_json_message(const char *line, size_t n, struct buf *out)
 	struct jvalue	f[JF_NONE], exc[5];
 	size_t		nexc, i;
 
-	if (!json_members(line, n, f, exc, &nexc) || f[JF_MSG].key < 0) {
+	if (!line_members(line, n, f, exc, &nexc) || f[JF_MSG].key < 0) {
 		buf_add(out, line, n);
 		return;
 	}
@@ -1324,6 +1585,13 @@ layout_parse_header(const struct layout *l, const char *line, size_t n,
 			return false;
 	}
 	outer_ts = rec->ts_us;
+	if (l->outer == OUTER_RICH) {
+		if (rec->level.n == 0)
+			return false;
+		rec->message.p = line + k;
+		rec->message.n = n - k;
+		return true;
+	}
 	switch (l->kind) {
 	case LAYOUT_TIMED:
 		ok = parse_timed(l, line + k, n - k, rec);
@@ -1361,7 +1629,7 @@ struct scores {
 	size_t	pat[NFIELD_PATS];	/* timed lines matched per pattern */
 	size_t	untimed[NFIELD_PATS];	/* untimed lines per pattern */
 	size_t	syslog, syslog_iso, compose, cri, stream, tstamp, indent,
-		indent1, tstamp_cont;
+		indent1, tstamp_cont, rich, rich_timed, rich_w;
 	struct template_votes tv;	/* timed lines' field templates */
 };
 
@@ -1375,7 +1643,7 @@ score_inner(struct scores *sc, struct layout *timed, struct layout *untimed,
 	int64_t		ts;
 	size_t		used, k;
 
-	if (n > 0 && s[0] == '{' && parse_json(s, n, &rec)) {
+	if (n > 0 && parse_json(s, n, &rec)) {
 		sc->json++;
 		return;
 	}
@@ -1445,6 +1713,7 @@ layout_detect(const char *p, size_t n)
 	bool		 first = true;
 	struct template	 tpl;
 	size_t		 ntpl;
+	struct span	 rich_lv;
 
 	layout_add_fields(timed, -1);
 	layout_add_fields(untimed, -1);
@@ -1488,6 +1757,13 @@ layout_detect(const char *p, size_t n)
 			    (len - k >= 9 && memcmp(s + k, "Traceback", 9) ==
 			    0);
 		}
+		if (rich_head(s, len, &ts, &rich_lv, &k)) {
+			sc.rich++;
+			if (s[0] == '[') {
+				sc.rich_timed++;
+				sc.rich_w = k;
+			}
+		}
 		if (s[0] == ' ') {
 			sc.indent++;
 			sc.indent1 += len > 1 && s[1] != ' ';
@@ -1499,7 +1775,9 @@ layout_detect(const char *p, size_t n)
 		score_inner(&sc, timed, untimed, s, len, first);
 		first = false;
 	}
-	if (sc.lines > 0 && sc.cri * 2 >= sc.lines)
+	if (sc.rich_timed > 0 && sc.rich >= 2)
+		outer = OUTER_RICH;
+	else if (sc.lines > 0 && sc.cri * 2 >= sc.lines)
 		outer = OUTER_CRI;
 	else if (sc.lines > 0 && sc.compose * 2 >= sc.lines)
 		outer = OUTER_COMPOSE;
@@ -1520,6 +1798,13 @@ layout_detect(const char *p, size_t n)
 	}
 	nsyslog = sc.syslog;
 	nsyslog_iso = sc.syslog_iso;
+	if (outer == OUTER_RICH) {
+		l = layout_alloc("rich", LAYOUT_TIMED, OUTER_RICH);
+		l->rich_w = (int)sc.rich_w;
+		layout_free(timed);
+		layout_free(untimed);
+		return layout_finish(l);
+	}
 	if (outer != OUTER_NONE) {
 		/* pass 2: the inner layout, behind the prefix */
 		struct layout	 probe = { 0 };

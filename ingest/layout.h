@@ -22,7 +22,8 @@ struct layout;
 
 /* Names accepted by --format, NULL-terminated: "auto", "python" (asctime
  * level name: msg and its variants), "iso", "syslog", "journald",
- * "container", "json", "basic" (LEVEL:logger:msg), "stderr" (none). */
+ * "container", "json" (and key=value lines), "basic" (LEVEL:logger:msg),
+ * "stderr" (none), "rich" (RichHandler's columns). */
 extern const char *const layout_names[];
 
 /* How a layout tells where records start. */
@@ -75,6 +76,12 @@ bool	layout_parse_header(const struct layout *l, const char *line,
  * rec->pid. */
 size_t	layout_prefix(const struct layout *l, const char *line, size_t n,
 	    struct record *rec);
+
+/* How much of line[0..n) (prefix left out) belongs in a record's
+ * message: all of it, but for Rich's padding and its file:line column
+ * (first: the header line). */
+size_t	layout_line_keep(const struct layout *l, const char *line, size_t n,
+	    bool first);
 
 /* Append the message of the JSON object line[0..n) to out, decoded: the
  * message field (msg, message or event), then "\n" and the text of each

@@ -606,13 +606,16 @@ message_build(struct splitter *sp, const char *text, size_t n)
 		    sp->hdr.len[F_MESSAGE], &sp->msg);
 	else
 		buf_add(&sp->msg, text + sp->hdr.off[F_MESSAGE],
-		    (size_t)(first_end - text) - sp->hdr.off[F_MESSAGE]);
+		    layout_line_keep(sp->layout, text + sp->hdr.off[F_MESSAGE],
+		    (size_t)(first_end - text) - sp->hdr.off[F_MESSAGE],
+		    true));
 	line_end(text, end, &next);
 	for (p = next; p < end; p = next) {
 		e = line_end(p, end, &next);
 		k = layout_prefix(sp->layout, p, (size_t)(e - p), &tmp);
 		buf_addc(&sp->msg, '\n');
-		buf_add(&sp->msg, p + k, (size_t)(e - p) - k);
+		buf_add(&sp->msg, p + k, layout_line_keep(sp->layout, p + k,
+		    (size_t)(e - p) - k, false));
 	}
 	m.p = sp->msg.data;
 	m.n = sp->msg.len;

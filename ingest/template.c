@@ -40,6 +40,9 @@
 #define SEEN_FILE	0x4	/* base_events.py:1900 */
 #define SEEN_BIGNUM	0x8	/* a thread id, not a pid */
 #define SEEN_LEVEL	0x10	/* ERROR/MainProcess */
+#define SEEN_ASYNCIO	0x20	/* asyncio: the logger of asyncio's records */
+#define SEEN_INTERNAL	0x40	/* base_events, _run_once: %(module)s or
+				 * %(funcName)s of asyncio's records */
 
 #define VALUE_MAX	96	/* longest bracketed value */
 
@@ -144,6 +147,26 @@ classify(const char *s, size_t n, bool bracketed)
 	return K_WORD;
 }
 
+/* The module or function names asyncio's and warnings' records carry:
+ * a slot showing them is %(module)s or %(funcName)s, not the logger. */
+static bool
+is_internal(const char *s, size_t n)
+{
+	static const char *const names[] = { "base_events",
+	    "selector_events", "proactor_events", "unix_events",
+	    "windows_events", "tasks", "futures", "events", "coroutines",
+	    "sslproto", "runners", "streams", "warnings",
+	    "default_exception_handler", "call_exception_handler",
+	    "_run_once", "_showwarnmsg", "__del__", "_warn_unawaited_coroutine",
+	    NULL };
+	size_t	i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
+			return true;
+	return false;
+}
+
 static unsigned
 seen_flags(unsigned char kind, const char *s, size_t n)
 {
@@ -170,6 +193,11 @@ seen_flags(unsigned char kind, const char *s, size_t n)
 	    starts(s, n, "asyncio_") || starts(s, n, "MainProcess") ||
 	    starts(s, n, "ForkPoolWorker-") || starts(s, n, "SpawnProcess-"))
 		f |= SEEN_THREAD;
+	if ((n == 7 && memcmp(s, "asyncio", 7) == 0) ||
+	    starts(s, n, "asyncio."))
+		f |= SEEN_ASYNCIO;
+	if (is_internal(s, n))
+		f |= SEEN_INTERNAL;
 	if ((n == 4 && memcmp(s, "None", 4) == 0) ||
 	    (starts(s, n, "Task-") && n > 5 && all_digits(s + 5, n - 5)))
 		f |= SEEN_TASK;
@@ -343,7 +371,7 @@ template_best(const struct template_votes *v, struct template *out,
 	const unsigned	*seen;
 	size_t		 i, best = 0, j;
 	bool		 level = false, pid = false, logger = false,
-			 thread = false;
+			 thread = false, named = false;
 
 	if (v->ncand == 0)
 		return false;
@@ -355,6 +383,10 @@ template_best(const struct template_votes *v, struct template *out,
 	*out = v->cand[best].t;
 	*count = v->cand[best].count;
 	seen = v->cand[best].seen;
+	/* a slot that showed "asyncio" is the logger, whatever comes first */
+	for (j = 0; j < out->n; j++)
+		named |= (seen[j] & SEEN_ASYNCIO) != 0 &&
+		    (out->s[j].kind == K_WORD || out->s[j].kind == K_NAMELINE);
 	/* the roles: a level, a pid, a thread and a task by their values;
 	 * the first other name is the logger */
 	for (j = 0; j < out->n; j++) {
@@ -381,13 +413,15 @@ template_best(const struct template_votes *v, struct template *out,
 				thread = true;
 			} else if (seen[j] & SEEN_TASK) {
 				sl->role = R_TASK;
-			} else if (!logger) {
+			} else if (!logger && !(seen[j] & SEEN_INTERNAL) &&
+			    (!named || (seen[j] & SEEN_ASYNCIO))) {
 				sl->role = R_LOGGER;
 				logger = true;
 			}
 			break;
 		case K_NAMELINE:
-			if (!(seen[j] & SEEN_FILE) && !logger) {
+			if (!(seen[j] & (SEEN_FILE | SEEN_INTERNAL)) &&
+			    !logger && (!named || (seen[j] & SEEN_ASYNCIO))) {
 				sl->role = R_LOGGER;
 				logger = true;
 			}

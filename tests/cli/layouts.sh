@@ -29,3 +29,60 @@ expect_err "dir -v: JSON document named" 'state\.json: a database or JSON docume
 expect_err "dir -v: hidden named" '\.cache: hidden, skipped'
 run ingest -q --db "$T/files3.db" "$d"
 expect_eq "dir -q: no notes" "$(cat "$err")" ""
+
+# --- layouts: each fixture against the truth its program captured ---
+check() {	# check NAME: records, times, fields and findings of one fixture
+	local name=$1 db=$T/lay-$1.db
+	"$AIOSIFT" ingest -q --keep all --tz UTC --db "$db" "$FIXTURES/layouts/$name.log" >"$out" 2>"$err"
+	st=$?
+	if [ "$st" -ne 0 ]; then fail "$name: ingest" "exit $st: $(head -c 300 "$err")"; return; fi
+	sqlite3 -json "$db" "SELECT line, nlines, ts_us, level, logger, pid, thread, task FROM records ORDER BY line" >"$T/rec.json"
+	"$AIOSIFT" query findings --db "$db" --format ndjson >"$T/find.nd"
+	python3 - "$name" "$FIXTURES/layouts/$name.expect.json" "$T/rec.json" "$T/find.nd" <<'PY'
+import json, math, sys
+name, exp, recs, finds = sys.argv[1:]
+e = json.load(open(exp)); shows = e['shows']
+r = json.load(open(recs)) if open(recs).read().strip() else []
+f = [json.loads(l) for l in open(finds) if l.strip()]
+def out(ok, what, why=''):
+	print(('PASS %s: %s' % (name, what)) if ok else ('FAIL %s: %s: %s' % (name, what, why)))
+truth = e['records']
+out(len(r) == len(truth), 'record boundaries (%d records)' % len(truth),
+    'got %d records starting at lines %s' % (len(r), [x['line'] for x in r][:12]))
+n = min(len(r), len(truth))
+bad = []
+for i in range(n):
+	t, g = truth[i], r[i]
+	if 'ts_ms' in shows and (g['ts_us'] is None or abs(g['ts_us'] / 1000 - math.floor(t['ts'] * 1000)) > 1.5):
+		bad.append('line %d ts %s want %.3f' % (g['line'], g['ts_us'], t['ts']))
+	if 'ts_s' in shows and (g['ts_us'] is None or abs(g['ts_us'] / 1e6 - math.floor(t['ts'])) > 0.001):
+		bad.append('line %d ts %s want %d' % (g['line'], g['ts_us'], t['ts']))
+if 'ts_ms' in shows or 'ts_s' in shows:
+	out(not bad and n > 0, 'times', '; '.join(bad[:3]))
+bad = []
+for i in range(n):
+	t, g = truth[i], r[i]
+	for k in ("level", "logger", "pid", "thread", "task", "procname"):
+		if k not in shows:
+			continue
+		want, got = t.get(k), g['thread' if k == 'procname' else k]
+		if k == 'level':
+			want, got = str(want).upper(), str(got or '').upper()
+		if k == 'task' and want in (None, 'None'):
+			want = None
+		if got == '':
+			got = None
+		if want != got:
+			bad.append('line %d %s %r want %r' % (g['line'], k, got, want))
+out(not bad and n > 0, 'fields (%s)' % ' '.join(k for k in shows if not k.startswith('ts')), '; '.join(bad[:3]))
+for want in e['findings']:
+	hit = [x for x in f if x['kind'] == want['kind'] and all(
+		(x.get(k) or '').split('.')[-1] == v for k, v in want.items() if k != 'kind')]
+	out(bool(hit), 'finding %s' % want['kind'],
+	    'findings: %s' % [(x['kind'], x.get('task'), x.get('coro'), x.get('exception')) for x in f])
+PY
+}
+for x in "$FIXTURES"/layouts/*.expect.json; do
+	[ -f "$x" ] || { fail layouts "no fixtures in $FIXTURES/layouts"; break; }
+	n=${x##*/}; check "${n%.expect.json}"
+done

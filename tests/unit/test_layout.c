@@ -124,6 +124,77 @@ static const struct {
 	    "2026-11-24T18:01:22.500Z [error    ] request failed    path=/x\n",
 	    "iso", { T0 + 454000, -1, "info", "", "", "",
 	    "request handled   path=/" } },
+	{ "py3.12 msecs padded level name [pid] taskName",
+	    "2026-11-24 18:01:22.576 DEBUG    asyncio [29689] None: Using "
+	    "selector: EpollSelector\n"
+	    "2026-11-24 18:01:22.577 INFO     app.svc [29689] Task-1: starting\n"
+	    "2026-11-24 18:01:22.592 ERROR    asyncio [29689] Task-1: Task "
+	    "exception was never retrieved\n"
+	    "future: <Task finished name='Task-2' coro=<boom() done>>\n",
+	    "python", { T0 + 576000, 29689, "DEBUG", "asyncio", "", "",
+	    "Using selector: EpollSelector" } },
+	{ "name:lineno is the logger",
+	    "2026-11-24 18:01:22,100 WARNING  asyncio:1900: Executing <Task "
+	    "pending> took 0.101 seconds\n"
+	    "2026-11-24 18:01:22,200 INFO     app.main:42: ok\n",
+	    "python", { T0 + 100000, -1, "WARNING", "asyncio", "", "",
+	    "Executing <Task pending> took 0.101 seconds" } },
+	{ "asctime with msecs twice",
+	    "2026-11-24 18:01:22,454.454 ERROR [app.db] boom\n"
+	    "2026-11-24 18:01:22,455.455 INFO [app.db] ok\n",
+	    "python", { T0 + 454000, -1, "ERROR", "app.db", "", "", "boom" } },
+	{ "home assistant",
+	    "2026-11-24 18:01:22.454 ERROR (MainThread) [homeassistant.core] "
+	    "Error doing job: Task exception was never retrieved\n"
+	    "2026-11-24 18:01:22.500 INFO (SyncWorker_0) [homeassistant.setup] "
+	    "Setup done\n",
+	    "python", { T0 + 454000, -1, "ERROR", "homeassistant.core",
+	    "MainThread", "", "Error doing job: Task exception was never "
+	    "retrieved" } },
+	{ "module is not the logger",
+	    "2026-11-24 18:01:22,001 [ERROR] [base_events] Task exception "
+	    "was never retrieved\n"
+	    "2026-11-24 18:01:22,002 [INFO] [server] listening\n",
+	    "python", { T0 + 1000, -1, "ERROR", "", "", "",
+	    "Task exception was never retrieved" } },
+	{ "celery",
+	    "[2026-11-24 18:01:22,454: ERROR/MainProcess] Task exception was "
+	    "never retrieved\n"
+	    "[2026-11-24 18:01:22,455: INFO/ForkPoolWorker-1] done\n",
+	    "python", { T0 + 454000, -1, "ERROR", "", "MainProcess", "",
+	    "Task exception was never retrieved" } },
+	{ "heroku",
+	    "2026-11-24T18:01:22.100000+00:00 app[web.1]: ERROR:asyncio:Task "
+	    "exception was never retrieved\n"
+	    "2026-11-24T18:01:22.100001+00:00 app[web.1]: future: <Task>\n"
+	    "2026-11-24T18:01:23.000000+00:00 app[web.1]: INFO:app:ok\n",
+	    "journald", { T0 + 100000, -1, "ERROR", "asyncio", "", "",
+	    "Task exception was never retrieved" } },
+	{ "rfc 5424",
+	    "<11>1 2026-11-24T18:01:22.5Z web01 quotes 4711 - - ERROR:asyncio:"
+	    "Task exception was never retrieved\n"
+	    "<11>1 2026-11-24T18:01:22.5Z web01 quotes 4711 - - future: x\n",
+	    "syslog", { T0 + 500000, 4711, "ERROR", "asyncio", "", "",
+	    "Task exception was never retrieved" } },
+	{ "pm2",
+	    "0|quotes   | ERROR:asyncio:Task exception was never retrieved\n"
+	    "0|quotes   | future: <Task finished>\n"
+	    "0|quotes   | INFO:app:ok\n",
+	    "container", { TS_NONE, -1, "ERROR", "asyncio", "", "",
+	    "Task exception was never retrieved" } },
+	{ "structlog key=value",
+	    "timestamp='2026-11-24T18:01:22.25Z' level='error' logger='asyncio' "
+	    "event='Task exception was never retrieved\\nfuture: x'\n"
+	    "timestamp='2026-11-24T18:01:23Z' level='info' logger='app' "
+	    "event='ok'\n",
+	    "json", { T0 + 250000, -1, "error", "asyncio", "", "", NULL } },
+	{ "rich",
+	    "[18:01:22] ERROR    Task exception was never retrieved        "
+	    "base_events.py:1771\n"
+	    "                    future: <Task finished>\n"
+	    "           INFO     ok                                  x.py:3\n",
+	    "rich", { TS_NONE, -1, "ERROR", "", "", "",
+	    "Task exception was never retrieved        base_events.py:1771" } },
 	{ "byte order mark",
 	    "\xef\xbb\xbf" "2026-11-24 18:01:22,454 INFO app: one\n"
 	    "2026-11-24 18:01:22,455 INFO app: two\n",
