@@ -24,7 +24,7 @@ static const struct {
 	  "task Nullable(String), coro Nullable(String), "
 	  "exception Nullable(String), location Nullable(String), "
 	  "message String, duration_us Nullable(Int64), source String, "
-	  "line Int64, incident UInt64",
+	  "stream String, line Int64, incident UInt64",
 	  "ReplacingMergeTree(ver) PARTITION BY toYYYYMM(ts) "
 	  "ORDER BY (toStartOfDay(ts), host, fid)" },
 	{ "incidents",

@@ -16,6 +16,7 @@
 #include "common/severity.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "fleet/cmd_fquery.h"
 #include "query/cliopt.h"
 #include "query/filter.h"
 #include "query/output.h"
@@ -743,6 +744,8 @@ cmd_query(int argc, char *argv[])
 	struct err	 e;
 	int		 rc, st;
 
+	if (fleet_wanted(argc, argv))	/* the fleet's, on ClickHouse */
+		return fleet_query_cmd(argc, argv);
 	memset(&o, 0, sizeof(o));
 	err_clear(&e);
 	if ((st = query_parse(argc, argv, &o)) != 0)

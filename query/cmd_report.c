@@ -22,6 +22,7 @@
 #include "common/severity.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "fleet/cmd_fquery.h"
 #include "query/filter.h"
 #include "query/qdb.h"
 #include "query/cliopt.h"
@@ -283,6 +284,8 @@ cmd_report(int argc, char *argv[])
 	int		 st;
 	char		 buf[32];
 
+	if (fleet_wanted(argc, argv))	/* the fleet's, on ClickHouse */
+		return fleet_report_cmd(argc, argv);
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
 	memset(&p, 0, sizeof(p));

@@ -23,6 +23,7 @@ static const char *const outbox_names[OUTBOX_NTABLES] = {
 	"coalesce(f.severity, 0) AS severity, f.task, f.coro, " \
 	"f.exception, f.location, coalesce(f.message, '') AS message, " \
 	"f.duration_us, coalesce(s.path, '') AS source, " \
+	"coalesce(s.set_path, '') AS stream, " \
 	"coalesce(f.line, 0) AS line, coalesce(i.uid, 0) AS incident " \
 	"FROM "
 #define OUTBOX_FINDING_JOINS \

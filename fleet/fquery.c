@@ -1,0 +1,1106 @@
+/*
+ * fquery: fleet questions. ClickHouse filters and aggregates (FINAL, the
+ * day-first sort key narrowed by the period); the rows it returns, few,
+ * are read from its TabSeparated answer into an in-memory SQLite table,
+ * from which query/output writes them exactly as a local answer, with
+ * the same columns plus the host. User values are literals escaped by
+ * clickhouse_quote(): 18.16 has no query parameters.
+ */
+#include "fleet/fquery.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/buf.h"
+#include "common/record.h"
+#include "common/xmalloc.h"
+#include "fleet/fleeturl.h"
+
+#define FQ_TOP_DEFAULT	10
+#define FQ_INC_MASK	"9223372036854775807"	/* uids shown as int64 */
+#define FQ_MAX_INCIDENTS 50			/* as report.c lists */
+#define FQ_HOUR_US	(INT64_C(3600) * 1000000)
+#define FQ_MAX_BUCKETS	168
+#define FQ_MAX_MINUTE_BUCKETS 60
+
+int
+fquery_open(struct fquery *q, const char *url, const char *host,
+    const char *user, const char *password_file, long timeout_ms,
+    struct err *e)
+{
+	struct fleeturl	 u;
+	char		*password = NULL;
+
+	memset(q, 0, sizeof(*q));
+	if (fleeturl_parse(url, &u, e) == -1)
+		return -1;
+	q->db = xstrdup(u.database);
+	fleeturl_release(&u);
+	q->host = host;
+	if (password_file != NULL && (password = fleeturl_password(
+	    password_file, e)) == NULL)
+		goto fail;
+	q->ch = clickhouse_new(url, user, password, timeout_ms, e);
+	if (password != NULL) {
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	if (q->ch == NULL)
+		goto fail;
+	q->shown = xstrdup(clickhouse_url(q->ch));
+	return 0;
+fail:
+	fquery_close(q);
+	return -1;
+}
+
+void
+fquery_close(struct fquery *q)
+{
+	clickhouse_free(q->ch);
+	free(q->db);
+	free(q->shown);
+	memset(q, 0, sizeof(*q));
+}
+
+/* ---- SQL text ------------------------------------------------------- */
+
+static void
+fq_quote(struct buf *b, const char *s)
+{
+	clickhouse_quote(b, s, strlen(s));
+}
+
+void
+fquery_glob(struct buf *sql, const char *g)
+{
+	struct buf	re;
+	const char	*p;
+
+	buf_init(&re, (size_t)-1);
+	buf_addc(&re, '^');
+	for (p = g; *p != '\0'; p++) {
+		if (*p == '*')
+			buf_adds(&re, ".*");
+		else if (*p == '?')
+			buf_addc(&re, '.');
+		else if (*p == '[' && strchr(p + 1, ']') != NULL) {
+			const char *end = strchr(p + (p[1] == ']' ? 2 : 1),
+			    ']');
+
+			if (end == NULL)
+				end = strchr(p + 1, ']');
+			buf_addc(&re, '[');
+			for (p++; p < end; p++) {
+				if (*p == '^' && p[-1] == '[')
+					buf_addc(&re, '^');
+				else if (*p == '\\' || *p == '[' || *p == '^')
+					buf_printf(&re, "\\%c", *p);
+				else
+					buf_addc(&re, *p);
+			}
+			buf_addc(&re, ']');
+		} else if (strchr("\\.+()|{}^$[]", *p) != NULL) {
+			buf_addc(&re, '\\');
+			buf_addc(&re, *p);
+		} else
+			buf_addc(&re, *p);
+	}
+	buf_addc(&re, '$');
+	clickhouse_quote(sql, re.data, re.len);
+	buf_release(&re);
+}
+
+static bool
+fq_is_glob(const char *v)
+{
+	return strpbrk(v, "*?[") != NULL;
+}
+
+/* " AND col matches v" (a name, or a GLOB pattern) */
+static void
+fq_match(struct buf *b, const char *col, const char *v)
+{
+	if (fq_is_glob(v)) {
+		buf_printf(b, " AND %s IS NOT NULL AND match(assumeNotNull(%s), ",
+		    col, col);
+		fquery_glob(b, v);
+		buf_addc(b, ')');
+	} else {
+		buf_printf(b, " AND %s = ", col);
+		fq_quote(b, v);
+	}
+}
+
+/* One column against a source: the whole path or its tail after '/'. */
+static void
+fq_source_col(struct buf *b, const char *col, const char *v)
+{
+	char	*tail;
+	size_t	 n = strlen(v) + 3;
+
+	if (fq_is_glob(v)) {
+		tail = xmalloc(n);
+		snprintf(tail, n, "*/%s", v);
+		buf_printf(b, "match(%s, ", col);
+		fquery_glob(b, v);
+		buf_printf(b, ") OR match(%s, ", col);
+		fquery_glob(b, tail);
+		buf_addc(b, ')');
+		free(tail);
+		return;
+	}
+	tail = xmalloc(n);
+	snprintf(tail, n, "/%s", v);
+	buf_printf(b, "%s = ", col);
+	fq_quote(b, v);
+	buf_printf(b, " OR endsWith(%s, ", col);
+	fq_quote(b, tail);
+	buf_addc(b, ')');
+	free(tail);
+}
+
+/* The filters on the fleet's findings (alias-free column names). */
+static void
+fq_where_findings(struct buf *b, const struct fquery *q,
+    const struct filter *f)
+{
+	const char	*p, *comma;
+
+	buf_adds(b, " WHERE deleted = 0");
+	if (q->host != NULL)
+		fq_match(b, "host", q->host);
+	if (f->since_us != TS_NONE)
+		buf_printf(b, " AND ts_us >= %" PRId64 " AND ts >= "
+		    "toDateTime(%" PRId64 ")", f->since_us, f->since_us >= 0 ?
+		    f->since_us / 1000000 : 0);
+	if (f->until_us != TS_NONE)
+		buf_printf(b, " AND ts_us < %" PRId64 " AND ts <= "
+		    "toDateTime(%" PRId64 ")", f->until_us, f->until_us > 0 ?
+		    f->until_us / 1000000 : 0);
+	if (f->kind != NULL) {
+		buf_adds(b, " AND kind IN (");
+		for (p = f->kind; ; p = comma + 1) {
+			char	*one;
+
+			comma = strchr(p, ',');
+			one = comma ? xstrndup(p, (size_t)(comma - p)) :
+			    xstrdup(p);
+			if (p != f->kind)
+				buf_adds(b, ", ");
+			fq_quote(b, one);
+			free(one);
+			if (comma == NULL)
+				break;
+		}
+		buf_addc(b, ')');
+	}
+	if (f->severity > 0)
+		buf_printf(b, " AND severity >= %d", f->severity);
+	if (f->task != NULL)
+		fq_match(b, "task", f->task);
+	if (f->coro != NULL)
+		fq_match(b, "coro", f->coro);
+	if (f->exception != NULL)
+		fq_match(b, "exception", f->exception);
+	if (f->source != NULL) {
+		buf_adds(b, " AND (");
+		fq_source_col(b, "source", f->source);
+		buf_adds(b, " OR ");
+		fq_source_col(b, "stream", f->source);
+		buf_addc(b, ')');
+	}
+	if (f->incident >= 0)
+		buf_printf(b, " AND bitAnd(incident, " FQ_INC_MASK ") = %"
+		    PRId64, f->incident);
+}
+
+/* ---- answers into SQLite -------------------------------------------- */
+
+/* Undo ClickHouse's TabSeparated escapes of n bytes at p into *out. */
+static void
+fq_unescape(const char *p, size_t n, struct buf *out)
+{
+	size_t	i;
+
+	buf_reset(out);
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\\' || i + 1 == n) {
+			buf_addc(out, p[i]);
+			continue;
+		}
+		switch (p[++i]) {
+		case 'b': buf_addc(out, '\b'); break;
+		case 'f': buf_addc(out, '\f'); break;
+		case 'r': buf_addc(out, '\r'); break;
+		case 'n': buf_addc(out, '\n'); break;
+		case 't': buf_addc(out, '\t'); break;
+		case '0': buf_addc(out, '\0'); break;
+		default: buf_addc(out, p[i]); break;
+		}
+	}
+}
+
+/* Run sql on ClickHouse and append its rows to table name of db, whose
+ * columns are typed by types: 'i' integer, 't' text. */
+static int
+fq_load(struct fquery *q, sqlite3 *db, const char *name, const char *types,
+    const char *sql, struct err *e)
+{
+	struct buf	 resp, ins, field;
+	sqlite3_stmt	*st = NULL;
+	const char	*p, *end, *tab, *nl;
+	size_t		 ncols = strlen(types), i;
+	int		 rc = -1;
+
+	buf_init(&resp, (size_t)-1);
+	buf_init(&ins, (size_t)-1);
+	buf_init(&field, (size_t)-1);
+	if (clickhouse_query(q->ch, sql, &resp, e) == -1)
+		goto out;
+	buf_printf(&ins, "INSERT INTO %s VALUES (", name);
+	for (i = 0; i < ncols; i++)
+		buf_adds(&ins, i ? ", ?" : "?");
+	buf_addc(&ins, ')');
+	if (sqlite3_prepare_v2(db, ins.data, -1, &st, NULL) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "fleet answer: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	p = resp.data ? resp.data : "";
+	end = p + resp.len;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		for (i = 0; i < ncols; i++) {
+			tab = memchr(p, '\t', (size_t)(nl - p));
+			if (tab == NULL || i == ncols - 1)
+				tab = nl;
+			if (tab - p == 2 && p[0] == '\\' && p[1] == 'N')
+				sqlite3_bind_null(st, (int)i + 1);
+			else if (types[i] == 'i')
+				sqlite3_bind_int64(st, (int)i + 1,
+				    strtoll(p, NULL, 10));
+			else {
+				fq_unescape(p, (size_t)(tab - p), &field);
+				sqlite3_bind_text(st, (int)i + 1, field.data ?
+				    field.data : "", (int)field.len,
+				    SQLITE_TRANSIENT);
+			}
+			p = tab < nl ? tab + 1 : nl;
+		}
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			err_set(e, STATUS_DB, "fleet answer: %s",
+			    sqlite3_errmsg(db));
+			goto out;
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		p = nl + 1;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	buf_release(&resp);
+	buf_release(&ins);
+	buf_release(&field);
+	return rc;
+}
+
+/* Write the rows of sql over db with cols, as query does. */
+static int
+fq_write(sqlite3 *db, const char *sql, const struct output_col *cols,
+    size_t n, const struct fquery_out *o, struct output *out_in,
+    struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	struct output	*out = out_in;
+	int		 rc = -1, step;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "fleet answer: %s", sqlite3_errmsg(db));
+		goto done;
+	}
+	if (out == NULL)
+		out = output_new(stdout, o->fmt, cols, n, o->flags,
+		    output_term_width(stdout));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		output_row(out, st);
+	if (step != SQLITE_DONE) {
+		err_set(e, STATUS_DB, "fleet answer: %s", sqlite3_errmsg(db));
+		goto done;
+	}
+	rc = out_in == NULL ? output_end(out, e) : 0;
+done:
+	if (out_in == NULL)
+		output_free(out);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- query WHAT ----------------------------------------------------- */
+
+#define FQ_HOST_COL	{ "host", "host", "HOST", OUTPUT_TEXT, 0 }
+
+static const struct output_col fq_findings_cols[] = {
+	FQ_HOST_COL,
+	{ "kind", "kind", "KIND", OUTPUT_TEXT, 0 },
+	{ "rule", "rule", NULL, OUTPUT_TEXT, 0 },
+	{ "severity", "severity", "SEV", OUTPUT_SEVERITY, 0 },
+	{ "ts_us", "ts", NULL, OUTPUT_TIME, 0 },
+	{ "task", "task", "TASK", OUTPUT_TEXT, 0 },
+	{ "coro", "coro", "CORO", OUTPUT_TEXT, 0 },
+	{ "exception", "exception", "EXCEPTION", OUTPUT_TEXT, 0 },
+	{ "location", "location", "LOCATION", OUTPUT_TEXT, 0 },
+	{ "duration_us", "duration_s", NULL, OUTPUT_SECONDS, 0 },
+	{ "source", "source", NULL, OUTPUT_TEXT, 0 },
+	{ "line", "line", NULL, OUTPUT_INT, 0 },
+	{ "incident", "incident", "INC", OUTPUT_INT, 0 },
+	{ "message", "message", "MESSAGE", OUTPUT_TEXT, 0 },
+};
+
+static const struct output_col fq_findings_table[] = {
+	{ "ts_us", "ts", "TIME", OUTPUT_TIME, 0 },
+	FQ_HOST_COL,
+	{ "severity", "severity", "SEV", OUTPUT_SEVERITY, 0 },
+	{ "kind", "kind", "KIND", OUTPUT_TEXT, 0 },
+	{ "task", "task", "TASK", OUTPUT_TEXT, 0 },
+	{ "coro", "coro", "CORO", OUTPUT_TEXT, 0 },
+	{ "exception", "exception", "EXCEPTION", OUTPUT_TEXT, 1 },
+	{ "location", "location", "LOCATION", OUTPUT_TEXT, 2 },
+	{ "incident", "incident", "INC", OUTPUT_INT, 3 },
+	{ "message", "message", "MESSAGE", OUTPUT_TEXT, 0 },
+};
+
+static const struct output_col fq_stalls_cols[] = {
+	{ "ts_us", "ts", "TIME", OUTPUT_TIME, 0 },
+	FQ_HOST_COL,
+	{ "duration_us", "duration_s", "SECONDS", OUTPUT_SECONDS, 0 },
+	{ "severity", "severity", "SEV", OUTPUT_SEVERITY, 0 },
+	{ "rule", "rule", NULL, OUTPUT_TEXT, 0 },
+	{ "task", "task", "TASK", OUTPUT_TEXT, 0 },
+	{ "coro", "coro", "CORO", OUTPUT_TEXT, 0 },
+	{ "location", "location", "LOCATION", OUTPUT_TEXT, 1 },
+	{ "source", "source", NULL, OUTPUT_TEXT, 0 },
+	{ "line", "line", NULL, OUTPUT_INT, 0 },
+	{ "incident", "incident", "INC", OUTPUT_INT, 2 },
+	{ "message", "message", "MESSAGE", OUTPUT_TEXT, 0 },
+};
+
+static const struct output_col fq_incidents_cols[] = {
+	FQ_HOST_COL,
+	{ "id", "id", "ID", OUTPUT_INT, 0 },
+	{ "first_us", "first", "FIRST", OUTPUT_TIME, 0 },
+	{ "last_us", "last", "LAST", OUTPUT_TIME, 2 },
+	{ "severity", "severity", "SEV", OUTPUT_SEVERITY, 0 },
+	{ "kinds", "kinds", "KINDS", OUTPUT_TEXT, 0 },
+	{ "task", "task", "TASK", OUTPUT_TEXT, 0 },
+	{ "coro", "coro", "CORO", OUTPUT_TEXT, 1 },
+	{ "n", "count", "N", OUTPUT_INT, 0 },
+	{ "summary", "summary", "SUMMARY", OUTPUT_TEXT, 0 },
+};
+
+static const struct output_col fq_tasks_cols[] = {
+	{ "task", "task", "TASK", OUTPUT_TEXT, 0 },
+	{ "first", "first", "FIRST", OUTPUT_TIME, 2 },
+	{ "last", "last", "LAST", OUTPUT_TIME, 0 },
+	{ "n", "findings", "N", OUTPUT_INT, 0 },
+	{ "sev", "severity", "WORST", OUTPUT_SEVERITY, 0 },
+	{ "hosts", "hosts", "HOSTS", OUTPUT_INT, 0 },
+	{ "kinds", "kinds", "KINDS", OUTPUT_TEXT, 0 },
+	{ "coros", "coros", "COROUTINES", OUTPUT_TEXT, 1 },
+};
+
+static const struct output_col fq_top_cols[] = {
+	{ "by", "by", "BY", OUTPUT_TEXT, 0 },
+	{ "value", "value", "VALUE", OUTPUT_TEXT, 0 },
+	{ "n", "count", "COUNT", OUTPUT_INT, 0 },
+	{ "hosts", "hosts", "HOSTS", OUTPUT_INT, 0 },
+	{ "first", "first", "FIRST", OUTPUT_TIME, 1 },
+	{ "last", "last", "LAST", OUTPUT_TIME, 0 },
+	{ "sev", "severity", "WORST", OUTPUT_SEVERITY, 0 },
+};
+
+static const struct output_col fq_hosts_cols[] = {
+	FQ_HOST_COL,
+	{ "last", "last_ship", "LAST SHIP", OUTPUT_TIME, 0 },
+	{ "ships", "ships", "SHIPS", OUTPUT_INT, 1 },
+	{ "interval", "interval_s", "USUAL", OUTPUT_SECONDS, 0 },
+	{ "silent", "silent_s", "SILENT", OUTPUT_SECONDS, 0 },
+	{ "status", "status", "STATUS", OUTPUT_TEXT, 0 },
+};
+
+#define NELEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+static sqlite3 *
+fq_mem(const char *schema, struct err *e)
+{
+	sqlite3	*db = NULL;
+
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "fleet answer: %s", db ?
+		    sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int
+fq_findings(struct fquery *q, const struct filter *f, bool stalls,
+    const struct fquery_out *o, struct err *e)
+{
+	const struct output_col	*cols;
+	struct buf		 sql;
+	sqlite3			*db;
+	size_t			 n, i;
+	int			 rc = -1;
+
+	if (stalls) {
+		cols = fq_stalls_cols;
+		n = NELEMS(fq_stalls_cols);
+	} else if (o->fmt == OUTPUT_TABLE) {
+		cols = fq_findings_table;
+		n = NELEMS(fq_findings_table);
+	} else {
+		cols = fq_findings_cols;
+		n = NELEMS(fq_findings_cols);
+	}
+	if ((db = fq_mem("CREATE TABLE r (host, kind, rule, severity, ts_us, "
+	    "task, coro, exception, location, duration_us, source, line, "
+	    "incident, message)", e)) == NULL)
+		return -1;
+	buf_init(&sql, (size_t)-1);
+	buf_printf(&sql, "SELECT host, kind, rule, severity, ts_us, task, "
+	    "coro, exception, location, duration_us, source, line, "
+	    "if(incident = 0, NULL, bitAnd(incident, " FQ_INC_MASK ")), "
+	    "message FROM %s.findings FINAL", q->db);
+	fq_where_findings(&sql, q, f);
+	if (stalls)
+		buf_adds(&sql, " AND kind = 'stall'");
+	if (f->limit > 0)
+		buf_printf(&sql, " ORDER BY isNotNull(ts_us) DESC, ts_us DESC, "
+		    "host DESC, fid DESC LIMIT %" PRId64, f->limit);
+	else
+		buf_adds(&sql, " ORDER BY isNotNull(ts_us), ts_us, host, fid");
+	if (fq_load(q, db, "r", "tttiittttitiit", sql.data, e) == -1)
+		goto out;
+	buf_reset(&sql);
+	buf_adds(&sql, "SELECT ");
+	for (i = 0; i < n; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", cols[i].expr);
+	buf_printf(&sql, " FROM r ORDER BY rowid%s", f->limit > 0 ? " DESC" :
+	    "");
+	rc = fq_write(db, sql.data, cols, n, o, NULL, e);
+out:
+	buf_release(&sql);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int
+fq_incidents(struct fquery *q, const struct filter *f,
+    const struct fquery_out *o, struct err *e)
+{
+	struct filter	 ff;
+	struct buf	 sql;
+	sqlite3		*db;
+	const char	*p, *comma;
+	int		 rc = -1;
+
+	if ((db = fq_mem("CREATE TABLE r (host, id, first_us, last_us, "
+	    "severity, kinds, task, coro, n, summary)", e)) == NULL)
+		return -1;
+	buf_init(&sql, (size_t)-1);
+	buf_printf(&sql, "SELECT host, bitAnd(uid, " FQ_INC_MASK "), "
+	    "first_us, last_us, severity, kinds, task, coro, n, summary FROM "
+	    "%s.incidents FINAL WHERE deleted = 0", q->db);
+	if (q->host != NULL)
+		fq_match(&sql, "host", q->host);
+	if (f->since_us != TS_NONE)
+		buf_printf(&sql, " AND last_us >= %" PRId64, f->since_us);
+	if (f->until_us != TS_NONE)
+		buf_printf(&sql, " AND first_us < %" PRId64 " AND ts <= "
+		    "toDateTime(%" PRId64 ")", f->until_us, f->until_us > 0 ?
+		    f->until_us / 1000000 : 0);
+	if (f->kind != NULL) {
+		buf_adds(&sql, " AND (0");
+		for (p = f->kind; ; p = comma + 1) {
+			char	*one;
+
+			comma = strchr(p, ',');
+			one = comma ? xstrndup(p, (size_t)(comma - p)) :
+			    xstrdup(p);
+			buf_adds(&sql, " OR has(splitByChar(',', kinds), ");
+			fq_quote(&sql, one);
+			buf_addc(&sql, ')');
+			free(one);
+			if (comma == NULL)
+				break;
+		}
+		buf_addc(&sql, ')');
+	}
+	if (f->severity > 0)
+		buf_printf(&sql, " AND severity >= %d", f->severity);
+	if (f->task != NULL)
+		fq_match(&sql, "task", f->task);
+	if (f->coro != NULL)
+		fq_match(&sql, "coro", f->coro);
+	if (f->incident >= 0)
+		buf_printf(&sql, " AND bitAnd(uid, " FQ_INC_MASK ") = %" PRId64,
+		    f->incident);
+	if (f->exception != NULL || f->source != NULL) {
+		/* an incident matches when one of its findings does */
+		filter_init(&ff);
+		ff.exception = f->exception;
+		ff.source = f->source;
+		buf_printf(&sql, " AND (host, uid) GLOBAL IN (SELECT host, "
+		    "incident FROM %s.findings FINAL", q->db);
+		fq_where_findings(&sql, q, &ff);
+		buf_addc(&sql, ')');
+	}
+	if (f->limit > 0)
+		buf_printf(&sql, " ORDER BY isNotNull(first_us) DESC, first_us "
+		    "DESC, host DESC, uid DESC LIMIT %" PRId64, f->limit);
+	else
+		buf_adds(&sql, " ORDER BY isNotNull(first_us), first_us, host, "
+		    "uid");
+	if (fq_load(q, db, "r", "tiiiitttit", sql.data, e) == -1)
+		goto out;
+	rc = fq_write(db, f->limit > 0 ? "SELECT * FROM r ORDER BY rowid DESC"
+	    : "SELECT * FROM r ORDER BY rowid", fq_incidents_cols,
+	    NELEMS(fq_incidents_cols), o, NULL, e);
+out:
+	buf_release(&sql);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int
+fq_tasks(struct fquery *q, const struct filter *f,
+    const struct fquery_out *o, struct err *e)
+{
+	struct buf	 sql, w;
+	sqlite3		*db;
+	int		 rc = -1;
+
+	if ((db = fq_mem("CREATE TABLE k (task, kind, n, first, last, sev);"
+	    "CREATE TABLE c (task, coro); CREATE TABLE h (task, hosts)",
+	    e)) == NULL)
+		return -1;
+	buf_init(&sql, (size_t)-1);
+	buf_init(&w, (size_t)-1);
+	buf_printf(&w, " FROM %s.findings FINAL", q->db);
+	fq_where_findings(&w, q, f);
+	buf_adds(&w, " AND task IS NOT NULL");
+	buf_printf(&sql, "SELECT task, kind, count(), min(ts_us), max(ts_us), "
+	    "max(severity)%s GROUP BY task, kind", w.data);
+	if (fq_load(q, db, "k", "ttiiii", sql.data, e) == -1)
+		goto out;
+	buf_reset(&sql);
+	buf_printf(&sql, "SELECT task, coro%s AND coro IS NOT NULL GROUP BY "
+	    "task, coro", w.data);
+	if (fq_load(q, db, "c", "tt", sql.data, e) == -1)
+		goto out;
+	buf_reset(&sql);
+	buf_printf(&sql, "SELECT task, uniqExact(host)%s GROUP BY task",
+	    w.data);
+	if (fq_load(q, db, "h", "ti", sql.data, e) == -1)
+		goto out;
+	/* then as locally: per task, its kinds by count, its coroutines */
+	buf_reset(&sql);
+	buf_adds(&sql, "WITH kk AS (SELECT * FROM k ORDER BY task, n DESC, "
+	    "kind), cc AS (SELECT task, group_concat(coro, ',') AS coros FROM "
+	    "(SELECT task, coro FROM c ORDER BY task, coro) GROUP BY task) "
+	    "SELECT kk.task AS task, min(first) AS first, max(last) AS last, "
+	    "sum(n) AS n, max(sev) AS sev, h.hosts AS hosts, "
+	    "group_concat(kind || ':' || n, ' ') AS kinds, cc.coros AS coros "
+	    "FROM kk LEFT JOIN cc ON cc.task = kk.task LEFT JOIN h ON "
+	    "h.task = kk.task GROUP BY kk.task ORDER BY 4 DESC, 3 DESC, "
+	    "kk.task");
+	if (f->limit > 0)
+		buf_printf(&sql, " LIMIT %" PRId64, f->limit);
+	rc = fq_write(db, sql.data, fq_tasks_cols, NELEMS(fq_tasks_cols), o,
+	    NULL, e);
+out:
+	buf_release(&sql);
+	buf_release(&w);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int
+fq_top(struct fquery *q, const struct filter *f, const struct fquery_out *o,
+    struct err *e)
+{
+	static const char *const dims[] = { "kind", "coro", "exception",
+	    "location", "task" };
+	struct buf	 sql;
+	sqlite3		*db;
+	size_t		 i, ndims = 4;
+	int		 rc = -1, which = -1;
+
+	if (o->by != NULL) {
+		for (i = 0; i < NELEMS(dims); i++)
+			if (strcmp(o->by, dims[i]) == 0)
+				which = (int)i;
+		if (which < 0)
+			return err_set(e, STATUS_USAGE, "query top: --by: use "
+			    "kind, coro, exception, location or task");
+	}
+	if ((db = fq_mem("CREATE TABLE r (by, value, n, hosts, first, last, "
+	    "sev)", e)) == NULL)
+		return -1;
+	buf_init(&sql, (size_t)-1);
+	for (i = 0; i < NELEMS(dims); i++) {
+		if (which >= 0 ? (int)i != which : i >= ndims)
+			continue;
+		buf_reset(&sql);
+		buf_printf(&sql, "SELECT '%s', %s AS v, count() AS n, "
+		    "uniqExact(host), min(ts_us), max(ts_us), max(severity) "
+		    "FROM %s.findings FINAL", dims[i], dims[i], q->db);
+		fq_where_findings(&sql, q, f);
+		buf_printf(&sql, " AND %s IS NOT NULL GROUP BY v ORDER BY n "
+		    "DESC, v LIMIT %" PRId64, dims[i], f->limit > 0 ?
+		    f->limit : FQ_TOP_DEFAULT);
+		if (fq_load(q, db, "r", "ttiiiii", sql.data, e) == -1)
+			goto out;
+	}
+	rc = fq_write(db, "SELECT * FROM r ORDER BY rowid", fq_top_cols,
+	    NELEMS(fq_top_cols), o, NULL, e);
+out:
+	buf_release(&sql);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int
+fq_hosts(struct fquery *q, const struct fquery_out *o, struct err *e)
+{
+	struct buf	 sql;
+	sqlite3		*db;
+	int		 rc = -1;
+
+	if ((db = fq_mem("CREATE TABLE r (host, last, ships, interval)",
+	    e)) == NULL)
+		return -1;
+	buf_init(&sql, (size_t)-1);
+	buf_printf(&sql, "SELECT host, max(ship_us), count(), "
+	    "if(countIf(prev_us > 0) = 0, NULL, toInt64(quantileExactIf(0.5)"
+	    "(ship_us - prev_us, prev_us > 0))) FROM %s.hosts WHERE 1", q->db);
+	if (q->host != NULL)
+		fq_match(&sql, "host", q->host);
+	buf_adds(&sql, " GROUP BY host ORDER BY host");
+	if (fq_load(q, db, "r", "tiii", sql.data, e) == -1)
+		goto out;
+	/* silent: more than twice the usual interval since the last ship */
+	buf_reset(&sql);
+	buf_printf(&sql, "SELECT host, last, ships, interval, %" PRId64
+	    " - last AS silent, CASE WHEN interval IS NULL THEN 'ok' "
+	    "WHEN %" PRId64 " - last > 2 * interval THEN 'silent' ELSE 'ok' "
+	    "END FROM r ORDER BY rowid", o->now_us, o->now_us);
+	rc = fq_write(db, sql.data, fq_hosts_cols, NELEMS(fq_hosts_cols), o,
+	    NULL, e);
+out:
+	buf_release(&sql);
+	sqlite3_close(db);
+	return rc;
+}
+
+int
+fquery_ask(struct fquery *q, enum fquery_what what, const struct filter *f,
+    const struct fquery_out *o, struct err *e)
+{
+	switch (what) {
+	case FQ_FINDINGS:
+		return fq_findings(q, f, false, o, e);
+	case FQ_STALLS:
+		return fq_findings(q, f, true, o, e);
+	case FQ_INCIDENTS:
+		return fq_incidents(q, f, o, e);
+	case FQ_TASKS:
+		return fq_tasks(q, f, o, e);
+	case FQ_TOP:
+		return fq_top(q, f, o, e);
+	default:
+		return fq_hosts(q, o, e);
+	}
+}
+
+/* ---- report --------------------------------------------------------- */
+
+static char *
+fq_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*s = sqlite3_column_text(st, i);
+
+	return s == NULL ? NULL : xstrndup((const char *)s,
+	    (size_t)sqlite3_column_bytes(st, i));
+}
+
+static int64_t
+fq_int(sqlite3_stmt *st, int i, int64_t dflt)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? dflt :
+	    sqlite3_column_int64(st, i);
+}
+
+/* Load sql into a fresh table t of db, then prepare "SELECT * FROM t". */
+static sqlite3_stmt *
+fq_rows(struct fquery *q, sqlite3 *db, const char *t, const char *types,
+    const char *sql, struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	char		 ddl[256], sel[64];
+	size_t		 i;
+	int		 n;
+
+	n = snprintf(ddl, sizeof(ddl), "CREATE TABLE %s (", t);
+	for (i = 0; types[i] != '\0'; i++)
+		n += snprintf(ddl + n, sizeof(ddl) - (size_t)n, "%sc%zu",
+		    i ? ", " : "", i);
+	snprintf(ddl + n, sizeof(ddl) - (size_t)n, ")");
+	if (sqlite3_exec(db, ddl, NULL, NULL, NULL) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "fleet answer: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	if (fq_load(q, db, t, types, sql, e) == -1)
+		return NULL;
+	snprintf(sel, sizeof(sel), "SELECT * FROM %s ORDER BY rowid", t);
+	if (sqlite3_prepare_v2(db, sel, -1, &st, NULL) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "fleet answer: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	return st;
+}
+
+/* " FROM db.findings FINAL WHERE ... [lo, hi)" */
+static void
+fq_period(struct buf *b, struct fquery *q, int64_t lo, int64_t hi)
+{
+	struct filter	f;
+
+	filter_init(&f);
+	f.since_us = lo;
+	f.until_us = hi;
+	buf_printf(b, " FROM %s.findings FINAL", q->db);
+	fq_where_findings(b, q, &f);
+}
+
+static int
+fq_report_kinds(struct fquery *q, sqlite3 *db, struct report *r,
+    struct err *e)
+{
+	struct buf	 sql;
+	sqlite3_stmt	*st;
+	size_t		 cap = 0;
+
+	buf_init(&sql, (size_t)-1);
+	buf_printf(&sql, "SELECT kind, countIf(ts_us >= %" PRId64 ") AS a, "
+	    "countIf(ts_us < %" PRId64 ") AS b, maxIf(severity, ts_us >= %"
+	    PRId64 ")", r->since_us, r->since_us, r->since_us);
+	fq_period(&sql, q, r->prev_us, r->until_us);
+	buf_adds(&sql, " GROUP BY kind ORDER BY a DESC, b DESC, kind");
+	st = fq_rows(q, db, "kinds", "tiii", sql.data, e);
+	buf_release(&sql);
+	if (st == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct report_kind	*k;
+
+		r->kinds = xgrow(r->kinds, &cap, r->nkinds + 1,
+		    sizeof(*r->kinds));
+		k = &r->kinds[r->nkinds++];
+		k->kind = fq_dup(st, 0);
+		k->n = fq_int(st, 1, 0);
+		k->prev = fq_int(st, 2, 0);
+		k->sev = k->n > 0 ? (int)fq_int(st, 3, 0) : 0;
+		r->total += k->n;
+		r->prev_total += k->prev;
+		if (k->sev > r->worst)
+			r->worst = k->sev;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The period's signatures, less those the signatures rollup saw before
+ * it anywhere in the fleet. */
+static int
+fq_report_sigs(struct fquery *q, sqlite3 *db, struct report *r,
+    struct err *e)
+{
+	struct buf	 sql;
+	sqlite3_stmt	*st;
+	size_t		 cap = 0;
+
+	buf_init(&sql, (size_t)-1);
+	buf_printf(&sql, "SELECT kind, coro, exception, count(), min(ts_us), "
+	    "max(severity)");
+	fq_period(&sql, q, r->since_us, r->until_us);
+	buf_adds(&sql, " GROUP BY kind, coro, exception");
+	if (fq_rows(q, db, "sigs", "tttiii", sql.data, e) == NULL)
+		goto fail;
+	buf_reset(&sql);
+	buf_printf(&sql, "SELECT kind, coro, exception FROM %s.signatures "
+	    "GROUP BY kind, coro, exception HAVING minMerge(first) < "
+	    "toDateTime(%" PRId64 ")", q->db, r->since_us >= 0 ?
+	    r->since_us / 1000000 : 0);
+	if (fq_rows(q, db, "old", "ttt", sql.data, e) == NULL)
+		goto fail;
+	buf_release(&sql);
+	if (sqlite3_prepare_v2(db, "SELECT * FROM sigs s WHERE NOT EXISTS "
+	    "(SELECT 1 FROM old o WHERE o.c0 = s.c0 AND o.c1 = "
+	    "coalesce(s.c1, '') AND o.c2 = coalesce(s.c2, '')) ORDER BY c4, "
+	    "c0, c1, c2", -1, &st, NULL) != SQLITE_OK)
+		return err_set(e, STATUS_DB, "fleet answer: %s",
+		    sqlite3_errmsg(db));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct report_sig	*g;
+
+		r->sigs = xgrow(r->sigs, &cap, r->nsigs + 1,
+		    sizeof(*r->sigs));
+		g = &r->sigs[r->nsigs++];
+		g->kind = fq_dup(st, 0);
+		g->coro = fq_dup(st, 1);
+		g->exception = fq_dup(st, 2);
+		g->n = fq_int(st, 3, 0);
+		g->first_us = fq_int(st, 4, TS_NONE);
+		g->sev = (int)fq_int(st, 5, 0);
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	buf_release(&sql);
+	return -1;
+}
+
+static int
+fq_report_top(struct fquery *q, sqlite3 *db, struct report *r,
+    const char *col, struct report_top **out, size_t *n, struct err *e)
+{
+	struct buf	 sql;
+	sqlite3_stmt	*st;
+	char		 t[32];
+
+	buf_init(&sql, (size_t)-1);
+	buf_printf(&sql, "SELECT %s AS v, count() AS n, max(severity)", col);
+	fq_period(&sql, q, r->since_us, r->until_us);
+	buf_printf(&sql, " AND %s IS NOT NULL GROUP BY v ORDER BY n DESC, v "
+	    "LIMIT %d", col, REPORT_TOP);
+	snprintf(t, sizeof(t), "top_%s", col);
+	st = fq_rows(q, db, t, "tii", sql.data, e);
+	buf_release(&sql);
+	if (st == NULL)
+		return -1;
+	*out = xcalloc(REPORT_TOP, sizeof(**out));
+	while (sqlite3_step(st) == SQLITE_ROW && *n < REPORT_TOP) {
+		(*out)[*n].name = fq_dup(st, 0);
+		(*out)[*n].n = fq_int(st, 1, 0);
+		(*out)[*n].sev = (int)fq_int(st, 2, 0);
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The longest stalls; their source names the host: "HOST: PATH". */
+static int
+fq_report_stalls(struct fquery *q, sqlite3 *db, struct report *r,
+    struct err *e)
+{
+	struct buf	 sql;
+	sqlite3_stmt	*st;
+
+	buf_init(&sql, (size_t)-1);
+	buf_adds(&sql, "SELECT ts_us, duration_us, line, task, coro, "
+	    "concat(host, ': ', source), message");
+	fq_period(&sql, q, r->since_us, r->until_us);
+	buf_adds(&sql, " AND kind = 'stall' ORDER BY duration_us DESC, ts_us, "
+	    "host, fid LIMIT 10");
+	st = fq_rows(q, db, "stalls", "iiitttt", sql.data, e);
+	buf_release(&sql);
+	if (st == NULL)
+		return -1;
+	r->stalls = xcalloc(10, sizeof(*r->stalls));
+	while (sqlite3_step(st) == SQLITE_ROW && r->nstalls < 10) {
+		struct report_stall	*x = &r->stalls[r->nstalls++];
+
+		x->ts_us = fq_int(st, 0, TS_NONE);
+		x->duration_us = fq_int(st, 1, -1);
+		x->line = fq_int(st, 2, 0);
+		x->task = fq_dup(st, 3);
+		x->coro = fq_dup(st, 4);
+		x->source = fq_dup(st, 5);
+		x->message = fq_dup(st, 6);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The incidents; their summary names the host: "HOST: SUMMARY". */
+static int
+fq_report_incidents(struct fquery *q, sqlite3 *db, struct report *r,
+    struct err *e)
+{
+	struct buf	 sql, w;
+	sqlite3_stmt	*st;
+	size_t		 cap = 0;
+
+	buf_init(&sql, (size_t)-1);
+	buf_init(&w, (size_t)-1);
+	buf_printf(&w, " FROM %s.incidents FINAL WHERE deleted = 0 AND "
+	    "last_us >= %" PRId64 " AND first_us < %" PRId64 " AND ts <= "
+	    "toDateTime(%" PRId64 ")", q->db, r->since_us, r->until_us,
+	    r->until_us > 0 ? r->until_us / 1000000 : 0);
+	if (q->host != NULL)
+		fq_match(&w, "host", q->host);
+	buf_printf(&sql, "SELECT count()%s", w.data);
+	if ((st = fq_rows(q, db, "ninc", "i", sql.data, e)) == NULL)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r->nincidents = fq_int(st, 0, 0);
+	sqlite3_finalize(st);
+	buf_reset(&sql);
+	buf_printf(&sql, "SELECT bitAnd(uid, " FQ_INC_MASK "), first_us, "
+	    "last_us, n, severity, kinds, task, coro, concat(host, ': ', "
+	    "summary)%s ORDER BY severity DESC, first_us, host, uid LIMIT %d",
+	    w.data, FQ_MAX_INCIDENTS);
+	if ((st = fq_rows(q, db, "inc", "iiiiitttt", sql.data, e)) == NULL)
+		goto fail;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct report_incident	*i;
+
+		r->incidents = xgrow(r->incidents, &cap, r->nshown + 1,
+		    sizeof(*r->incidents));
+		i = &r->incidents[r->nshown++];
+		i->id = fq_int(st, 0, 0);
+		i->first_us = fq_int(st, 1, TS_NONE);
+		i->last_us = fq_int(st, 2, TS_NONE);
+		i->count = fq_int(st, 3, 0);
+		i->sev = (int)fq_int(st, 4, 0);
+		i->kinds = fq_dup(st, 5);
+		i->task = fq_dup(st, 6);
+		i->coro = fq_dup(st, 7);
+		i->summary = fq_dup(st, 8);
+	}
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	buf_release(&w);
+	return 0;
+fail:
+	buf_release(&sql);
+	buf_release(&w);
+	return -1;
+}
+
+/* The timeline, laid out as report_timeline() lays it out. */
+static int
+fq_report_timeline(struct fquery *q, sqlite3 *db, struct report *r,
+    struct err *e)
+{
+	static const int64_t	 minutes[] = { 1, 5, 15 };
+	struct buf	 sql;
+	sqlite3_stmt	*st;
+	int64_t		 lo = r->since_us, hi = r->until_us, b;
+	uint64_t	 hours;
+	size_t		 i;
+
+	if (r->total == 0)
+		return 0;
+	buf_init(&sql, (size_t)-1);
+	if (hi - lo > FQ_MAX_BUCKETS * FQ_HOUR_US) {
+		buf_adds(&sql, "SELECT min(ts_us), max(ts_us)");
+		fq_period(&sql, q, r->since_us, r->until_us);
+		if ((st = fq_rows(q, db, "span", "ii", sql.data, e)) == NULL)
+			goto fail;
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			lo = fq_int(st, 0, lo);
+			hi = fq_int(st, 1, hi) + 1;
+		}
+		sqlite3_finalize(st);
+	}
+	r->bucket_us = 0;
+	for (i = 0; i < NELEMS(minutes); i++) {
+		b = minutes[i] * 60 * INT64_C(1000000);
+		if ((hi - (lo - (lo % b + b) % b) + b - 1) / b <=
+		    FQ_MAX_MINUTE_BUCKETS) {
+			r->bucket_us = b;
+			break;
+		}
+	}
+	if (r->bucket_us == 0) {
+		lo -= ((lo % FQ_HOUR_US) + FQ_HOUR_US) % FQ_HOUR_US;
+		hours = (uint64_t)((hi - lo + FQ_HOUR_US - 1) / FQ_HOUR_US);
+		r->bucket_us = FQ_HOUR_US * (int64_t)((hours + FQ_MAX_BUCKETS -
+		    1) / FQ_MAX_BUCKETS);
+	} else
+		lo -= ((lo % r->bucket_us) + r->bucket_us) % r->bucket_us;
+	r->start_us = lo;
+	r->nbuckets = (size_t)((hi - lo + r->bucket_us - 1) / r->bucket_us);
+	if (r->nbuckets == 0)
+		r->nbuckets = 1;
+	r->buckets = xcalloc(r->nbuckets, sizeof(*r->buckets));
+	buf_reset(&sql);
+	buf_printf(&sql, "SELECT intDiv(ts_us - %" PRId64 ", %" PRId64 ") "
+	    "AS bucket, kind = 'stall' AS is_stall, count()", lo,
+	    r->bucket_us);
+	fq_period(&sql, q, r->since_us, r->until_us);
+	buf_adds(&sql, " GROUP BY bucket, is_stall");
+	if ((st = fq_rows(q, db, "buckets", "iii", sql.data, e)) == NULL)
+		goto fail;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		i = (size_t)fq_int(st, 0, 0);
+		if (i >= r->nbuckets)
+			continue;
+		if (sqlite3_column_int(st, 1))
+			r->buckets[i].stalls += fq_int(st, 2, 0);
+		else
+			r->buckets[i].findings += fq_int(st, 2, 0);
+	}
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	return 0;
+fail:
+	buf_release(&sql);
+	return -1;
+}
+
+int
+fquery_report(struct fquery *q, struct report *r, int64_t since_us,
+    int64_t until_us, struct err *e)
+{
+	struct buf	 name;
+	sqlite3		*db;
+	int		 rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&name, (size_t)-1);
+	buf_printf(&name, "fleet %s", q->shown);
+	if (q->host != NULL)
+		buf_printf(&name, " hosts %s", q->host);
+	r->db = xstrdup(name.data);
+	buf_release(&name);
+	r->since_us = since_us;
+	r->until_us = until_us;
+	r->prev_us = since_us - (until_us - since_us);
+	if ((db = fq_mem("SELECT 1", e)) == NULL)
+		return -1;
+	if (fq_report_kinds(q, db, r, e) == -1 ||
+	    fq_report_sigs(q, db, r, e) == -1 ||
+	    fq_report_top(q, db, r, "task", &r->tasks, &r->ntasks, e) == -1 ||
+	    fq_report_top(q, db, r, "coro", &r->coros, &r->ncoros, e) == -1 ||
+	    fq_report_stalls(q, db, r, e) == -1 ||
+	    fq_report_incidents(q, db, r, e) == -1 ||
+	    fq_report_timeline(q, db, r, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_close(db);
+	return rc;
+}
