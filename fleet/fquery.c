@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "common/buf.h"
+#include "common/escape.h"
 #include "common/record.h"
 #include "common/xmalloc.h"
 #include "fleet/fleeturl.h"
@@ -104,6 +105,11 @@ fquery_glob(struct buf *sql, const char *g)
 					buf_addc(&re, *p);
 			}
 			buf_addc(&re, ']');
+		} else if ((unsigned char)*p >= 0x80 && escape_utf8_len(
+		    (const unsigned char *)p, strlen(p)) == 0) {
+			/* RE2 takes no invalid UTF-8; in the text it reads
+			 * such a byte as one character */
+			buf_addc(&re, '.');
 		} else if (strchr("\\.+()|{}^$[]", *p) != NULL) {
 			buf_addc(&re, '\\');
 			buf_addc(&re, *p);

@@ -316,3 +316,126 @@ run ship --db "$db" --to "ftp://127.0.0.1/" --host a
 expect_status "ship to a URL that is not http: usage" 2
 run ship --db "$db" --to "$URL1" --jitter -1
 expect_status "ship --jitter -1: usage" 2
+
+# --- fleet questions, as the read-only user
+fq() { run "$@" --fleet "$URL2" --user reader --password-file "$T/read.pw"; }
+fq query findings --host a --format ndjson
+expect_status "query findings --fleet" 0
+expect_eq "query findings --fleet --host a: every finding of a" "$(wc -l <"$out")" "$(sql "$db" "SELECT count(*) FROM findings")"
+expect_eq "query findings --fleet: the host key" "$(grep -c '"host": "a"' "$out")" "$(sql "$db" "SELECT count(*) FROM findings")"
+"$AIOSIFT" query findings --db "$db" --format ndjson >"$T/local.ndjson"
+cat >"$T/same_rows.py" <<'EOF'
+import json, sys
+def rows(p, drop):
+    out = []
+    for line in open(p):
+        d = json.loads(line)
+        for k in drop:
+            d.pop(k, None)
+        out.append(json.dumps(d, sort_keys=True))
+    return sorted(out)
+a = rows(sys.argv[1], ["incident"])
+b = rows(sys.argv[2], ["incident", "host"])
+print("same" if a == b else "differ: %d vs %d" % (len(a), len(b)))
+EOF
+expect_eq "query findings --fleet: the local rows, a host key added" \
+    "$(python3 "$T/same_rows.py" "$T/local.ndjson" "$out")" same
+fq query findings --host a --kind stall --limit 2 --format csv
+expect_eq "query findings --fleet --kind --limit: the most recent two" "$(tail -n +2 "$out" | wc -l)" 2
+fq query stalls --host a
+expect_status "query stalls --fleet" 0
+expect_out "query stalls --fleet: a host column" '^TIME +HOST +SECONDS'
+fq query incidents --host a --format csv
+expect_eq "query incidents --fleet: every incident of a" "$(($(wc -l <"$out") - 1))" "$(sql "$db" "SELECT count(*) FROM incidents")"
+fq query tasks --host a --format csv
+expect_status "query tasks --fleet" 0
+expect_out "query tasks --fleet: a hosts column" '^"task","first","last","findings","severity","hosts"'
+fq query top --host a --by kind --format csv
+expect_eq "query top --fleet --by kind: the local counts" \
+    "$(tail -n +2 "$out" | cut -d, -f2,3 | sort)" \
+    "$(sql "$db" "SELECT '\"' || kind || '\",' || count(*) FROM findings GROUP BY kind" | sort)"
+fq query timeline --task x
+expect_status "query timeline --fleet: usage" 2
+
+# hostile filter values: literals, never SQL
+for v in "x' OR 1=1 --" "a'; DROP TABLE fleet.findings_local; --" 'x\' \
+    '"\' "*'\\*[" "a\\' OR '1'='1" $'a\e[31m\xff'; do
+	fq query findings --host "$v" --task "$v"
+	expect_status "hostile filter value: exit 0" 0
+	expect_eq "hostile filter value: nothing matches" "$(wc -l <"$out")" 0
+	fq query incidents --host "$v" --source "$v" --exception "$v"
+	expect_status "hostile filter value (incidents): exit 0" 0
+done
+expect_eq "hostile filter values: the tables are whole" \
+    "$(chq "SELECT count() FROM fleet.findings FINAL WHERE host = 'a' AND deleted = 0")" "$(sql "$db" "SELECT count(*) FROM findings")"
+fq query findings --host '[a]' --task '*'
+expect_eq "a glob host: [a]" "$(($(wc -l <"$out") - 1))" "$(sql "$db" "SELECT count(*) FROM findings WHERE task IS NOT NULL")"
+fq query findings --host a --source 'app.log' --format csv
+expect_eq "--source by its tail" "$(($(wc -l <"$out") - 1))" "$(sql "$db" "SELECT count(*) FROM findings f JOIN sources s ON s.id = f.source_id WHERE s.path LIKE '%/app.log'")"
+
+# the hostile host: its text comes back escaped
+fq query findings --host h
+expect_no_out "hostile: no raw escape in the table" $'\e'
+fq query findings --host h --format ndjson
+expect_out "hostile: its source escaped in JSON" '"source": "[^"]*/ev\\u001b\[31m\\"q\\\\'
+
+cat >"$T/ndjson_ok.py" <<'EOF'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    json.loads(line)
+print("ok")
+EOF
+expect_eq "hostile: ndjson parses" "$(python3 "$T/ndjson_ok.py" "$out" 2>&1)" ok
+fq report --host h --since 3650d
+expect_status "report --fleet --host h" 0
+expect_no_out "hostile report: no raw escape" $'\e'
+expect_out "hostile report: its finding" 'never_retrieved'
+fq report --host h --since 3650d --format html
+expect_no_out "hostile html report: no raw escape, no script tag" "$(printf '\033')|<script"
+
+# query hosts: the last ship, the usual interval, silent ones flagged
+now=$(date +%s)
+curl -sS --data-binary @- "http://127.0.0.1:$H1/?insert_distributed_sync=1" <<<"INSERT INTO fleet.hosts (host, ts, ship_us, prev_us, fleet_id, rows) VALUES
+    ('quiet', $((now - 36000)), $(((now - 36000) * 1000000)), $(((now - 39600) * 1000000)), 'x', 0),
+    ('quiet', $((now - 32400)), $(((now - 32400) * 1000000)), $(((now - 36000) * 1000000)), 'x', 0),
+    ('steady', $((now - 3600)), $(((now - 3600) * 1000000)), $(((now - 7200) * 1000000)), 'x', 0),
+    ('steady', $((now - 600)), $(((now - 600) * 1000000)), $(((now - 3600) * 1000000)), 'x', 0)"
+fq query hosts --format csv
+expect_status "query hosts --fleet" 0
+expect_out "query hosts: a host silent for more than twice its interval" '^"quiet",.*,"silent"'
+expect_out "query hosts: a steady host ok" '^"steady",.*,"ok"'
+expect_out "query hosts: a shipping host, its last ship" '^"a","20[0-9-]+T'
+fq query hosts --host 'st*'
+expect_eq "query hosts --host GLOB" "$(tail -n +2 "$out" | awk '{print $1}')" steady
+
+# --- a simulated fleet: one database copied to 20 hosts
+sdb=$T/fixture.db
+"$AIOSIFT" ingest --db "$sdb" --tz UTC -q --keep all "$FIXTURES/query/" >/dev/null
+for i in $(seq -w 1 20); do
+	cp "$sdb" "$T/host$i.db"
+	run ship --db "$T/host$i.db" --to "$URL1" --host "sim$i" --user shipper --password-file "$T/ship.pw" -q
+	[ "$st" -eq 0 ] || fail "simulated fleet: ship sim$i" "exit $st: $(head -c 300 "$err")"
+done
+agree "simulated fleet: host sim07 agrees" sim07 "$T/host07.db"
+"$AIOSIFT" report --db "$sdb" --since 3650d --format json >"$T/local.json"
+fq report --host 'sim*' --since 3650d --format json
+cp "$out" "$T/fleet.json"
+cat >"$T/times20.py" <<'EOF'
+import json, sys
+l, f = (json.load(open(p)) for p in sys.argv[1:3])
+def kinds(r):
+    return {k["kind"]: k["count"] for k in r["kinds"]}
+bad = []
+lk, fk = kinds(l), kinds(f)
+if {k: 20 * n for k, n in lk.items()} != fk: bad.append("kinds %s %s" % (lk, fk))
+if 20 * l["findings"] != f["findings"]: bad.append("findings")
+if 20 * l["incident_count"] != f["incident_count"]: bad.append("incidents")
+if len(l["new_signatures"]) != len(f["new_signatures"]): bad.append("signatures")
+print("; ".join(bad) or "ok")
+EOF
+expect_eq "simulated fleet: the fleet report is 20 times the local one" \
+    "$(python3 "$T/times20.py" "$T/local.json" "$T/fleet.json")" ok
+fq query top --host 'sim0*' --by kind --format csv
+expect_eq "simulated fleet: top over 9 hosts" \
+    "$(tail -n +2 "$out" | cut -d, -f2,3,4 | sort)" \
+    "$(sql "$sdb" "SELECT '\"' || kind || '\",' || (9 * count(*)) || ',9' FROM findings GROUP BY kind" | sort)"
