@@ -5,6 +5,7 @@
  * getopt_long(), prints its results and errors, and returns an exit
  * status (enum status). */
 int	cmd_fleet(int argc, char *argv[]);
+int	cmd_config(int argc, char *argv[]);
 int	cmd_ingest(int argc, char *argv[]);
 int	cmd_postmortem(int argc, char *argv[]);
 int	cmd_query(int argc, char *argv[]);

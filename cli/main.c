@@ -9,6 +9,8 @@
 #include "cli/commands.h"
 #include "common/err.h"
 #include "common/escape.h"
+#include "ingest/config.h"
+#include "store/store.h"
 
 #ifndef AIOSIFT_VERSION
 #define AIOSIFT_VERSION "0.1.0"
@@ -21,6 +23,8 @@ struct command {
 };
 
 static const struct command commands[] = {	/* alphabetical */
+	{ "config",	cmd_config,	"check the configuration file, or "
+					"what it sets for a log" },
 	{ "fleet",	cmd_fleet,	"make the fleet's tables on ClickHouse: "
 					"fleet init" },
 	{ "ingest",	cmd_ingest,	"read log files into the database" },
@@ -57,7 +61,11 @@ usage(FILE *f)
 	fputs("  help        show this, or a command's help: help COMMAND\n"
 	    "\n"
 	    "Every command takes --help. The database is --db FILE, else\n"
-	    "$AIOSIFT_DB, else ./aiosift.db.\n"
+	    "$AIOSIFT_DB, else the configuration's db, else ./aiosift.db.\n"
+	    "The configuration file (database, rules files, per-source layout,\n"
+	    "zone and stall-min) is --config FILE (before any command or\n"
+	    "among its options), else $AIOSIFT_CONFIG, else\n"
+	    "/etc/aiosift/aiosift.conf if present; aiosift config --help.\n"
 	    "\n"
 	    "Examples:\n"
 	    "  aiosift ingest /var/log/myapp/\n"
@@ -69,6 +77,58 @@ usage(FILE *f)
 	    "fleet server failed.\n", f);
 }
 
+/* Take every --config FILE (--config=FILE) before a "--" off argv, for
+ * config_path(); 0, or -1 when one has no FILE. */
+static int
+main_config_option(int *argc, char *argv[])
+{
+	int	i, j;
+
+	for (i = 1; i < *argc && strcmp(argv[i], "--") != 0;) {
+		if (strncmp(argv[i], "--config=", 9) == 0) {
+			config_set_path(argv[i] + 9);
+			j = 1;
+		} else if (strcmp(argv[i], "--config") == 0) {
+			if (i + 1 >= *argc)
+				return -1;
+			config_set_path(argv[i + 1]);
+			j = 2;
+		} else {
+			i++;
+			continue;
+		}
+		memmove(&argv[i], &argv[i + j], (size_t)(*argc - i - j + 1) *
+		    sizeof(*argv));
+		*argc -= j;
+	}
+	return 0;
+}
+
+/* Run command i under the configuration (--config, $AIOSIFT_CONFIG or
+ * the default file), if there is one: its database and rules. */
+static int
+main_run(size_t i, int argc, char *argv[])
+{
+	struct config	*c = NULL;
+	struct err	 e;
+	const char	*path = config_path(NULL);
+	int		 rc;
+
+	if (path != NULL && strcmp(commands[i].name, "config") != 0) {
+		if ((c = config_load(path, &e)) == NULL) {
+			err_print(&e);
+			return STATUS_USAGE;
+		}
+		config_use(c);
+		store_set_default_path(c->db);
+	}
+	rc = commands[i].run(argc, argv);
+	config_use(NULL);
+	store_set_default_path(NULL);
+	config_free(c);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -76,6 +136,10 @@ main(int argc, char *argv[])
 	char		*help[] = { NULL, "--help", NULL };
 	size_t		 i;
 
+	if (main_config_option(&argc, argv) == -1) {
+		fputs("aiosift: --config needs a FILE\n", stderr);
+		return STATUS_USAGE;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return STATUS_USAGE;
@@ -103,7 +167,7 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(name, commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+			return main_run(i, argc - 1, argv + 1);
 	fputs("aiosift: unknown command '", stderr);
 	escape_terminal(stderr, name, strlen(name));
 	fputs("' (see aiosift help)\n", stderr);

@@ -18,6 +18,7 @@
 #include "common/escape.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "ingest/config.h"
 #include "ingest/ingest.h"
 #include "ingest/layout.h"
 #include "ingest/rotation.h"
@@ -45,7 +46,8 @@ static const char ingest_help[] =
     "recognised by their first bytes; a truncated file is read again.\n"
     "\n"
     "Options:\n"
-    "  --db FILE          database (default: $AIOSIFT_DB, else ./aiosift.db)\n"
+    "  --db FILE          database (default: $AIOSIFT_DB, else the\n"
+    "                     configuration's db, else ./aiosift.db)\n"
     "  --format NAME      log layout instead of detecting it per file:\n"
     "                     auto python iso syslog journald container json\n"
     "                     basic stderr\n"
@@ -224,6 +226,8 @@ cmd_ingest(int argc, char *argv[])
 	o.stall_min_us = 500000;
 	o.window_us = 60 * 1000000LL;
 	o.rule_files = rule_files;
+	o.config = config_current();
+	o.nrule_files = config_rules(o.config, rule_files, INGEST_MAX_RULE_FILES);
 	err_clear(&e);
 	optind = 1;
 	opterr = 0;
@@ -281,6 +285,7 @@ cmd_ingest(int argc, char *argv[])
 			if (!ingest_duration("--stall-min", optarg, true,
 			    &o.stall_min_us))
 				return STATUS_USAGE;
+			o.stall_min_set = true;
 			break;
 		case O_WINDOW:
 			if (!ingest_duration("--window", optarg, false,
@@ -322,6 +327,7 @@ cmd_ingest(int argc, char *argv[])
 		fputs(ingest_usage, stderr);
 		return STATUS_USAGE;
 	}
+	o.tz = tz;
 	if (timestamp_set_zone(tz, &e) == -1) {
 		err_print(&e);
 		return STATUS_USAGE;

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,11 +22,13 @@
 
 #include "cli/commands.h"
 #include "common/buf.h"
+#include "common/duration.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/severity.h"
 #include "common/xmalloc.h"
 #include "ingest/follow.h"
+#include "ingest/config.h"
 #include "ingest/ingest.h"
 #include "ingest/layout.h"
 #include "ingest/timestamp.h"
@@ -65,9 +66,12 @@ static const char watch_help[] =
     "rule stall.in_progress (not stored: the stall is stored, as by\n"
     "ingest, when the stream resumes). SIGINT or SIGTERM: what is left is\n"
     "read, committed, a summary goes to stderr, and the exit status is 0.\n"
+    "The configuration file's db, rules and per-source settings hold as for\n"
+    "ingest (aiosift config --help).\n"
     "\n"
     "Options:\n"
-    "  --db FILE          database (default: $AIOSIFT_DB, else ./aiosift.db)\n"
+    "  --db FILE          database (default: $AIOSIFT_DB, else the\n"
+    "                     configuration's db, else ./aiosift.db)\n"
     "  --format FMT       table (default on a terminal) or ndjson (default\n"
     "                     otherwise)\n"
     "  --color WHEN       colour severities in the table: auto, always, never\n"
@@ -484,29 +488,19 @@ watch_loop(struct watch *w, int64_t poll_ms, struct err *e)
 	}
 }
 
-/* Seconds as "1.5", "500ms", "30s", "2m", "1h" into microseconds. */
+/* A duration option's value into *us; false after the usage error. */
 static bool
-watch_duration(const char *s, int64_t *us)
+watch_duration(const char *opt, const char *value, bool positive,
+    int64_t *us)
 {
-	char	*end;
-	double	 v, mult = 1e6;
+	struct err	e;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno != 0 || !isfinite(v) || v < 0)
-		return false;
-	if (strcmp(end, "ms") == 0)
-		mult = 1e3;
-	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		mult = 60e6;
-	else if (strcmp(end, "h") == 0)
-		mult = 3600e6;
-	else if (*end != '\0' && strcmp(end, "s") != 0)
-		return false;
-	if (v * mult > 1e17)
-		return false;
-	*us = (int64_t)(v * mult);
-	return true;
+	if (duration_parse(value, positive, us, &e) == 0)
+		return true;
+	fprintf(stderr, "aiosift: watch: %s: ", opt);
+	escape_terminal(stderr, e.msg, strlen(e.msg));
+	fprintf(stderr, "\n%s", watch_usage);
+	return false;
 }
 
 static int
@@ -582,6 +576,8 @@ cmd_watch(int argc, char *argv[])
 	o.stall_min_us = 500000;
 	o.window_us = 60 * 1000000LL;
 	o.rule_files = rule_files;
+	o.config = config_current();
+	o.nrule_files = config_rules(o.config, rule_files, WATCH_MAX_RULE_FILES);
 	fmt = isatty(STDOUT_FILENO) ? OUTPUT_TABLE : OUTPUT_NDJSON;
 	err_clear(&w.e);
 	optind = 1;
@@ -643,8 +639,9 @@ cmd_watch(int argc, char *argv[])
 			o.context_n = (int)n;
 			break;
 		case O_CTIME:
-			if (!watch_duration(optarg, &o.context_us))
-				return watch_bad("--context-time", optarg);
+			if (!watch_duration("--context-time", optarg, false,
+			    &o.context_us))
+				return STATUS_USAGE;
 			break;
 		case O_RULES:
 			if (o.nrule_files == WATCH_MAX_RULE_FILES)
@@ -652,19 +649,23 @@ cmd_watch(int argc, char *argv[])
 			rule_files[o.nrule_files++] = optarg;
 			break;
 		case O_STALL:
-			if (!watch_duration(optarg, &o.stall_min_us))
-				return watch_bad("--stall-min", optarg);
+			if (!watch_duration("--stall-min", optarg, true,
+			    &o.stall_min_us))
+				return STATUS_USAGE;
+			o.stall_min_set = true;
 			break;
 		case O_WINDOW:
-			if (!watch_duration(optarg, &o.window_us))
-				return watch_bad("--window", optarg);
+			if (!watch_duration("--window", optarg, true,
+			    &o.window_us))
+				return STATUS_USAGE;
 			break;
 		case O_POLL:
 			poll = true;
-			if (optarg != NULL && (!watch_duration(optarg,
-			    &poll_us) || poll_us < 10000 ||
-			    poll_us > 3600000000LL))
-				return watch_bad("--poll", optarg);
+			if (optarg != NULL && !watch_duration("--poll", optarg,
+			    true, &poll_us))
+				return STATUS_USAGE;
+			if (poll_us < 10000 || poll_us > 3600000000LL)
+				return watch_bad("--poll (10ms to 1h)", optarg);
 			break;
 		case 'q':
 			w.quiet = true;
@@ -696,6 +697,7 @@ cmd_watch(int argc, char *argv[])
 			    "watched (use ingest -)\n", stderr);
 			return STATUS_USAGE;
 		}
+	o.tz = tz;
 	if (timestamp_set_zone(tz, &w.e) == -1) {
 		err_print(&w.e);
 		return STATUS_USAGE;

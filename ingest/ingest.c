@@ -24,9 +24,11 @@
 #include "common/testhook.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "ingest/config.h"
 #include "ingest/layout.h"
 #include "ingest/reader.h"
 #include "ingest/splitter.h"
+#include "ingest/timestamp.h"
 #include "ingest/writer.h"
 #include "rules/correlate.h"
 #include "rules/engine.h"
@@ -40,6 +42,7 @@
 #define INGEST_BATCH_BYTES	(64 * 1024 * 1024)
 #define INGEST_RING_BYTES	(8 * 1024 * 1024) /* context memory cap */
 #define INGEST_COUNT_SLOTS	64		/* per-minute count cache */
+#define INGEST_ENGINES		8	/* rules compiled per stall-min */
 
 /* A record copied out of the splitter, for the --keep context ring. */
 struct kept {
@@ -89,6 +92,11 @@ struct ingest {
 				*sel_offset, *put_stall, *get_stall,
 				*sel_unchanged, *del_gap, *sel_file_sets;
 	int			 flags;		/* INGEST_END... of this call */
+	/* the set's settings: the command line's, else the configuration's */
+	const char		*format, *header_regex;
+	struct engine		*engines[INGEST_ENGINES]; /* per stall-min */
+	int64_t			 engine_min_us[INGEST_ENGINES];
+	size_t			 nengines;
 	const char		*set_path;	/* of the file being read */
 	const char		*prev_path;	/* the set's file before it */
 	/* the batch under way */
@@ -1389,15 +1397,15 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 		goto out;
 	}
 	err_clear(&le);
-	if (src.layout[0] != '\0' && in->o->format == NULL &&
-	    in->o->header_regex == NULL)
+	if (src.layout[0] != '\0' && in->format == NULL &&
+	    in->header_regex == NULL)
 		lay = layout_by_name(src.layout, &le);
-	else if (in->o->header_regex != NULL)
-		lay = layout_from_regex(in->o->header_regex, &le);
-	else if (in->o->format != NULL && strcmp(in->o->format, "auto") != 0)
-		lay = layout_by_name(in->o->format, &le);
+	else if (in->header_regex != NULL)
+		lay = layout_from_regex(in->header_regex, &le);
+	else if (in->format != NULL && strcmp(in->format, "auto") != 0)
+		lay = layout_by_name(in->format, &le);
 	if (lay == NULL && le.status != STATUS_OK && src.layout[0] != '\0' &&
-	    in->o->format == NULL && in->o->header_regex == NULL)
+	    in->format == NULL && in->header_regex == NULL)
 		err_clear(&le);	/* a layout name from an older version:
 				 * detect again */
 	if (lay == NULL && le.status != STATUS_OK) {
@@ -1646,13 +1654,72 @@ out:
 	return rc;
 }
 
+/* Rules and gap detector for a shortest stall of min_us: the engine
+ * compiled for it (once per value), a fresh detector (its state is
+ * loaded per set). 0 or -1 with *e. */
+static int
+ingest_stall_min(struct ingest *in, int64_t min_us, struct err *e)
+{
+	struct engine_opts	eo;
+	struct stall_opts	so;
+	size_t			i;
+
+	for (i = 0; i < in->nengines; i++)
+		if (in->engine_min_us[i] == min_us)
+			break;
+	if (i == in->nengines) {
+		if (i == INGEST_ENGINES)
+			return err_set(e, STATUS_USAGE, "more than %d different "
+			    "stall-min settings", INGEST_ENGINES);
+		memset(&eo, 0, sizeof(eo));
+		eo.rule_files = in->o->rule_files;
+		eo.nrule_files = in->o->nrule_files;
+		eo.stall_min_s = (double)min_us / 1e6;
+		if ((in->engines[i] = engine_new(&eo, e)) == NULL)
+			return -1;
+		in->engine_min_us[i] = min_us;
+		in->nengines++;
+	}
+	in->en = in->engines[i];
+	if (in->sd == NULL || stall_min(in->sd) != min_us) {
+		stall_free(in->sd);
+		memset(&so, 0, sizeof(so));
+		so.min_us = min_us;
+		in->sd = stall_new(&so);
+	}
+	return 0;
+}
+
+/* The settings of the set set_path: the command line's, else those of
+ * the configuration's sections that match it. 0 or -1 with *e. */
+static int
+ingest_settings(struct ingest *in, const char *set_path, struct err *e)
+{
+	const struct ingest_opts *o = in->o;
+	struct config_source	  cs;
+	int64_t			  min_us = o->stall_min_us;
+
+	if (o->config == NULL)
+		return 0;
+	config_match(o->config, set_path, &cs);
+	in->format = o->format;
+	in->header_regex = o->header_regex;
+	if (o->format == NULL && o->header_regex == NULL) {
+		in->format = cs.format;
+		in->header_regex = cs.header_regex;
+	}
+	if (timestamp_set_zone(o->tz != NULL ? o->tz : cs.tz, e) == -1)
+		return -1;
+	if (!o->stall_min_set && cs.stall_min_us > 0)
+		min_us = cs.stall_min_us;
+	return ingest_stall_min(in, min_us, e);
+}
+
 struct ingest *
 ingest_open(struct store *s, const struct ingest_opts *o,
     struct ingest_stats *st, ingest_warn_fn *warn, void *ctx, struct err *e)
 {
 	struct ingest		*in = xcalloc(1, sizeof(*in));
-	struct engine_opts	 eo;
-	struct stall_opts	 so;
 
 	memset(st, 0, sizeof(*st));
 	in->s = s;
@@ -1668,15 +1735,10 @@ ingest_open(struct store *s, const struct ingest_opts *o,
 	    atoll(getenv("AIOSIFT_BATCH_RECORDS")) > 0)
 		in->batch_max = atoll(getenv("AIOSIFT_BATCH_RECORDS"));
 	clock_gettime(CLOCK_MONOTONIC, &in->last_progress);
-	memset(&eo, 0, sizeof(eo));
-	eo.rule_files = o->rule_files;
-	eo.nrule_files = o->nrule_files;
-	eo.stall_min_s = (double)o->stall_min_us / 1e6;
-	if ((in->en = engine_new(&eo, e)) == NULL)
+	in->format = o->format;
+	in->header_regex = o->header_regex;
+	if (ingest_stall_min(in, o->stall_min_us, e) == -1)
 		goto fail;
-	memset(&so, 0, sizeof(so));
-	so.min_us = o->stall_min_us;
-	in->sd = stall_new(&so);
 	if (ingest_prepare(in, e) == -1 ||
 	    (in->wr = writer_new(s, e)) == NULL)
 		goto fail;
@@ -1700,6 +1762,10 @@ ingest_set(struct ingest *in, const struct rotation_set *rs, int live_fd,
 	if (ingest_known_set(in, rs, &known, e) == -1)
 		return -1;
 	set_path = known != NULL ? known : rs->set_path;
+	if (ingest_settings(in, set_path, e) == -1) {
+		free(known);
+		return -1;
+	}
 	if (in->o->reread)
 		stall_reset(in->sd);
 	else
@@ -1747,7 +1813,8 @@ ingest_close(struct ingest *in)
 	ring_release(in);
 	finding_list_release(&in->found);
 	stall_free(in->sd);
-	engine_free(in->en);
+	while (in->nengines > 0)
+		engine_free(in->engines[--in->nengines]);
 	free(in);
 }
 

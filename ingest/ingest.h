@@ -22,16 +22,23 @@ enum keep {
 	KEEP_FINDINGS	/* only the records that carry a finding */
 };
 
+struct config;
+
 struct ingest_opts {
 	const char		*format;	/* --format, NULL: detect */
 	const char		*header_regex;	/* --header-regex */
+	const char		*tz;		/* --tz, NULL: not given */
 	enum keep		 keep;
 	int			 context_n;	/* records kept before/after */
 	int64_t			 context_us;	/* and within this time */
 	const char *const	*rule_files;
 	size_t			 nrule_files;
 	int64_t			 stall_min_us;
+	bool			 stall_min_set;	/* given: over the config's */
 	int64_t			 window_us;	/* correlation window */
+	/* per rotation set, what the options above leave unsaid: format
+	 * or header regex, tz, stall-min (NULL: no configuration) */
+	const struct config	*config;
 	bool			 reread;	/* read every file again */
 	bool			 progress;	/* progress line on stderr */
 };

@@ -21,6 +21,7 @@
 #include "common/escape.h"
 #include "common/finding.h"
 #include "common/record.h"
+#include "ingest/config.h"
 #include "rules/correlate.h"
 #include "rules/engine.h"
 #include "store/store.h"
@@ -42,7 +43,8 @@ static const char rescan_help[] =
     "seen; `aiosift ingest --reread PATH...` reads the files again.\n"
     "\n"
     "Options:\n"
-    "  --db FILE         database (default: $AIOSIFT_DB, else ./aiosift.db)\n"
+    "  --db FILE         database (default: $AIOSIFT_DB, else the\n"
+    "                    configuration's db, else ./aiosift.db)\n"
     "  --rules FILE      add or override rules (repeatable)\n"
     "  --stall-min DUR   shortest debug-mode stall reported (0.5s)\n"
     "  --window DUR      correlation window for incidents (60s)\n"
@@ -146,6 +148,8 @@ cmd_rescan(int argc, char *argv[])
 
 	memset(&eo, 0, sizeof(eo));
 	eo.rule_files = rule_files;
+	eo.nrule_files = config_rules(config_current(), rule_files,
+	    RESCAN_MAX_RULE_FILES);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {

@@ -82,6 +82,12 @@ stall_free(struct stall *sd)
 	free(sd);
 }
 
+int64_t
+stall_min(const struct stall *sd)
+{
+	return sd->min_us;
+}
+
 void
 stall_reset(struct stall *sd)
 {

@@ -22,6 +22,9 @@ struct stall_opts {
 struct stall	*stall_new(const struct stall_opts *o);
 void		 stall_free(struct stall *sd);
 
+/* The shortest stall it reports (stall_opts.min_us). */
+int64_t	stall_min(const struct stall *sd);
+
 /* Forget the history: a new set, a process restart seen by the caller. */
 void	stall_reset(struct stall *sd);
 

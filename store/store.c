@@ -55,6 +55,14 @@ static void	checkpointer_start(struct store *s);
 static void	checkpointer_stop(struct store *s);
 static void	checkpointer_catch_up(struct store *s);
 
+static const char	*store_default_path;
+
+void
+store_set_default_path(const char *path)
+{
+	store_default_path = path;
+}
+
 const char *
 store_path(const char *opt)
 {
@@ -65,6 +73,8 @@ store_path(const char *opt)
 	env = getenv("AIOSIFT_DB");
 	if (env != NULL && *env != '\0')
 		return env;
+	if (store_default_path != NULL && *store_default_path != '\0')
+		return store_default_path;
 	return "aiosift.db";
 }
 

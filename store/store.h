@@ -19,9 +19,12 @@ struct store;
 					 * of their own, on a connection of
 					 * their own: for long ingests */
 
-/* The database path: opt if given, else $AIOSIFT_DB, else ./aiosift.db.
- * The result is a loan of opt, the environment or a literal. */
+/* The database path: opt if given, else $AIOSIFT_DB, else the default
+ * set below (the configuration's db), else ./aiosift.db. */
 const char	*store_path(const char *opt);
+/* The default store_path() falls back on (NULL: none); a loan kept until
+ * it is set again. */
+void		 store_set_default_path(const char *path);
 
 /* Open (creating and migrating unless STORE_READONLY) the database at
  * path. A file that is not an aiosift database, a newer schema or an
