@@ -20,6 +20,8 @@ PKGS     = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
            valgrind python3-jsonschema libcurl4-openssl-dev \
            clickhouse-server clickhouse-client curl \
            groff-base man-db systemd
+# tests/gen/wordings.py runs real uvloop and pytest
+PKGS    += python3-uvloop python3-pytest
 
 # Every source of the binary, by area. The main() of cli/main.c is left out
 # of the unit tests, which link everything else.
