@@ -61,6 +61,9 @@ struct engine {
 	pcre2_match_data	*md;
 	pcre2_match_context	*mc;
 	pcre2_jit_stack		*js;
+	size_t			 nunfiltered;	/* enabled rules with no
+						 * needle: tried on every
+						 * record */
 	double			 stall_min_s;
 	size_t			 limit_hits;
 	char			 first_limit[256];
@@ -163,22 +166,23 @@ engine_build_shift(struct engine *en)
 	}
 }
 
-/* One pass over p[0..n): mark every needle that occurs. Most of the text
- * is skipped several bytes at a time. */
-static void
+/* One pass over p[0..n): mark every needle that occurs; whether one did.
+ * Most of the text is skipped several bytes at a time. */
+static bool
 engine_prefilter(struct engine *en, const unsigned char *p, size_t n)
 {
 	size_t		 i, j, start, m = en->m;
 	unsigned	 pair;
 	struct needle	*nd;
+	bool		 any = false;
 
 	for (j = 0; j < en->nshort; j++) {
 		nd = &en->needles[en->short_needles[j]];
 		if (nd->n == 0 || memchr(p, nd->s[0], n) != NULL)
-			nd->seen = en->gen;
+			nd->seen = en->gen, any = true;
 	}
 	if (m < 2 || n < m)
-		return;
+		return any;
 	for (i = m - 1; i < n; ) {
 		pair = pair_at(p + i - 1);
 		if (en->shift[pair] != 0) {
@@ -192,10 +196,11 @@ engine_prefilter(struct engine *en, const unsigned char *p, size_t n)
 			    nd->seen == en->gen || start + nd->n > n)
 				continue;
 			if (memcmp(p + start, nd->s, nd->n) == 0)
-				nd->seen = en->gen;
+				nd->seen = en->gen, any = true;
 		}
 		i++;
 	}
+	return any;
 }
 
 /* Move the rules of src into dst: a known id replaces the rule in place,
@@ -321,6 +326,8 @@ engine_new(const struct engine_opts *o, struct err *e)
 		for (j = 0; j < er->r.nneedles && er->r.enabled; j++)
 			er->needles[er->nneedles++] = engine_add_needle(en,
 			    er->r.needles[j]);
+		if (er->r.enabled && er->nneedles == 0)
+			en->nunfiltered++;
 		pcre2_pattern_info(er->r.pattern.code,
 		    PCRE2_INFO_CAPTURECOUNT, &cap);
 		if (cap > maxcap)
@@ -685,7 +692,10 @@ engine_scan(struct engine *en, const struct record *rec,
 		return 0;
 	s = engine_lone_cr(en, s, n);
 	en->gen++;
-	engine_prefilter(en, (const unsigned char *)s, n);
+	/* most records hold no needle: then only needle-less rules run */
+	if (!engine_prefilter(en, (const unsigned char *)s, n) &&
+	    en->nunfiltered == 0)
+		return 0;
 	for (i = 0; i < en->nrules; i++) {
 		struct erule	*er = &en->rules[i];
 
