@@ -57,13 +57,84 @@ static const char rescan_help[] =
 static const char SQL_RECORDS[] =
     "SELECT " STORE_RECORD_COLS " FROM records r ORDER BY r.id";
 
+#define RESCAN_ENGINES	8
+
+/* The rules compiled per shortest stall: --stall-min, else the
+ * configuration's for the record's source (ingest/config.h). */
+struct rescan_engines {
+	struct engine_opts	 eo;
+	int64_t			 stall_us;
+	bool			 stall_set;	/* --stall-min given */
+	const struct config	*cfg;
+	struct engine		*en[RESCAN_ENGINES];
+	int64_t			 min_us[RESCAN_ENGINES];
+	size_t			 n;
+	sqlite3_stmt		*set_of;
+	int64_t			 source_id;	/* the last one asked about */
+	struct engine		*last;
+};
+
+static struct engine *
+rescan_engine(struct rescan_engines *re, struct store *s, int64_t source_id,
+    struct err *e)
+{
+	struct config_source	cs;
+	int64_t			min_us = re->stall_us;
+	size_t			i;
+
+	if (re->last != NULL && (re->cfg == NULL || re->stall_set ||
+	    source_id == re->source_id))
+		return re->last;
+	if (re->cfg != NULL && !re->stall_set && s != NULL) {
+		if (re->set_of == NULL && sqlite3_prepare_v2(store_db(s),
+		    "SELECT set_path FROM sources WHERE id = ?1", -1,
+		    &re->set_of, NULL) != SQLITE_OK) {
+			store_err(s, e, "rescan");
+			return NULL;
+		}
+		sqlite3_bind_int64(re->set_of, 1, source_id);
+		if (sqlite3_step(re->set_of) == SQLITE_ROW &&
+		    sqlite3_column_text(re->set_of, 0) != NULL) {
+			config_match(re->cfg, (const char *)sqlite3_column_text(
+			    re->set_of, 0), &cs);
+			if (cs.stall_min_us > 0)
+				min_us = cs.stall_min_us;
+		}
+		sqlite3_reset(re->set_of);
+	}
+	re->source_id = source_id;
+	for (i = 0; i < re->n; i++)
+		if (re->min_us[i] == min_us)
+			return re->last = re->en[i];
+	if (re->n == RESCAN_ENGINES) {
+		err_set(e, STATUS_USAGE, "more than %d different stall-min "
+		    "settings", RESCAN_ENGINES);
+		return NULL;
+	}
+	re->eo.stall_min_s = (double)min_us / 1e6;
+	if ((re->en[re->n] = engine_new(&re->eo, e)) == NULL)
+		return NULL;
+	re->min_us[re->n] = min_us;
+	return re->last = re->en[re->n++];
+}
+
+static void
+rescan_engines_release(struct rescan_engines *re)
+{
+	while (re->n > 0)
+		engine_free(re->en[--re->n]);
+	sqlite3_finalize(re->set_of);
+	re->set_of = NULL;
+}
+
 static int
-rescan_run(struct store *s, struct engine *en, int64_t window_us,
+rescan_run(struct store *s, struct rescan_engines *re, int64_t window_us,
     int64_t *nrec, int64_t *nfound, struct err *e)
 {
 	sqlite3			*db = store_db(s);
 	sqlite3_stmt		*sel = NULL, *ins = NULL;
 	struct finding_list	 fl = { NULL, 0, 0 };
+	struct engine		*en;
 	struct record		 r;
 	size_t			 i;
 	int			 rc = -1, step;
@@ -82,6 +153,9 @@ rescan_run(struct store *s, struct engine *en, int64_t window_us,
 	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
 		store_record_row(sel, &r);
 		finding_list_clear(&fl);
+		if ((en = rescan_engine(re, s, sqlite3_column_int64(sel, 1), e))
+		    == NULL)
+			goto out;
 		engine_scan(en, &r, &fl);
 		(*nrec)++;
 		for (i = 0; i < fl.n; i++) {
@@ -137,13 +211,13 @@ cmd_rescan(int argc, char *argv[])
 	};
 	const char		*rule_files[RESCAN_MAX_RULE_FILES];
 	struct engine_opts	 eo;
-	struct engine		*en = NULL;
+	struct rescan_engines	 re;
 	struct store		*s = NULL;
 	struct err		 e;
 	const char		*db = NULL;
 	int64_t			 stall_us = 500000, window_us = 60000000;
 	int64_t			 nrec = 0, nfound = 0;
-	bool			 quiet = false;
+	bool			 quiet = false, stall_set = false;
 	int			 c, status = STATUS_OK;
 
 	memset(&eo, 0, sizeof(eo));
@@ -175,6 +249,8 @@ cmd_rescan(int argc, char *argv[])
 				fprintf(stderr, "\n%s", rescan_usage);
 				return STATUS_USAGE;
 			}
+			if (c == O_STALL)
+				stall_set = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -193,16 +269,21 @@ cmd_rescan(int argc, char *argv[])
 		    rescan_usage);
 		return STATUS_USAGE;
 	}
-	eo.stall_min_s = (double)stall_us / 1e6;
-	if ((en = engine_new(&eo, &e)) == NULL ||
+	memset(&re, 0, sizeof(re));
+	re.eo = eo;
+	re.stall_us = stall_us;
+	re.stall_set = stall_set;
+	re.cfg = config_current();
+	/* the rules are checked before the database is opened */
+	if (rescan_engine(&re, NULL, 0, &e) == NULL ||
 	    (s = store_open(store_path(db), 0, &e)) == NULL ||
-	    rescan_run(s, en, window_us, &nrec, &nfound, &e) == -1) {
+	    rescan_run(s, &re, window_us, &nrec, &nfound, &e) == -1) {
 		err_print(&e);
 		status = e.status;
 	} else if (!quiet)
 		printf("rescanned %lld records: %lld findings by the rules\n",
 		    (long long)nrec, (long long)nfound);
+	rescan_engines_release(&re);
 	store_close(s);
-	engine_free(en);
 	return status;
 }

@@ -152,3 +152,13 @@ expect_status "--config without FILE: exit 2" 2
 run config --help
 expect_status "config --help" 0
 expect_out "config --help documents the format" '^  \[source /var/log/app/\*\.log\]'
+
+# rescan reads per-source stall-min too: c1's debug stalls stay slow
+# callbacks, c2's stay stalls; --stall-min on the command line wins
+run rescan --config conf/good.conf
+expect_status "rescan: per-source stall-min" 0
+expect_eq "rescan: c1 under its section's stall-min" \
+    "$(n c1/app.log "kind = 'stall'")/$(n c1/app.log "kind = 'slow_callback'")" 0/2
+expect_eq "rescan: c2 under the default" "$(n c2/app.log "kind = 'stall'")" 2
+run rescan --config conf/good.conf --stall-min 0.5
+expect_eq "rescan: --stall-min wins" "$(n c1/app.log "kind = 'stall'")" 2
