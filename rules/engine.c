@@ -3,9 +3,11 @@
  * (rules/asyncio.rules, built into the binary) and --rules files, orders
  * and overrides them by id, and for each record: one pass of a literal
  * prefilter over the message (most records hold no needle and stop
- * there: a Wu-Manber scan over byte pairs), then the JIT-compiled patterns of the rules whose needles
- * occurred, under PCRE2 match and depth limits so that no record can hang
- * the run. Fields captured by named groups become the finding's task,
+ * there: a Wu-Manber scan over byte pairs), then the JIT-compiled
+ * patterns of the rules whose needles occurred, under PCRE2 match and
+ * depth limits so that no record can hang the run; the kinds not found
+ * are tried again on the message with a console's hard wraps joined.
+ * Fields captured by named groups become the finding's task,
  * coroutine, exception type, location and duration. Storing findings and
  * the gap detector are others' work.
  */
@@ -68,6 +70,8 @@ struct engine {
 	size_t			 limit_hits;
 	char			 first_limit[256];
 	struct buf		 lf;		/* a message with lone CRs as LF */
+	struct buf		 unwrap;	/* the message, hard wraps
+						 * joined */
 };
 
 /* A field captured from the subject: a span, NULL p when unset. */
@@ -277,6 +281,7 @@ engine_new(const struct engine_opts *o, struct err *e)
 	memset(&d, 0, sizeof(d));
 	en->stall_min_s = o->stall_min_s > 0 ? o->stall_min_s : 0.5;
 	buf_init(&en->lf, SIZE_MAX / 2);
+	buf_init(&en->unwrap, SIZE_MAX / 2);
 	if (!o->no_builtin && ruleset_parse(&pack, "asyncio.rules",
 	    asyncio_rules, asyncio_rules_len, &d) > 0) {
 		engine_diag_err(&d, e);
@@ -383,6 +388,7 @@ engine_free(struct engine *en)
 	pcre2_match_context_free(en->mc);
 	pcre2_jit_stack_free(en->js);
 	buf_release(&en->lf);
+	buf_release(&en->unwrap);
 	free(en);
 }
 
@@ -656,6 +662,66 @@ engine_finding(struct engine *en, const struct erule *er,
 	buf_release(&msg);
 }
 
+/* The widths a console hard-wraps a copied line at: 80 columns (a
+ * terminal's and cmd.exe's default), 120 (Windows Terminal's), 160. */
+static const size_t engine_wrap_cols[] = { 80, 120, 160 };
+
+/* Whether a line of n bytes after lead bytes of header is exactly one of
+ * the wrap widths wide. Bytes stand for columns: a wrap in a line holding
+ * wide or multi-byte characters is not undone. */
+static bool
+engine_wrap_width(size_t n, size_t lead)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(engine_wrap_cols) / sizeof(*engine_wrap_cols);
+	    i++)
+		if (lead + n == engine_wrap_cols[i])
+			return true;
+	return false;
+}
+
+/* A copy of the message s[0..n) with a console's hard wraps undone: a line
+ * exactly a wrap width wide (the first counting the lead columns of the
+ * record's header before the message) and followed by another is joined
+ * to it, so that "took 1.3" / "32 seconds" reads "took 1.332 seconds" and
+ * "excepti" / "on=" "exception=". NULL when no line is that wide. The
+ * copy is valid until the next call; *outn is its length. */
+static const char *
+engine_unwrap(struct engine *en, const char *s, size_t n, size_t lead,
+    size_t *outn)
+{
+	const char	*ls = s, *nl, *end = s + n;
+	size_t		 len;
+
+	/* most records have no line that wide: look before copying */
+	for (; (nl = memchr(ls, '\n', (size_t)(end - ls))) != NULL;
+	    ls = nl + 1) {
+		len = (size_t)(nl - ls);
+		if (len > 0 && ls[len - 1] == '\r')
+			len--;
+		if (engine_wrap_width(len, ls == s ? lead : 0))
+			break;
+	}
+	if (nl == NULL)
+		return NULL;
+	buf_reset(&en->unwrap);
+	buf_add(&en->unwrap, s, (size_t)(ls - s));
+	for (; (nl = memchr(ls, '\n', (size_t)(end - ls))) != NULL;
+	    ls = nl + 1) {
+		len = (size_t)(nl - ls);
+		if (len > 0 && ls[len - 1] == '\r')
+			len--;
+		if (engine_wrap_width(len, ls == s ? lead : 0))
+			buf_add(&en->unwrap, ls, len);
+		else
+			buf_add(&en->unwrap, ls, (size_t)(nl + 1 - ls));
+	}
+	buf_add(&en->unwrap, ls, (size_t)(end - ls));
+	*outn = en->unwrap.len;
+	return en->unwrap.data;
+}
+
 /* Whether the match [ms, me) of an all-matches rule repeats the one made
  * on the message's first line, first (NULL when none): a record whose
  * message is the exception line ("RuntimeError: ...", logged with
@@ -669,37 +735,23 @@ engine_repeat(const char *s, size_t ms, size_t me, const struct span *first)
 	    memcmp(first->p, s + ms, me - ms) == 0;
 }
 
-size_t
-engine_scan(struct engine *en, const struct record *rec,
-    struct finding_list *out)
+/* Try the rules whose needles occurred in s[0..n) (prefiltered) on it,
+ * each kind not in *done, adding findings to out and their kinds to
+ * *done. */
+static void
+engine_rules(struct engine *en, const struct record *rec, const char *s,
+    size_t n, unsigned *done, struct finding_list *out)
 {
-	const char	*s;
-	size_t		 n, i, j, start, before = out->n;
-	unsigned	 done = 0;
+	size_t		 i, j, start;
 	struct fields	 f;
 	struct span	 first;
 	PCRE2_SIZE	*ov;
 	bool		 hit;
 
-	if (rec->message.p != NULL && rec->message.n > 0) {
-		s = rec->message.p;
-		n = rec->message.n;
-	} else {
-		s = rec->text.p;
-		n = rec->text.n;
-	}
-	if (s == NULL)
-		return 0;
-	s = engine_lone_cr(en, s, n);
-	en->gen++;
-	/* most records hold no needle: then only needle-less rules run */
-	if (!engine_prefilter(en, (const unsigned char *)s, n) &&
-	    en->nunfiltered == 0)
-		return 0;
 	for (i = 0; i < en->nrules; i++) {
 		struct erule	*er = &en->rules[i];
 
-		if (!er->r.enabled || (done & er->kind_bit))
+		if (!er->r.enabled || (*done & er->kind_bit))
 			continue;
 		if (er->nneedles > 0) {
 			for (hit = false, j = 0; j < er->nneedles && !hit; j++)
@@ -725,16 +777,58 @@ engine_scan(struct engine *en, const struct record *rec,
 				    NULL))
 					continue;
 				if (memchr(s, '\n', ms) == NULL)
-					first = (struct span){ s + ms, me - ms };
+					first = (struct span){ s + ms,
+					    me - ms };
 			}
 			memset(&f, 0, sizeof(f));
 			engine_take(en, &er->r.pattern, s, &f, false);
 			engine_extract(en, er, s, n, ms, me, rec, &f);
 			engine_finding(en, er, rec, &f, out);
-			done |= er->kind_bit;
+			*done |= er->kind_bit;
 			if (!er->r.all)
 				break;
 		}
+	}
+}
+
+size_t
+engine_scan(struct engine *en, const struct record *rec,
+    struct finding_list *out)
+{
+	const char	*s, *u;
+	size_t		 n, un, lead = 0, before = out->n;
+	unsigned	 done = 0;
+	bool		 inside;
+
+	if (rec->message.p != NULL && rec->message.n > 0) {
+		s = rec->message.p;
+		n = rec->message.n;
+	} else {
+		s = rec->text.p;
+		n = rec->text.n;
+	}
+	if (s == NULL)
+		return 0;
+	/* the header's columns, when the message is a part of the text (not
+	 * a JSON field, which no console wrapped) */
+	inside = rec->text.p != NULL && s >= rec->text.p &&
+	    s <= rec->text.p + rec->text.n;
+	if (inside)
+		lead = (size_t)(s - rec->text.p);
+	s = engine_lone_cr(en, s, n);
+	en->gen++;
+	/* most records hold no needle: then only needle-less rules run */
+	if (engine_prefilter(en, (const unsigned char *)s, n) ||
+	    en->nunfiltered > 0)
+		engine_rules(en, rec, s, n, &done, out);
+	/* a console's hard wrap can cut a signature in two: the kinds not
+	 * found are tried again on the lines joined */
+	if (inside && rec->nlines > 1 &&
+	    (u = engine_unwrap(en, s, n, lead, &un)) != NULL) {
+		en->gen++;
+		if (engine_prefilter(en, (const unsigned char *)u, un) ||
+		    en->nunfiltered > 0)
+			engine_rules(en, rec, u, un, &done, out);
 	}
 	return out->n - before;
 }

@@ -6,7 +6,8 @@ handler's `context: {'message': "Exception in callback ..."}` line (the
 handler's own failure is kind handler_error, shipped disabled), a
 traceback whose source line reads `raise RuntimeError('Event loop is
 closed')` while the exception is another, a heartbeat every 2 s with 2.5 s
-gaps (its normal cadence, not a stall).
+gaps (its normal cadence, not a stall), messages at ERROR that quote the
+newer wordings and real handled exceptions' reprs at INFO (quoted_errors).
 
 usage: python negative.py NAME OUTDIR    writes OUTDIR/{app.log,expected.json}
        python negative.py --list
@@ -289,12 +290,71 @@ def neg_ordinary_errors(outdir):
 	return truth, 'file'
 
 
+# ---------------------------------------------------------------------------
+# quoted_errors: at ERROR, messages that quote the wordings issue 11 added
+# (an application's str(exc) and repr forms, uvloop's texts, the unraisable
+# hook's header, a handler's "exception was never retrieved" with no
+# traceback, "Exception in callback" cut short) inside prose, test names and
+# quotes; at INFO and DEBUG, the reprs and texts of real exceptions the
+# service caught and handled. None is a failure.
+
+QUOTED_ERRORS = [
+	"CI: test_event_loop_is_closed_after_run FAILED: expected RuntimeError('Event loop is closed') to be raised",
+	"assertion failed: str(exc) == 'Event loop is closed'",
+	"uvloop says this event loop is already running. when nested (see KB-7)",
+	"docs build failed: Task exception was never retrieved (3 pages)",
+	"lint error: Exception in callback",
+	"flaky: 'Exception ignored in: <coroutine object fetch at 0x7f0e4e6a6610>' seen twice",
+	"review: Exception ignored in: <coroutine object fetch at 0x7f0e4e6a6610>",
+	'grep for "ResourceWarning: unclosed resource <TCPTransport" in CI logs',
+	"mock side_effect=RuntimeError('Event loop is closed')",
+	"ticket #5120: Task <Task pending name='t'> got Future attached to a different loop, again",
+]
+
+
+async def child_job():
+	return 1
+
+
+async def quoted_main():
+	log = logging.getLogger('app.ci')
+	hb = asyncio.ensure_future(heartbeat(logging.getLogger('app.health'), 0.1, 14, None))
+	closed = asyncio.new_event_loop()
+	closed.close()
+	for i, line in enumerate(QUOTED_ERRORS):
+		await asyncio.sleep(0.1)
+		log.error('%s', line)
+		if i == 2:
+			try:
+				closed.call_soon(print)
+			except RuntimeError as e:	# handled: the probe of a closed loop
+				log.info('probe state: %r', e)
+				log.debug('probe state: %s', e)
+		if i == 5:
+			c = child_job()
+			try:
+				asyncio.run(c)
+			except RuntimeError as e:	# handled: refused nested run
+				log.info('nested run refused as expected: %r', e)
+			c.close()
+	await hb
+
+
+def neg_quoted_errors(outdir):
+	truth = S.Truth(outdir, 'quoted_errors', 'default', handler='file', capture_warnings=True,
+		asyncio_debug=False)
+	S.setup_logging(outdir, 'file', logging.Formatter('%(asctime)s %(levelname)s %(name)s: %(message)s'))
+	asyncio.run(quoted_main())
+	return truth, 'file'
+
+
 NEGATIVES = {
 	'prose_docs': neg_prose_docs,
 	'custom_handler': neg_custom_handler,
 	'raise_source': neg_raise_source,
 	'cadence_2s': neg_cadence_2s,
 	'ordinary_errors': neg_ordinary_errors,
+	'quoted_errors': neg_quoted_errors,
 }
 
 
