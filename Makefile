@@ -22,6 +22,9 @@ PKGS     = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
            groff-base man-db systemd
 # tests/gen/wordings.py runs real uvloop and pytest
 PKGS    += python3-uvloop python3-pytest
+# tests/gen/layouts.py runs the real logging libraries
+PKGS    += python3-loguru python3-structlog python3-rich \
+           python3-pythonjsonlogger python3-celery gunicorn uvicorn
 
 # Every source of the binary, by area. The main() of cli/main.c is left out
 # of the unit tests, which link everything else.

@@ -1323,7 +1323,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	struct layout		*lay = NULL;
 	const struct reader_info *ri;
 	struct source		 src;
-	struct err		 fe, le;
+	struct err		 fe, le, note;
 	char			*block = NULL, first[INGEST_FP_LEN];
 	size_t			 flen = 0;
 	ssize_t			 got = 0;
@@ -1492,6 +1492,8 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	    flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, e) == -1)
 		goto out;
 	ingest_notes(in, path);
+	if (splitter_note(sp, path, &note))
+		ingest_warn(in, &note);
 	if (broken && !growing)
 		ingest_warn(in, &fe);
 	rc = 0;

@@ -74,8 +74,16 @@ struct layout {
 	struct template		 tpl;		/* inferred fields, tried
 						 * before pats; n 0: none */
 	pcre2_match_data	*md;
+	pcre2_match_context	*mctx;		/* a user regex's limits */
+	size_t			*limit_hits;	/* lines that hit them */
 	char			 spec[LAYOUT_SPEC_MAX];	/* layout_spec() */
 };
+
+/* A user's header regex gets this much backtracking per line, so a
+ * pattern that backtracks catastrophically on some line costs a bounded
+ * time there (the line then reads as no header) and is reported. */
+#define REGEX_MATCH_LIMIT	1000000
+#define REGEX_DEPTH_LIMIT	10000
 
 #define LV	"(?<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|" \
 		"NOTSET|TRACE|EXCEPTION|SUCCESS)"
@@ -250,7 +258,15 @@ layout_free(struct layout *l)
 		pcre2_code_free(l->pats[i].re);
 	free(l->pats);
 	pcre2_match_data_free(l->md);
+	pcre2_match_context_free(l->mctx);
+	free(l->limit_hits);
 	free(l);
+}
+
+size_t
+layout_limit_hits(const struct layout *l)
+{
+	return l->limit_hits != NULL ? *l->limit_hits : 0;
 }
 
 const char *
@@ -411,6 +427,15 @@ layout_from_regex(const char *regex, struct err *e)
 	}
 	l->npats = 1;
 	l->md = pcre2_match_data_create_from_pattern(l->pats[0].re, NULL);
+	l->mctx = pcre2_match_context_create(NULL);
+	if (l->md == NULL || l->mctx == NULL) {
+		layout_free(l);
+		err_set(e, STATUS_USAGE, "header regex: out of memory");
+		return NULL;
+	}
+	pcre2_set_match_limit(l->mctx, REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(l->mctx, REGEX_DEPTH_LIMIT);
+	l->limit_hits = xcalloc(1, sizeof(*l->limit_hits));
 	return layout_finish(l);
 }
 
@@ -852,11 +877,18 @@ pattern_match(const struct layout *l, size_t k, const char *s, size_t n,
 
 	if (pt->jit)
 		rc = pcre2_jit_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md,
-		    NULL);
+		    l->mctx);
 	else
-		rc = pcre2_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md, NULL);
-	if (rc <= 0)
+		rc = pcre2_match(pt->re, (PCRE2_SPTR)s, n, 0, 0, l->md,
+		    l->mctx);
+	if (rc <= 0) {
+		if ((rc == PCRE2_ERROR_MATCHLIMIT ||
+		    rc == PCRE2_ERROR_DEPTHLIMIT ||
+		    rc == PCRE2_ERROR_HEAPLIMIT ||
+		    rc == PCRE2_ERROR_JIT_STACKLIMIT) && l->limit_hits != NULL)
+			(*l->limit_hits)++;
 		return false;
+	}
 	ov = pcre2_get_ovector_pointer(l->md);
 	rec->level = group_span(s, ov, rc, pt->g_level);
 	rec->logger = group_span(s, ov, rc, pt->g_logger);

@@ -54,6 +54,10 @@ const char	*layout_name(const struct layout *l);
  * remember for the next run of a detected file, so a resumed file is
  * split as before. A loan for l's life. */
 const char	*layout_spec(const struct layout *l);
+/* Lines a user regex gave up on (its match or depth limit reached:
+ * catastrophic backtracking), read as no header, since the layout was
+ * made. */
+size_t		 layout_limit_hits(const struct layout *l);
 /* Whether records of this layout are JSON objects, one per line. */
 bool		 layout_is_json(const struct layout *l);
 enum layout_kind layout_kind(const struct layout *l);

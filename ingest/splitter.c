@@ -30,6 +30,7 @@
  */
 #include "ingest/splitter.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,13 @@ struct splitter {
 	enum tb_state	 tb;
 	bool		 owner;		/* owns a following traceback whatever
 					 * its header says (key lines seen) */
+
+	/* a user regex judged: lines taken and how many started a record,
+	 * and, on the first bytes, how many lines the detected layout would
+	 * have made headers of */
+	bool		 judged;
+	size_t		 auto_lines, auto_headers, auto_missed, judge_hits;
+	char		 auto_name[16];
 
 	int64_t		 last_ts;	/* the last record's own time */
 	struct buf	 msg;		/* synthesized messages */
@@ -766,6 +774,65 @@ open_is_header(struct splitter *sp)
 	    sp->len - sp->scan, &rec);
 }
 
+/* Compare a user regex with the layout detection on the first bytes:
+ * lines, lines the detected layout starts a record at, and of them the
+ * ones the regex leaves as continuations. */
+static void
+judge_regex(struct splitter *sp)
+{
+	const char	*p = sp->buf + sp->scan, *end, *nl;
+	struct layout	*d;
+	struct record	 rec;
+	size_t		 n = sp->len - sp->scan, hits, len;
+	bool		 a;
+
+	sp->judged = true;
+	hits = layout_limit_hits(sp->layout);
+	if (n > DETECT_BYTES)
+		n = DETECT_BYTES;
+	d = layout_detect(p, n);
+	snprintf(sp->auto_name, sizeof(sp->auto_name), "%s", layout_name(d));
+	for (end = p + n; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			break;		/* whole lines only */
+		if (nl == p || (nl == p + 1 && *p == '\r'))
+			continue;
+		len = (size_t)(nl - p - (nl[-1] == '\r'));
+		sp->auto_lines++;
+		a = layout_parse_header(d, p, len, &rec);
+		sp->auto_headers += a;
+		sp->auto_missed += a && !layout_parse_header(sp->layout, p, len,
+		    &rec);
+	}
+	if (layout_kind(d) != LAYOUT_TIMED && layout_kind(d) != LAYOUT_JSON)
+		sp->auto_lines = 0;	/* no evidence of record starts */
+	sp->judge_hits = layout_limit_hits(sp->layout) - hits;
+	layout_free(d);
+}
+
+bool
+splitter_note(const struct splitter *sp, const char *path, struct err *e)
+{
+	size_t	hits = layout_kind(sp->layout) == LAYOUT_REGEX ?
+		    layout_limit_hits(sp->layout) - sp->judge_hits : 0;
+
+	if (hits > 0) {
+		err_set(e, STATUS_OK, "%s: the header regex gave up on %zu "
+		    "line%s (its match limit: too much backtracking); read "
+		    "as continuation lines", path, hits, hits == 1 ? "" : "s");
+		return true;
+	}
+	if (!sp->judged || sp->auto_lines < 10 ||
+	    sp->auto_missed * 10 < sp->auto_lines)
+		return false;
+	err_set(e, STATUS_OK, "%s: the header regex left %zu of the first "
+	    "%zu lines as continuations where the detected layout (%s) "
+	    "starts a record: records may be merged; check the regex",
+	    path, sp->auto_missed, sp->auto_lines, sp->auto_name);
+	return true;
+}
+
 const struct record *
 splitter_next(struct splitter *sp, int at_end)
 {
@@ -781,6 +848,10 @@ splitter_next(struct splitter *sp, int at_end)
 		    sp->scan : "", sp->len - sp->scan);
 		sp->own_layout = true;
 	}
+	/* on the first bytes fed, before any is taken */
+	if (!sp->judged && layout_kind(sp->layout) == LAYOUT_REGEX &&
+	    sp->len > sp->scan)
+		judge_regex(sp);
 	for (;;) {
 		if (sp->scan >= sp->len) {
 			if (at_end != SPLITTER_MORE && sp->have &&
