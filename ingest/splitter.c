@@ -814,8 +814,11 @@ judge_regex(struct splitter *sp)
 bool
 splitter_note(const struct splitter *sp, const char *path, struct err *e)
 {
-	size_t	hits = layout_kind(sp->layout) == LAYOUT_REGEX ?
-		    layout_limit_hits(sp->layout) - sp->judge_hits : 0;
+	size_t	hits;
+
+	if (sp->layout == NULL || layout_kind(sp->layout) != LAYOUT_REGEX)
+		return false;	/* nothing read yet, or no user regex */
+	hits = layout_limit_hits(sp->layout) - sp->judge_hits;
 
 	if (hits > 0) {
 		err_set(e, STATUS_OK, "%s: the header regex gave up on %zu "
