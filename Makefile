@@ -166,9 +166,13 @@ clean:
 BENCH_MB   ?= 200
 BENCH_RUNS ?= 3
 BENCH_FULL ?= 0
+# make bench BENCH_FLEET=1: the fleet instead (bench/fleet.sh): 1,000
+# hosts shipping to two local ClickHouse shards, fleet report latency.
+BENCH_FLEET ?= 0
 bench: all
-	BENCH_MB=$(BENCH_MB) BENCH_RUNS=$(BENCH_RUNS) BENCH_FULL=$(BENCH_FULL) \
-	  bench/run.sh
+	@if [ "$(BENCH_FLEET)" = 1 ]; then BENCH_RUNS=$(BENCH_RUNS) \
+	  bench/fleet.sh; else BENCH_MB=$(BENCH_MB) BENCH_RUNS=$(BENCH_RUNS) \
+	  BENCH_FULL=$(BENCH_FULL) bench/run.sh; fi
 
 # Fuzzing (fuzz/README.md): libFuzzer harnesses fuzz/fuzz_NAME.c, built with
 # clang over the library objects, run by fuzz/run.sh on their seed corpus

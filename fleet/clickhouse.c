@@ -1,7 +1,7 @@
 /*
  * clickhouse: HTTP requests to a ClickHouse server with libcurl, one
- * easy handle reused (one connection kept alive). Bodies are built in
- * memory: a ship sends at most a few megabytes at a time.
+ * easy handle each, several at once through a multi handle. Bodies are
+ * built in memory: a ship sends at most a few megabytes at a time.
  */
 #include "fleet/clickhouse.h"
 
@@ -18,12 +18,10 @@
 #define CLICKHOUSE_MSG_MAX	300	/* bytes of a server message shown */
 
 struct clickhouse {
-	CURL	*curl;
 	char	*url;		/* as given */
 	char	*shown;		/* for messages */
 	char	*user, *password;
 	long	 timeout_ms;
-	char	 errbuf[CURL_ERROR_SIZE];
 };
 
 static bool	clickhouse_inited;
@@ -72,11 +70,6 @@ clickhouse_new(const char *url, const char *user, const char *password,
 	c->user = user ? xstrdup(user) : NULL;
 	c->password = password ? xstrdup(password) : NULL;
 	c->timeout_ms = timeout_ms;
-	if ((c->curl = curl_easy_init()) == NULL) {
-		err_set(e, STATUS_REMOTE, "libcurl: cannot initialize");
-		clickhouse_free(c);
-		return NULL;
-	}
 	return c;
 }
 
@@ -85,8 +78,6 @@ clickhouse_free(struct clickhouse *c)
 {
 	if (c == NULL)
 		return;
-	if (c->curl != NULL)
-		curl_easy_cleanup(c->curl);
 	free(c->url);
 	free(c->shown);
 	free(c->user);
@@ -130,69 +121,91 @@ clickhouse_message(const struct buf *body, char *out, size_t outsz)
 		out[--n] = '\0';
 }
 
-/* POST body (n bytes, gzip-encoded when gz) to the URL plus the extra
- * query string; the response into *resp. what names the request in a
- * message. */
-static int
-clickhouse_post(struct clickhouse *c, const char *what, const char *extra,
-    const char *body, size_t n, bool gz, struct buf *resp, struct err *e)
-{
-	struct curl_slist	*hdr = NULL;
-	struct buf		 url;
-	CURLcode		 cc;
-	long			 code = 0;
-	char			 msg[CLICKHOUSE_MSG_MAX + 1];
-	int			 rc = -1;
+/* One request: its handle, URL, headers, body and response. */
+struct chreq {
+	CURL			*curl;
+	struct curl_slist	*hdr;
+	struct buf		 url, body, resp;
+	char			 what[128];
+	char			 errbuf[CURL_ERROR_SIZE];
+};
 
-	buf_init(&url, (size_t)-1);
-	buf_adds(&url, c->url);
+static void
+chreq_release(struct chreq *r)
+{
+	if (r->curl != NULL)
+		curl_easy_cleanup(r->curl);
+	curl_slist_free_all(r->hdr);
+	buf_release(&r->url);
+	buf_release(&r->body);
+	buf_release(&r->resp);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Set r up to POST its body (gzip-encoded when gz) to the URL plus the
+ * extra query string. what names the request in a message. */
+static int
+chreq_init(struct clickhouse *c, struct chreq *r, const char *what,
+    const char *extra, bool gz, struct err *e)
+{
+	CURL	*h;
+
+	buf_init(&r->url, (size_t)-1);
+	buf_init(&r->resp, (size_t)-1);
+	snprintf(r->what, sizeof(r->what), "%s", what);
+	if ((h = r->curl = curl_easy_init()) == NULL)
+		return err_set(e, STATUS_REMOTE, "libcurl: cannot initialize");
+	buf_adds(&r->url, c->url);
 	if (extra != NULL && *extra != '\0') {
-		buf_adds(&url, strchr(c->url, '?') != NULL ? "&" : "?");
-		buf_adds(&url, extra);
+		buf_adds(&r->url, strchr(c->url, '?') != NULL ? "&" : "?");
+		buf_adds(&r->url, extra);
 	}
-	curl_easy_reset(c->curl);
-	c->errbuf[0] = '\0';
-	curl_easy_setopt(c->curl, CURLOPT_URL, url.data);
-	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)n);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, clickhouse_write);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(h, CURLOPT_URL, r->url.data);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body.data ? r->body.data :
+	    "");
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)r->body.len);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, clickhouse_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->resp);
 	if (c->user != NULL) {
-		curl_easy_setopt(c->curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(c->curl, CURLOPT_USERNAME, c->user);
-		curl_easy_setopt(c->curl, CURLOPT_PASSWORD,
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD,
 		    c->password ? c->password : "");
 	}
-	hdr = curl_slist_append(hdr, "Content-Type: text/plain");
-	hdr = curl_slist_append(hdr, "Expect:");
+	r->hdr = curl_slist_append(r->hdr, "Content-Type: text/plain");
+	r->hdr = curl_slist_append(r->hdr, "Expect:");
 	if (gz)
-		hdr = curl_slist_append(hdr, "Content-Encoding: gzip");
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdr);
-	cc = curl_easy_perform(c->curl);
-	if (cc != CURLE_OK) {
-		err_set(e, STATUS_REMOTE, "%s: %s: %s", c->shown, what,
-		    c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
-		goto out;
-	}
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
+		r->hdr = curl_slist_append(r->hdr, "Content-Encoding: gzip");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->hdr);
+	return 0;
+}
+
+/* The outcome of r's transfer cc: 0 on HTTP 200, else -1 with *e. */
+static int
+chreq_check(struct clickhouse *c, struct chreq *r, CURLcode cc,
+    struct err *e)
+{
+	long	code = 0;
+	char	msg[CLICKHOUSE_MSG_MAX + 1];
+
+	if (cc != CURLE_OK)
+		return err_set(e, STATUS_REMOTE, "%s: %s: %s", c->shown,
+		    r->what, r->errbuf[0] ? r->errbuf :
+		    curl_easy_strerror(cc));
+	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (code != 200) {
-		clickhouse_message(resp, msg, sizeof(msg));
-		err_set(e, STATUS_REMOTE, "%s: %s: HTTP %ld%s%s", c->shown,
-		    what, code, msg[0] ? ": " : "", msg);
-		goto out;
+		clickhouse_message(&r->resp, msg, sizeof(msg));
+		return err_set(e, STATUS_REMOTE, "%s: %s: HTTP %ld%s%s",
+		    c->shown, r->what, code, msg[0] ? ": " : "", msg);
 	}
-	rc = 0;
-out:
-	curl_slist_free_all(hdr);
-	buf_release(&url);
-	return rc;
+	return 0;
 }
 
 /* Percent-encode s for a query string. */
@@ -244,32 +257,92 @@ clickhouse_gzip(const char *p, size_t n, struct buf *out, struct err *e)
 	return 0;
 }
 
-int
-clickhouse_insert(struct clickhouse *c, const char *table, const char *rows,
-    size_t n, struct err *e)
+/* Set r up as the INSERT of n bytes of rows into table, gzipped. */
+static int
+chreq_insert(struct clickhouse *c, struct chreq *r, const char *table,
+    const char *rows, size_t n, struct err *e)
 {
-	struct buf	extra, gz, resp;
-	char		sql[128];
-	int		rc = -1;
+	struct buf	extra;
+	char		sql[128], what[160];
+	int		rc;
 
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->body, (size_t)-1);
+	if (clickhouse_gzip(rows, n, &r->body, e) == -1)
+		return -1;
 	buf_init(&extra, (size_t)-1);
-	buf_init(&gz, (size_t)-1);
-	buf_init(&resp, 1 << 16);
 	snprintf(sql, sizeof(sql), "INSERT INTO %s FORMAT JSONEachRow",
 	    table);
 	buf_adds(&extra, "insert_distributed_sync=1&query=");
 	clickhouse_urlenc(&extra, sql);
-	if (clickhouse_gzip(rows, n, &gz, e) == -1)
-		goto out;
-	snprintf(sql, sizeof(sql), "insert into %s", table);
-	if (clickhouse_post(c, sql, extra.data, gz.data, gz.len, true, &resp,
-	    e) == -1)
-		goto out;
-	rc = 0;
-out:
+	snprintf(what, sizeof(what), "insert into %s", table);
+	rc = chreq_init(c, r, what, extra.data, true, e);
 	buf_release(&extra);
-	buf_release(&gz);
-	buf_release(&resp);
+	return rc;
+}
+
+int
+clickhouse_insert(struct clickhouse *c, const char *table, const char *rows,
+    size_t n, struct err *e)
+{
+	struct chreq	r;
+	int		rc = -1;
+
+	if (chreq_insert(c, &r, table, rows, n, e) == 0)
+		rc = chreq_check(c, &r, curl_easy_perform(r.curl), e);
+	chreq_release(&r);
+	return rc;
+}
+
+int
+clickhouse_insert_all(struct clickhouse *c, size_t n, const char *const
+    tables[], const struct buf *const rows[], struct err *e)
+{
+	struct chreq	*r = xcalloc(n ? n : 1, sizeof(*r));
+	CURLM		*m = NULL;
+	CURLMsg		*msg;
+	size_t		 i, done = 0;
+	int		 running = 0, left, rc = -1;
+
+	for (i = 0; i < n; i++)
+		if (chreq_insert(c, &r[i], tables[i], rows[i]->data ?
+		    rows[i]->data : "", rows[i]->len, e) == -1)
+			goto out;
+	if ((m = curl_multi_init()) == NULL) {
+		err_set(e, STATUS_REMOTE, "libcurl: cannot initialize");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		curl_multi_add_handle(m, r[i].curl);
+	rc = 0;
+	do {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			break;
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (i = 0; i < n; i++)
+				if (r[i].curl == msg->easy_handle && rc == 0 &&
+				    chreq_check(c, &r[i], msg->data.result,
+				    e) == -1)
+					rc = -1;
+			done++;
+		}
+		if (running > 0)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	} while (running > 0);
+	if (rc == 0 && done < n)
+		rc = err_set(e, STATUS_REMOTE, "%s: a request did not finish",
+		    c->shown);
+out:
+	for (i = 0; i < n; i++) {
+		if (m != NULL && r[i].curl != NULL)
+			curl_multi_remove_handle(m, r[i].curl);
+		chreq_release(&r[i]);
+	}
+	if (m != NULL)
+		curl_multi_cleanup(m);
+	free(r);
 	return rc;
 }
 
@@ -277,15 +350,17 @@ int
 clickhouse_query(struct clickhouse *c, const char *sql, struct buf *out,
     struct err *e)
 {
-	struct buf	resp;
-	int		rc;
+	struct chreq	r;
+	int		rc = -1;
 
-	buf_init(&resp, (size_t)-1);
-	rc = clickhouse_post(c, "query", NULL, sql, strlen(sql), false,
-	    &resp, e);
-	if (rc == 0 && out != NULL)
-		buf_add(out, resp.data, resp.len);
-	buf_release(&resp);
+	memset(&r, 0, sizeof(r));
+	buf_init(&r.body, (size_t)-1);
+	buf_adds(&r.body, sql);
+	if (chreq_init(c, &r, "query", NULL, false, e) == 0 &&
+	    (rc = chreq_check(c, &r, curl_easy_perform(r.curl), e)) == 0 &&
+	    out != NULL)
+		buf_add(out, r.resp.data, r.resp.len);
+	chreq_release(&r);
 	return rc;
 }
 

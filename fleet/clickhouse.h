@@ -30,6 +30,12 @@ const char	*clickhouse_url(const struct clickhouse *c);
 int	clickhouse_insert(struct clickhouse *c, const char *table,
 	    const char *rows, size_t n, struct err *e);
 
+/* The same for n tables at once, in parallel requests; 0 when every one
+ * answered 200, else -1 with *e naming the first that failed. */
+int	clickhouse_insert_all(struct clickhouse *c, size_t n,
+	    const char *const tables[], const struct buf *const rows[],
+	    struct err *e);
+
 /* Run one statement; its response (TabSeparated unless the statement
  * says otherwise) is appended to *out when out is not NULL. */
 int	clickhouse_query(struct clickhouse *c, const char *sql,

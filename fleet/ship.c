@@ -1,6 +1,8 @@
 /*
  * ship: the rows of store/outbox.c as JSON lines, in requests of at most
- * SHIP_CHUNK_BYTES, to ClickHouse or a command. The database is read in
+ * SHIP_CHUNK_BYTES, to ClickHouse or a command. The last request of each
+ * table and the host row go to ClickHouse at once, in parallel: an hourly
+ * ship is then about one round trip. The database is read in
  * one read transaction (one snapshot: the rows up to the outbox's last
  * seq then); the cursor moves in a write transaction after the last
  * request succeeded.
@@ -205,7 +207,8 @@ ship_send(struct sink *k, const char *table, struct buf *rows,
 	return rc;
 }
 
-/* Send the rows of table t that changed after cursor. */
+/* Put the rows of table t that changed after cursor into *rows, sending
+ * every SHIP_CHUNK_BYTES; the rest is left in *rows. */
 static int
 ship_table(struct store *s, struct sink *k, enum outbox_table t,
     int64_t cursor, int64_t last, struct buf *rows, struct err *e)
@@ -231,8 +234,6 @@ ship_table(struct store *s, struct sink *k, enum outbox_table t,
 		store_err(s, e, outbox_table_name(t));
 		goto out;
 	}
-	if (ship_send(k, outbox_table_name(t), rows, e) == -1)
-		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(st);
@@ -255,12 +256,39 @@ ship_host_row(struct buf *b, const struct ship_opts *o, struct store *s,
 	    st->rows[OUTBOX_INCIDENTS] + st->rows[OUTBOX_COUNTS]);
 }
 
+/* Send what is left of every table, and the host row: to ClickHouse in
+ * parallel, to a command one table after another. */
+static int
+ship_send_last(struct sink *k, struct buf *rows, struct err *e)
+{
+	const char		*names[OUTBOX_NTABLES + 1];
+	const struct buf	*bodies[OUTBOX_NTABLES + 1];
+	size_t			 n = 0;
+	int			 t;
+
+	for (t = 0; t <= OUTBOX_NTABLES; t++) {
+		if (rows[t].len == 0)
+			continue;
+		names[n] = t < OUTBOX_NTABLES ?
+		    outbox_table_name((enum outbox_table)t) : "hosts";
+		bodies[n++] = &rows[t];
+		if (k->ch == NULL && ship_send(k, names[n - 1], &rows[t], e) ==
+		    -1)
+			return -1;
+	}
+	if (k->ch == NULL || n == 0)
+		return 0;
+	ship_test_point("before-send");
+	k->st->requests += (int64_t)n;
+	return clickhouse_insert_all(k->ch, n, names, bodies, e);
+}
+
 int
 ship_run(struct store *s, const struct ship_opts *o, struct ship_stats *st,
     struct err *e)
 {
 	struct sink	 k;
-	struct buf	 rows, dest;
+	struct buf	 rows[OUTBOX_NTABLES + 1], dest;
 	int64_t		 cursor, last, prev_us, now_us;
 	int		 t, rc = -1;
 	bool		 in_read = false;
@@ -269,7 +297,8 @@ ship_run(struct store *s, const struct ship_opts *o, struct ship_stats *st,
 	memset(&k, 0, sizeof(k));
 	k.o = o;
 	k.st = st;
-	buf_init(&rows, (size_t)-1);
+	for (t = 0; t <= OUTBOX_NTABLES; t++)
+		buf_init(&rows[t], (size_t)-1);
 	buf_init(&dest, (size_t)-1);
 	/* one cursor per destination and host name */
 	buf_printf(&dest, "%s %s%s", o->host, o->url ? "" : "exec:",
@@ -286,13 +315,13 @@ ship_run(struct store *s, const struct ship_opts *o, struct ship_stats *st,
 	if (cursor < last || cursor < 0)
 		for (t = 0; t < OUTBOX_NTABLES; t++)
 			if (ship_table(s, &k, (enum outbox_table)t, cursor,
-			    last, &rows, e) == -1)
+			    last, &rows[t], e) == -1)
 				goto out;
 	store_exec(s, "COMMIT", NULL);
 	in_read = false;
 	now_us = timefmt_now_us();
-	ship_host_row(&rows, o, s, now_us, prev_us, st);
-	if (ship_send(&k, "hosts", &rows, e) == -1)
+	ship_host_row(&rows[OUTBOX_NTABLES], o, s, now_us, prev_us, st);
+	if (ship_send_last(&k, rows, e) == -1)
 		goto out;
 	ship_test_point("after-ack");
 	if (outbox_advance(s, dest.data, last, now_us, e) == -1)
@@ -302,7 +331,8 @@ out:
 	if (in_read)
 		store_rollback(s);
 	clickhouse_free(k.ch);
-	buf_release(&rows);
+	for (t = 0; t <= OUTBOX_NTABLES; t++)
+		buf_release(&rows[t]);
 	buf_release(&dest);
 	return rc;
 }

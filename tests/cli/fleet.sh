@@ -197,7 +197,7 @@ before=$(cursor "$db")
 kill -KILL "${spid[2]}"; wait "${spid[2]}" 2>/dev/null
 ship a "$db"
 expect_status "a shard down: exit 5" 5
-expect_err "a shard down: the server's message" 'insert into findings: HTTP 500: Code: [0-9]+'
+expect_err "a shard down: the server's message" 'insert into [a-z]+: HTTP 500: Code: [0-9]+'
 expect_eq "a shard down: the cursor unchanged" "$(cursor "$db")" "$before"
 start_server 2 "$H2"
 ship a "$db"
