@@ -306,7 +306,8 @@ ship_run(struct store *s, const struct ship_opts *o, struct ship_stats *st,
 	if (o->url != NULL && (k.ch = clickhouse_new(o->url, o->user,
 	    o->password, o->timeout_ms, e)) == NULL)
 		goto out;
-	if (store_exec(s, "BEGIN", e) == -1)
+	if (outbox_register(s, dest.data, e) == -1 ||
+	    store_exec(s, "BEGIN", e) == -1)
 		goto out;
 	in_read = true;
 	if (outbox_cursor(s, dest.data, &cursor, &prev_us, &last, e) == -1)
@@ -330,6 +331,8 @@ ship_run(struct store *s, const struct ship_opts *o, struct ship_stats *st,
 out:
 	if (in_read)
 		store_rollback(s);
+	if (rc == -1 && st->full)
+		outbox_unregister(s, dest.data);
 	clickhouse_free(k.ch);
 	for (t = 0; t <= OUTBOX_NTABLES; t++)
 		buf_release(&rows[t]);

@@ -107,7 +107,8 @@ outbox_cursor(struct store *s, const char *dest, int64_t *cursor,
 		store_err(s, e, "outbox");
 		goto out;
 	}
-	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+	    sqlite3_column_int64(st, 0) >= 0)	/* -1: not shipped yet */
 		*cursor = sqlite3_column_int64(st, 0);
 	*last = sqlite3_column_int64(st, 1);
 	*prev_us = sqlite3_column_int64(st, 2);
@@ -141,6 +142,52 @@ outbox_rows(struct store *s, enum outbox_table t, int64_t cursor,
 }
 
 int
+outbox_register(struct store *s, const char *dest, struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1;
+
+	if (store_begin(s, e) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(store_db(s), "INSERT OR IGNORE INTO "
+	    "ship_cursors (dest, seq, shipped_us) VALUES (?1, -1, 0)", -1,
+	    &st, NULL) != SQLITE_OK) {
+		store_err(s, e, "ship cursor");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_err(s, e, "ship cursor");
+		goto out;
+	}
+	rc = store_commit(s, e);
+out:
+	sqlite3_finalize(st);
+	if (rc == -1)
+		store_rollback(s);
+	return rc;
+}
+
+void
+outbox_unregister(struct store *s, const char *dest)
+{
+	sqlite3_stmt	*st = NULL;
+	struct err	 e;
+
+	if (store_begin(s, &e) == -1)
+		return;
+	if (sqlite3_prepare_v2(store_db(s), "DELETE FROM ship_cursors WHERE "
+	    "dest = ?1 AND seq < 0", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (store_exec(s, "DELETE FROM outbox WHERE NOT EXISTS (SELECT 1 "
+	    "FROM ship_cursors)", &e) == -1 || store_commit(s, &e) == -1)
+		store_rollback(s);
+}
+
+int
 outbox_advance(struct store *s, const char *dest, int64_t seq,
     int64_t now_us, struct err *e)
 {
@@ -161,8 +208,11 @@ outbox_advance(struct store *s, const char *dest, int64_t seq,
 		goto fail;
 	sqlite3_finalize(st);
 	st = NULL;
+	/* a destination not shipped to yet (-1) holds nothing back: it
+	 * will take everything as it then is */
 	if (store_exec(s, "DELETE FROM outbox WHERE seq <= (SELECT min(seq) "
-	    "FROM ship_cursors)", e) == -1 || store_commit(s, e) == -1)
+	    "FROM ship_cursors WHERE seq >= 0)", e) == -1 ||
+	    store_commit(s, e) == -1)
 		goto out;
 	rc = 0;
 	goto out;

@@ -10,7 +10,8 @@
 
 /*
  * outbox: the SQLite side of shipping to a fleet. Triggers append every
- * change of a finding, incident or count to the outbox (schema step 4);
+ * change of a finding, incident or count to the outbox (schema steps 4 and
+ * 5), while some destination has a cursor;
  * a destination's cursor is the last outbox seq it acknowledged. The
  * rows to send are SELECTs whose column names are the fleet tables'
  * columns: one row per changed key with its state now, or, for a key
@@ -40,6 +41,16 @@ int	outbox_cursor(struct store *s, const char *dest, int64_t *cursor,
  * step and finalize; NULL with *e. */
 sqlite3_stmt	*outbox_rows(struct store *s, enum outbox_table t,
 		    int64_t cursor, int64_t last, struct err *e);
+
+/* Make dest's cursor, if it has none, before its first read: from then
+ * on the outbox keeps every change (it keeps none while no destination
+ * has a cursor). In a write transaction of its own. */
+int	outbox_register(struct store *s, const char *dest, struct err *e);
+
+/* Forget dest's cursor if it never shipped (a first ship failed), and
+ * the outbox when no destination is left. Best effort: a failure leaves
+ * a cursor that holds back no trimming. */
+void	outbox_unregister(struct store *s, const char *dest);
 
 /* Move dest's cursor to seq (never back), note now_us as its last ship,
  * and drop the outbox rows every destination has taken, in a write

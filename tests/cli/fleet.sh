@@ -132,6 +132,7 @@ cursor() { sql "$1" "SELECT group_concat(seq) FROM ship_cursors"; }
 # --- ship, ship again, ingest more and ship
 db=$T/a.db
 "$AIOSIFT" ingest --db "$db" --tz UTC -q "$FIXTURES/query/app.log" >/dev/null
+expect_eq "never shipped: no outbox kept" "$(sql "$db" "SELECT count(*) FROM outbox")" 0
 ship a "$db"
 expect_status "first ship" 0
 expect_out "first ship: everything, a new destination" '^shipped [1-9][0-9]* findings, [1-9][0-9]* incidents, [1-9][0-9]* counts \(0 deletions, everything'
@@ -142,6 +143,7 @@ ship a "$db"
 expect_status "ship again" 0
 expect_out "ship again: nothing new" '^shipped 0 findings, 0 incidents, 0 counts \(0 deletions\)'
 "$AIOSIFT" ingest --db "$db" --tz UTC -q "$FIXTURES/query/worker.log" "$FIXTURES/query/batch.err" >/dev/null
+expect_eq "shipped once: the outbox keeps the changes" "$(sql "$db" "SELECT count(*) > 0 FROM outbox")" 1
 ship a "$db"
 expect_status "ship after ingesting more" 0
 expect_no_out "ship after ingesting more: not everything again" 'everything'
