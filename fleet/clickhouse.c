@@ -364,6 +364,62 @@ clickhouse_query(struct clickhouse *c, const char *sql, struct buf *out,
 	return rc;
 }
 
+int
+clickhouse_query_all(struct clickhouse *c, size_t n, const char *const sqls[],
+    struct buf *outs[], struct err *e)
+{
+	struct chreq	*r = xcalloc(n ? n : 1, sizeof(*r));
+	CURLM		*m = NULL;
+	CURLMsg		*msg;
+	size_t		 i, done = 0;
+	int		 running = 0, left, rc = -1;
+
+	for (i = 0; i < n; i++) {
+		buf_init(&r[i].body, (size_t)-1);
+		buf_adds(&r[i].body, sqls[i]);
+		if (chreq_init(c, &r[i], "query", NULL, false, e) == -1)
+			goto out;
+	}
+	if ((m = curl_multi_init()) == NULL) {
+		err_set(e, STATUS_REMOTE, "libcurl: cannot initialize");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		curl_multi_add_handle(m, r[i].curl);
+	rc = 0;
+	do {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			break;
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (i = 0; i < n; i++)
+				if (r[i].curl == msg->easy_handle && rc == 0 &&
+				    chreq_check(c, &r[i], msg->data.result,
+				    e) == -1)
+					rc = -1;
+			done++;
+		}
+		if (running > 0)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	} while (running > 0);
+	if (rc == 0 && done < n)
+		rc = err_set(e, STATUS_REMOTE, "%s: a request did not finish",
+		    c->shown);
+	for (i = 0; rc == 0 && i < n; i++)
+		buf_add(outs[i], r[i].resp.data, r[i].resp.len);
+out:
+	for (i = 0; i < n; i++) {
+		if (m != NULL && r[i].curl != NULL)
+			curl_multi_remove_handle(m, r[i].curl);
+		chreq_release(&r[i]);
+	}
+	if (m != NULL)
+		curl_multi_cleanup(m);
+	free(r);
+	return rc;
+}
+
 void
 clickhouse_quote(struct buf *sql, const char *s, size_t n)
 {

@@ -41,6 +41,11 @@ int	clickhouse_insert_all(struct clickhouse *c, size_t n,
 int	clickhouse_query(struct clickhouse *c, const char *sql,
 	    struct buf *out, struct err *e);
 
+/* Run n statements at once, in parallel requests; the response of the
+ * i-th is appended to *outs[i]. 0 when all answered 200. */
+int	clickhouse_query_all(struct clickhouse *c, size_t n,
+	    const char *const sqls[], struct buf *outs[], struct err *e);
+
 /* sql with s appended as a ClickHouse string literal: quoted, with \ '
  * and every control and non-ASCII byte escaped as \xNN, byte-exact. */
 void	clickhouse_quote(struct buf *sql, const char *s, size_t n);

@@ -62,6 +62,12 @@ fail:
 void
 fquery_close(struct fquery *q)
 {
+	size_t	i;
+
+	for (i = 0; i < q->nsql; i++) {
+		free(q->sql[i]);
+		buf_release(&q->answer[i]);
+	}
 	clickhouse_free(q->ch);
 	free(q->db);
 	free(q->shown);
@@ -266,7 +272,14 @@ fq_load(struct fquery *q, sqlite3 *db, const char *name, const char *types,
 	buf_init(&resp, (size_t)-1);
 	buf_init(&ins, (size_t)-1);
 	buf_init(&field, (size_t)-1);
-	if (clickhouse_query(q->ch, sql, &resp, e) == -1)
+	for (i = 0; i < q->nsql && strcmp(q->sql[i], sql) != 0; i++)
+		;
+	if (q->recording) {
+		if (i == q->nsql && q->nsql < FQUERY_MAX_PREFETCH)
+			q->sql[q->nsql++] = xstrdup(sql);
+	} else if (i < q->nsql)
+		buf_add(&resp, q->answer[i].data, q->answer[i].len);
+	else if (clickhouse_query(q->ch, sql, &resp, e) == -1)
 		goto out;
 	buf_printf(&ins, "INSERT INTO %s VALUES (", name);
 	for (i = 0; i < ncols; i++)
@@ -1077,6 +1090,62 @@ fail:
 	return -1;
 }
 
+static int fq_report_run(struct fquery *, sqlite3 *, struct report *,
+    struct err *);
+
+/* Note the report's statements in a dry run (no answers: the timeline's
+ * is made as for a period with findings), then ask them all at once: on
+ * ClickHouse 18.16 a FINAL read is one stream, so two cores take two. */
+static int
+fq_report_prefetch(struct fquery *q, const struct report *r, struct err *e)
+{
+	struct report	 dry;
+	struct buf	*outs[FQUERY_MAX_PREFETCH];
+	sqlite3		*db;
+	size_t		 i;
+	int		 rc;
+
+	memset(&dry, 0, sizeof(dry));
+	dry.since_us = r->since_us;
+	dry.until_us = r->until_us;
+	dry.prev_us = r->prev_us;
+	if ((db = fq_mem("SELECT 1", e)) == NULL)
+		return -1;
+	q->recording = true;
+	rc = fq_report_run(q, db, &dry, e);
+	q->recording = false;
+	sqlite3_close(db);
+	report_release(&dry);
+	if (rc == -1)
+		return -1;
+	for (i = 0; i < q->nsql; i++) {
+		buf_init(&q->answer[i], (size_t)-1);
+		outs[i] = &q->answer[i];
+	}
+	if (clickhouse_query_all(q->ch, q->nsql, (const char *const *)q->sql,
+	    outs, e) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+fq_report_run(struct fquery *q, sqlite3 *db, struct report *r,
+    struct err *e)
+{
+	if (fq_report_kinds(q, db, r, e) == -1)
+		return -1;
+	if (q->recording)
+		r->total = 1;	/* so that the timeline is asked too */
+	if (fq_report_sigs(q, db, r, e) == -1 ||
+	    fq_report_top(q, db, r, "task", &r->tasks, &r->ntasks, e) == -1 ||
+	    fq_report_top(q, db, r, "coro", &r->coros, &r->ncoros, e) == -1 ||
+	    fq_report_stalls(q, db, r, e) == -1 ||
+	    fq_report_incidents(q, db, r, e) == -1 ||
+	    fq_report_timeline(q, db, r, e) == -1)
+		return -1;
+	return 0;
+}
+
 int
 fquery_report(struct fquery *q, struct report *r, int64_t since_us,
     int64_t until_us, struct err *e)
@@ -1097,13 +1166,8 @@ fquery_report(struct fquery *q, struct report *r, int64_t since_us,
 	r->prev_us = since_us - (until_us - since_us);
 	if ((db = fq_mem("SELECT 1", e)) == NULL)
 		return -1;
-	if (fq_report_kinds(q, db, r, e) == -1 ||
-	    fq_report_sigs(q, db, r, e) == -1 ||
-	    fq_report_top(q, db, r, "task", &r->tasks, &r->ntasks, e) == -1 ||
-	    fq_report_top(q, db, r, "coro", &r->coros, &r->ncoros, e) == -1 ||
-	    fq_report_stalls(q, db, r, e) == -1 ||
-	    fq_report_incidents(q, db, r, e) == -1 ||
-	    fq_report_timeline(q, db, r, e) == -1)
+	if (fq_report_prefetch(q, r, e) == -1 ||
+	    fq_report_run(q, db, r, e) == -1)
 		goto out;
 	rc = 0;
 out:
