@@ -1094,8 +1094,8 @@ static int fq_report_run(struct fquery *, sqlite3 *, struct report *,
     struct err *);
 
 /* Note the report's statements in a dry run (no answers: the timeline's
- * is made as for a period with findings), then ask them all at once: on
- * ClickHouse 18.16 a FINAL read is one stream, so two cores take two. */
+ * is made as for a period with findings), then ask them all at once, in
+ * parallel requests: the server works on them together. */
 static int
 fq_report_prefetch(struct fquery *q, const struct report *r, struct err *e)
 {
