@@ -13,7 +13,7 @@
  *    LEVEL:logger:msg), or none at all (bare stderr).
  * Which untimed line starts a record is the splitter's business; this
  * module reads fields and never allocates per line. CRI partial lines
- * ("P") are not joined: the rest of such a line reads as a continuation.
+ * ("P") are told apart (layout_partial) for the splitter to join.
  */
 #include "ingest/layout.h"
 
@@ -751,6 +751,20 @@ prefix_stream(const char *s, size_t n)
 	if (i < n && s[i] == ' ')
 		i++;
 	return i;
+}
+
+bool
+layout_partial(const struct layout *l, const char *line, size_t n)
+{
+	int64_t	ts;
+	size_t	k;
+
+	if (l->outer != OUTER_CRI && l->outer != OUTER_CONTAINER)
+		return false;
+	k = prefix_cri(line, n, &ts);
+	/* "... stdout P " (or "P" ending the line): the tag before k */
+	return k >= 2 && (line[k - 1] == 'P' || (line[k - 1] == ' ' &&
+	    line[k - 2] == 'P'));
 }
 
 size_t

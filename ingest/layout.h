@@ -81,6 +81,11 @@ bool	layout_parse_header(const struct layout *l, const char *line,
 size_t	layout_prefix(const struct layout *l, const char *line, size_t n,
 	    struct record *rec);
 
+/* Whether line[0..n) is a CRI partial line ("TIME stdout P "): the
+ * runtime cut a long line, and the next line of the stream goes on
+ * with it (without a line end between). */
+bool	layout_partial(const struct layout *l, const char *line, size_t n);
+
 /* How much of line[0..n) (prefix left out) belongs in a record's
  * message: all of it, but for Rich's padding and its file:line column
  * (first: the header line). */

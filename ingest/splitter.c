@@ -92,6 +92,8 @@ struct splitter {
 	enum tb_state	 tb;
 	bool		 owner;		/* owns a following traceback whatever
 					 * its header says (key lines seen) */
+	bool		 partial;	/* the last line taken was a CRI "P"
+					 * line: the next one goes on with it */
 
 	/* a user regex judged: lines taken and how many started a record,
 	 * and, on the first bytes, how many lines the detected layout would
@@ -162,6 +164,7 @@ splitter_start(struct splitter *sp, int64_t offset, int64_t line)
 	sp->scan_off = offset;
 	sp->scan_line = line;
 	sp->have = false;
+	sp->partial = false;
 	sp->last_ts = TS_NONE;
 }
 
@@ -603,7 +606,7 @@ message_build(struct splitter *sp, const char *text, size_t n)
 	const char	*end = text + n, *p, *e, *next;
 	struct record	 tmp;
 	struct span	 m;
-	bool		 json = layout_is_json(sp->layout);
+	bool		 json = layout_is_json(sp->layout), part;
 	size_t		 k;
 
 	buf_reset(&sp->msg);
@@ -617,11 +620,15 @@ message_build(struct splitter *sp, const char *text, size_t n)
 		    layout_line_keep(sp->layout, text + sp->hdr.off[F_MESSAGE],
 		    (size_t)(first_end - text) - sp->hdr.off[F_MESSAGE],
 		    true));
-	line_end(text, end, &next);
+	e = line_end(text, end, &next);
+	part = layout_partial(sp->layout, text, (size_t)(e - text));
 	for (p = next; p < end; p = next) {
 		e = line_end(p, end, &next);
 		k = layout_prefix(sp->layout, p, (size_t)(e - p), &tmp);
-		buf_addc(&sp->msg, '\n');
+		/* a CRI partial line and its rest are one line */
+		if (!part)
+			buf_addc(&sp->msg, '\n');
+		part = layout_partial(sp->layout, p, (size_t)(e - p));
 		buf_add(&sp->msg, p + k, layout_line_keep(sp->layout, p + k,
 		    (size_t)(e - p) - k, false));
 	}
@@ -714,7 +721,12 @@ take_line(struct splitter *sp, size_t cend, size_t term)
 	/* a UTF-8 byte order mark before the first line */
 	k = sp->scan_off == 0 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) ==
 	    0 ? 3 : 0;
-	hdr = classify(sp, line + k, n - k, &rec, &ntb);
+	/* the rest of a line the container runtime cut is never a header */
+	hdr = !(sp->partial && sp->have) && classify(sp, line + k, n - k,
+	    &rec, &ntb);
+	if (sp->partial && sp->have)
+		ntb = TB_NONE;
+	sp->partial = layout_partial(sp->layout, line, n);
 	if (hdr || !sp->have) {
 		if (sp->have)
 			out = emit(sp);

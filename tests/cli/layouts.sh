@@ -42,6 +42,13 @@ run ingest --db "$T/re3.db" --header-regex '^(a|a)+$' "$T/bt.log"
 expect_status "catastrophic regex: exit 0" 0
 expect_err "catastrophic regex: capped, with a note" 'bt\.log: the header regex gave up on 1 line \(its match limit'
 
+# --- CRI: a "P" partial line and its "F" rest are one line ---
+k8=$FIXTURES/asyncio/k8s_worker-py3.12.1/app.log.20261129-230719.gz
+run ingest -q --keep all --db "$T/cri.db" "$k8"
+expect_eq "CRI partial: joined to its rest, no line end between" \
+    "$(sql "$T/cri.db" "SELECT nlines, instr(message, char(10)), message LIKE 'config dump: {%}'
+    FROM records WHERE text LIKE '%stdout P %'")" "2|0|1"
+
 # --- layouts: each fixture against the truth its program captured ---
 check() {	# check NAME: records, times, fields and findings of one fixture
 	local name=$1 db=$T/lay-$1.db
