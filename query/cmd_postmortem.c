@@ -119,6 +119,7 @@ pm_parse(int argc, char *argv[], struct popts *o)
 	const struct cliopt_shared sh = { &o->db, &o->color, &o->local };
 	struct err	 e;
 	char		*end;
+	const char	*at = NULL;
 	int		 c, rc;
 
 	o->incident = -1;
@@ -135,13 +136,13 @@ pm_parse(int argc, char *argv[], struct popts *o)
 				    "aiosift query incidents shows");
 			break;
 		case O_AT:
+			at = optarg;
+			break;
 		case O_WINDOW:
-			if ((c == O_AT ? filter_time_parse(optarg,
-			    timefmt_now_us(), &o->at_us, &e) :
-			    duration_parse(optarg, false, &o->window_us,
-			    &e)) == -1)
-				return cliopt_bad_value(&pm_cmd, c == O_AT ?
-				    "at" : "window", e.msg);
+			if (duration_parse(optarg, false, &o->window_us,
+			    &e) == -1)
+				return cliopt_bad_value(&pm_cmd, "window",
+				    e.msg);
 			break;
 		case O_SOURCE:
 			o->source = optarg;
@@ -154,6 +155,10 @@ pm_parse(int argc, char *argv[], struct popts *o)
 	}
 	if (optind < argc)
 		return pm_usage("no arguments, only options");
+	/* read in the zone the output shows */
+	if (at != NULL && filter_time_parse_zone(at, timefmt_now_us(),
+	    o->local, &o->at_us, &e) == -1)
+		return cliopt_bad_value(&pm_cmd, "at", e.msg);
 	if ((o->incident >= 0) == (o->at_us != TS_NONE))
 		return pm_usage("give --incident N or --at TIME");
 	if (o->source != NULL && o->incident >= 0)
@@ -257,6 +262,7 @@ pm_incident(struct store *s, struct popts *o, int64_t *lo, int64_t *hi,
 {
 	sqlite3_stmt	*st = NULL;
 	const char	*txt;
+	char		 zone[16];
 	int64_t		 first, last;
 	int		 rc = -1, i;
 	static const char *const labels[] = { "kinds", "task", "coro" };
@@ -292,7 +298,7 @@ pm_incident(struct store *s, struct popts *o, int64_t *lo, int64_t *hi,
 		pm_time(stdout, first, o->local, true);
 		fputs(" to ", stdout);
 		pm_time(stdout, last, o->local, true);
-		fputs(o->local ? "\n" : " UTC\n", stdout);
+		fprintf(stdout, " %s\n", output_zone(last, o->local, zone));
 	}
 	for (i = 0; i < 3; i++)
 		if ((txt = (const char *)sqlite3_column_text(st, 4 + i)) !=
@@ -623,7 +629,7 @@ cmd_postmortem(int argc, char *argv[])
 	struct err	 e;
 	int64_t		 lo, hi;
 	int		 st;
-	char		 buf[32], buf2[32];
+	char		 buf[32], buf2[32], zone[16];
 
 	memset(&o, 0, sizeof(o));
 	err_clear(&e);
@@ -646,7 +652,8 @@ cmd_postmortem(int argc, char *argv[])
 		hi = o.at_us + o.window_us + 1;
 		fputs("Around ", stdout);
 		pm_time(stdout, o.at_us, o.local, true);
-		fprintf(stdout, "%s, %s s either side", o.local ? "" : " UTC",
+		fprintf(stdout, " %s, %s s either side", output_zone(o.at_us,
+		    o.local, zone),
 		    output_seconds(o.window_us, buf));
 		if (o.source != NULL) {
 			fputs(", source ", stdout);

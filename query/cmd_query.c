@@ -185,7 +185,7 @@ static const struct output_col timeline_cols[] = {
 
 /* Findings and their sources: the columns every findings filter uses. */
 static const struct filter_cols finding_filter = {
-	.ts = "f.ts_us", .kind = "f.kind", .severity = "f.severity",
+	.ts = "f.ts_us", .found = "f.fid",	/* no time: when stored */ .kind = "f.kind", .severity = "f.severity",
 	.task = "f.task", .coro = "f.coro", .exception = "f.exception",
 	.path = "s.path", .set_path = "s.set_path",
 	.incident = "f.incident_id",
@@ -638,6 +638,7 @@ query_parse(int argc, char *argv[], struct qopts *o)
 	const struct cliopt_shared sh = { &o->db, &o->color, &o->local };
 	struct err	 e;
 	int64_t		 now = timefmt_now_us();
+	const char	*since = NULL, *until = NULL;
 	int		 c, rc;
 	size_t		 i;
 	bool		 found = false;
@@ -649,11 +650,10 @@ query_parse(int argc, char *argv[], struct qopts *o)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_SINCE:
+			since = optarg;
+			break;
 		case O_UNTIL:
-			if (filter_time_parse(optarg, now, c == O_SINCE ?
-			    &o->f.since_us : &o->f.until_us, &e) == -1)
-				return cliopt_bad_value(&query_cmd, c ==
-				    O_SINCE ? "since" : "until", e.msg);
+			until = optarg;
 			break;
 		case O_KIND:
 			o->f.kind = optarg;
@@ -701,6 +701,13 @@ query_parse(int argc, char *argv[], struct qopts *o)
 		    c != CLIOPT_LOCAL && c != O_BY && c != O_LIMIT)
 			o->filtered = true;
 	}
+	/* read in the zone the output shows */
+	if (since != NULL && filter_time_parse_zone(since, now, o->local,
+	    &o->f.since_us, &e) == -1)
+		return cliopt_bad_value(&query_cmd, "since", e.msg);
+	if (until != NULL && filter_time_parse_zone(until, now, o->local,
+	    &o->f.until_us, &e) == -1)
+		return cliopt_bad_value(&query_cmd, "until", e.msg);
 	if (optind >= argc)
 		return query_usage("what to query is missing");
 	for (i = 0; i < sizeof(what_names) / sizeof(what_names[0]); i++)

@@ -31,12 +31,15 @@
 #include "query/report.h"
 
 #define DAY_US		(INT64_C(86400) * 1000000)
-#define META_LAST	"last_report_us"
+#define META_LAST	"last_report_us"	/* the one bookmark of old */
+#define META_BOOKMARK	"bookmark:"		/* + its name */
 
 enum report_format { RF_TEXT, RF_MARKDOWN, RF_JSON, RF_HTML, RF_PROMETHEUS };
+static const char *const formats[] = { "text", "markdown", "json", "html",
+    "prometheus" };
 
 static const char usage_line[] = "usage: aiosift report [--since TIME] "
-    "[--until TIME]\n"
+    "[--until TIME] [--bookmark NAME] [--local]\n"
     "       [--format text|markdown|json|html|prometheus]\n"
     "       [--fail-on SEVERITY] [--quiet] [--out FILE] [--db FILE]\n";
 
@@ -46,11 +49,18 @@ static const char help_text[] =
     "stalls, and the incidents. Made for cron.\n"
     "\n"
     "Options:\n"
-    "  --since TIME      start: 2026-11-24 18:00, 2026-11-24T18:00:00Z,\n"
-    "                    or now minus 90s, 30m, 24h, 7d (default: where\n"
-    "                    the previous report of this database ended; the\n"
-    "                    first time, 24h)\n"
+    "  --since TIME      start: 2026-11-24 18:00 (UTC, or local with\n"
+    "                    --local), 2026-11-24T18:00:00Z, or now minus 90s,\n"
+    "                    30m, 24h, 7d (default: the bookmark)\n"
     "  --until TIME      end (default: now)\n"
+    "  --bookmark NAME   without --since/--until, the period runs from\n"
+    "                    where the last report of this NAME ended (the\n"
+    "                    first time, 24h back) to now, and the bookmark\n"
+    "                    moves to now; findings stored since, though\n"
+    "                    logged earlier, count too. Default NAME: the\n"
+    "                    format (\"text\"), or format:FILE with --out, so\n"
+    "                    a mail job and a page job keep their own\n"
+    "  --local           times in the local zone (default UTC)\n"
     "  --format F        text (default), markdown, json, html (one\n"
     "                    self-contained page with an SVG timeline),\n"
     "                    prometheus (metrics for node_exporter's textfile\n"
@@ -62,8 +72,9 @@ static const char help_text[] =
     "  --out FILE        write the report to FILE (replaced atomically)\n"
     "  --db FILE         the database (default $AIOSIFT_DB, ./aiosift.db)\n"
     "\n"
-    "A report that ends now remembers its end in the database, so the next\n"
-    "one without --since starts there.\n"
+    "A report with --since or --until moves no bookmark. Findings with no\n"
+    "time in the log are listed by file and counted by when they were\n"
+    "stored.\n"
     "\n"
     "Examples:\n"
     "  aiosift report --since 24h --fail-on error\n"
@@ -71,9 +82,10 @@ static const char help_text[] =
     "  aiosift report --since '2026-11-24 00:00' --until '2026-11-25 00:00'\n"
     "  aiosift report --since 1h --format prometheus \\\n"
     "      --out /var/lib/prometheus/node-exporter/aiosift.prom\n"
-    "  # crontab: mail only when something bad appeared\n"
+    "  # crontab: mail only when something bad appeared; keep a page\n"
     "  0 * * * *  aiosift ingest -q /var/log/app/ && aiosift report --quiet "
     "--fail-on error\n"
+    "  5 * * * *  aiosift report --format html --out /var/www/aiosift.html\n"
     "\n"
     "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage error,\n"
     "3 the output could not be written, 4 database error.\n";
@@ -81,7 +93,10 @@ static const char help_text[] =
 struct ropts {
 	const char		*db;
 	const char		*out;
+	const char		*since, *until;	/* as typed */
+	const char		*bookmark;
 	int64_t			 since_us, until_us;
+	bool			 local;
 	enum report_format	 fmt;
 	int			 fail_on;
 	bool			 quiet;
@@ -100,7 +115,8 @@ report_usage(const char *why)
 static int
 report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 {
-	enum { O_SINCE = 256, O_UNTIL, O_FORMAT, O_FAIL, O_QUIET, O_OUT };
+	enum { O_SINCE = 256, O_UNTIL, O_FORMAT, O_FAIL, O_QUIET, O_OUT,
+	    O_BOOKMARK };
 	static const struct option longopts[] = {
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
@@ -108,12 +124,11 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 		{ "fail-on", required_argument, NULL, O_FAIL },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "out", required_argument, NULL, O_OUT },
-		CLIOPT_LONG_DB, CLIOPT_LONG_HELP,
+		{ "bookmark", required_argument, NULL, O_BOOKMARK },
+		CLIOPT_LONG_DB, CLIOPT_LONG_LOCAL, CLIOPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cliopt_shared sh = { &o->db, NULL, NULL };
-	static const char *const formats[] = { "text", "markdown", "json",
-	    "html", "prometheus" };
+	const struct cliopt_shared sh = { &o->db, NULL, &o->local };
 	struct err	 e;
 	size_t		 i;
 	int		 c, rc;
@@ -125,11 +140,13 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 	while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_SINCE:
+			o->since = optarg;
+			break;
 		case O_UNTIL:
-			if (filter_time_parse(optarg, now, c == O_SINCE ?
-			    &o->since_us : &o->until_us, &e) == -1)
-				return cliopt_bad_value(&report_cmd, c ==
-				    O_SINCE ? "since" : "until", e.msg);
+			o->until = optarg;
+			break;
+		case O_BOOKMARK:
+			o->bookmark = optarg;
 			break;
 		case O_FORMAT:
 			found = false;
@@ -163,6 +180,18 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 	}
 	if (optind < argc)
 		return report_usage("no arguments, only options");
+	/* read in the zone the report shows */
+	if (o->since != NULL && filter_time_parse_zone(o->since, now,
+	    o->local, &o->since_us, &e) == -1)
+		return cliopt_bad_value(&report_cmd, "since", e.msg);
+	if (o->until != NULL && filter_time_parse_zone(o->until, now,
+	    o->local, &o->until_us, &e) == -1)
+		return cliopt_bad_value(&report_cmd, "until", e.msg);
+	if (o->bookmark != NULL && (o->since != NULL || o->until != NULL))
+		return report_usage("--bookmark is for a report without "
+		    "--since and --until");
+	if (o->bookmark != NULL && *o->bookmark == '\0')
+		return report_usage("--bookmark: an empty name");
 	if (o->since_us != TS_NONE && o->until_us != TS_NONE &&
 	    o->until_us <= o->since_us)
 		return report_usage("--until must be after --since");
@@ -252,23 +281,50 @@ out:
 	return rc;
 }
 
-/* The default start: where the last report ended, if it is sane. */
-static int64_t
-report_since(struct store *s, int64_t until)
+/* The meta key of the report's bookmark: --bookmark NAME, else the
+ * format, with the absolute path of --out when there is one ("html:
+ * /var/www/aiosift.html"): a mail job and a page job each keep their
+ * own. The caller frees it. */
+static char *
+report_bookmark_key(const struct ropts *o, const char *fmtname)
 {
-	char		*v = store_meta_get(s, META_LAST), *end;
-	long long	 last;
-	int64_t		 since = until - DAY_US;
+	char	 cwd[4096], *key;
+	size_t	 n;
+
+	if (o->bookmark != NULL) {
+		n = strlen(META_BOOKMARK) + strlen(o->bookmark) + 1;
+		key = xmalloc(n);
+		snprintf(key, n, "%s%s", META_BOOKMARK, o->bookmark);
+		return key;
+	}
+	if (o->out == NULL || o->out[0] == '/' ||
+	    getcwd(cwd, sizeof(cwd)) == NULL)
+		cwd[0] = '\0';
+	n = strlen(META_BOOKMARK) + strlen(fmtname) + strlen(cwd) +
+	    (o->out ? strlen(o->out) : 0) + 4;
+	key = xmalloc(n);
+	snprintf(key, n, "%s%s%s%s%s%s", META_BOOKMARK, fmtname,
+	    o->out ? ":" : "", cwd, cwd[0] ? "/" : "", o->out ? o->out : "");
+	return key;
+}
+
+/* Microseconds stored under key, or TS_NONE when absent or not sane. */
+static int64_t
+report_meta_time(struct store *s, const char *key, int64_t until)
+{
+	char		*v = store_meta_get(s, key), *end;
+	long long	 t;
+	int64_t		 us = TS_NONE;
 
 	if (v != NULL) {
 		errno = 0;
-		last = strtoll(v, &end, 10);
-		if (errno == 0 && *end == '\0' && end != v && last < until &&
-		    last > 0)
-			since = last;
+		t = strtoll(v, &end, 10);
+		if (errno == 0 && *end == '\0' && end != v && t < until &&
+		    t > 0)
+			us = t;
 	}
 	free(v);
-	return since;
+	return us;
 }
 
 int
@@ -280,7 +336,8 @@ cmd_report(int argc, char *argv[])
 	struct store	*s = NULL;
 	struct err	 e;
 	int64_t		 now = timefmt_now_us(), since, until;
-	bool		 writable = false, built = false;
+	bool		 writable = false, built = false, late = false;
+	char		*key = NULL;
 	int		 st;
 	char		 buf[32];
 
@@ -295,13 +352,24 @@ cmd_report(int argc, char *argv[])
 	if ((s = qdb_open(store_path(o.db), true, &writable, &e)) == NULL)
 		goto fail;
 	until = o.until_us != TS_NONE ? o.until_us : now;
-	since = o.since_us != TS_NONE ? o.since_us : report_since(s, until);
+	since = o.since_us;
+	if (o.since == NULL && o.until == NULL) {
+		key = report_bookmark_key(&o, formats[o.fmt]);
+		since = report_meta_time(s, key, until);
+		/* the one bookmark of old was most likely the mail job's */
+		if (since == TS_NONE && o.bookmark == NULL && o.out == NULL)
+			since = report_meta_time(s, META_LAST, until);
+		late = since != TS_NONE;
+	}
+	if (since == TS_NONE)
+		since = until - DAY_US;
 	if (since >= until) {
+		free(key);
 		store_close(s);
 		return report_usage("--until must be after the start of the "
 		    "period");
 	}
-	if (report_build(&r, s, since, until, &e) == -1)
+	if (report_build(&r, s, since, until, late, o.local, &e) == -1)
 		goto fail;
 	built = true;
 	if (o.fmt == RF_PROMETHEUS && prometheus_build(&p, s, &r, &e) == -1)
@@ -319,16 +387,18 @@ cmd_report(int argc, char *argv[])
 			goto fail;
 		}
 	}
-	if (writable && o.until_us == TS_NONE) {
+	if (writable && key != NULL) {
 		snprintf(buf, sizeof(buf), "%" PRId64, until);
-		if (store_meta_set(s, META_LAST, buf, &e) == -1)
+		if (store_meta_set(s, key, buf, &e) == -1)
 			goto fail;
 	}
 	prometheus_release(&p);
 	report_release(&r);
 	store_close(s);
+	free(key);
 	return st;
 fail:
+	free(key);
 	err_print(&e);
 	prometheus_release(&p);
 	if (built)

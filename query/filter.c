@@ -125,6 +125,13 @@ filter_mktime(struct tm *tm, bool has_zone, long off_s, time_t *t)
 int
 filter_time_parse(const char *s, int64_t now_us, int64_t *us, struct err *e)
 {
+	return filter_time_parse_zone(s, now_us, true, us, e);
+}
+
+int
+filter_time_parse_zone(const char *s, int64_t now_us, bool local,
+    int64_t *us, struct err *e)
+{
 	struct tm	 tm;
 	const char	*p = s;
 	int64_t		 rel, frac_us = 0;
@@ -147,6 +154,7 @@ filter_time_parse(const char *s, int64_t now_us, int64_t *us, struct err *e)
 		if (!filter_clock(&p, &tm, &frac_us) ||
 		    !filter_zone(p, &has_zone, &off_s))
 			goto bad;
+		has_zone = has_zone || !local;
 		t = now_s + (has_zone ? off_s : 0);
 		if (has_zone ? gmtime_r(&t, &tm) == NULL :
 		    localtime_r(&now_s, &tm) == NULL)
@@ -181,7 +189,7 @@ filter_time_parse(const char *s, int64_t now_us, int64_t *us, struct err *e)
 			goto bad;
 	}
 	if (!filter_zone(p, &has_zone, &off_s) ||
-	    !filter_mktime(&tm, has_zone, off_s, &t))
+	    !filter_mktime(&tm, has_zone || !local, off_s, &t))
 		goto bad;
 	*us = (int64_t)t * US_PER_S + frac_us;
 	return 0;
@@ -376,24 +384,42 @@ filter_kinds(struct filter_sql *q, const struct filter_cols *c,
 	filter_sql_add(q, ")");
 }
 
+/* " AND col OP t", or with c->found, " AND (col OP t OR (c->ts IS NULL
+ * AND the time c->found (a fleet id) was stored OP t))": a row with no
+ * time by when it was stored. */
+static void
+filter_time(struct filter_sql *q, const struct filter_cols *c,
+    const char *col, const char *op, int64_t t)
+{
+	int	n;
+
+	filter_sql_add(q, c->found ? " AND (" : " AND ");
+	filter_sql_add(q, col);
+	filter_sql_add(q, op);
+	n = filter_sql_int(q, t);
+	if (c->found == NULL)
+		return;
+	/* each side of the OR on an index of its own */
+	filter_sql_add(q, " OR (");
+	filter_sql_add(q, c->ts);
+	filter_sql_add(q, " IS NULL AND ");
+	filter_sql_add(q, c->found);
+	filter_sql_add(q, " IN (SELECT fid FROM found WHERE found_us");
+	filter_sql_add(q, op);
+	filter_sql_ref(q, n);
+	filter_sql_add(q, ")))");
+}
+
 void
 filter_where(const struct filter *f, const struct filter_cols *c,
     struct filter_sql *q)
 {
 	const char	*end = c->ts_end ? c->ts_end : c->ts;
 
-	if (c->ts != NULL && f->since_us != TS_NONE) {
-		filter_sql_add(q, " AND ");
-		filter_sql_add(q, end);
-		filter_sql_add(q, " >= ");
-		filter_sql_int(q, f->since_us);
-	}
-	if (c->ts != NULL && f->until_us != TS_NONE) {
-		filter_sql_add(q, " AND ");
-		filter_sql_add(q, c->ts);
-		filter_sql_add(q, " < ");
-		filter_sql_int(q, f->until_us);
-	}
+	if (c->ts != NULL && f->since_us != TS_NONE)
+		filter_time(q, c, end, " >= ", f->since_us);
+	if (c->ts != NULL && f->until_us != TS_NONE)
+		filter_time(q, c, c->ts, " < ", f->until_us);
 	if (f->kind != NULL && (c->kind != NULL || c->kinds != NULL))
 		filter_kinds(q, c, f->kind);
 	if (f->severity > 0 && c->severity != NULL) {

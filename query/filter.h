@@ -22,6 +22,10 @@
  * (STATUS_USAGE) naming the text. */
 int	filter_time_parse(const char *s, int64_t now_us, int64_t *us,
 	    struct err *e);
+/* The same with times without a zone read in UTC unless local: the
+ * zone the command's output shows. */
+int	filter_time_parse_zone(const char *s, int64_t now_us, bool local,
+	    int64_t *us, struct err *e);
 
 /* SQL text being built and the values bound to its parameters. The text
  * holds only our own words and ?N placeholders. */
@@ -77,6 +81,9 @@ struct filter_cols {
 	const char	*ts;		/* compared with since and until */
 	const char	*ts_end;	/* when set, a row [ts, ts_end] matches
 					 * if it overlaps the period */
+	const char	*found;		/* when set, a row with no ts matches
+					 * when the finding of this fleet id
+					 * was stored in the period */
 	const char	*kind;
 	const char	*kinds;		/* a list column: "a,b" or "a b" */
 	const char	*severity;

@@ -78,6 +78,9 @@ html_text(FILE *f, const char *s)
 		escape_html(f, s, strlen(s));
 }
 
+/* The page's times are local (report --local), else UTC. */
+static bool	html_local;
+
 /* A time to the second, or to the millisecond when it has them. */
 static void
 html_time(FILE *f, int64_t us)
@@ -88,7 +91,7 @@ html_time(FILE *f, int64_t us)
 		fputs("&ndash;", f);
 		return;
 	}
-	output_time(us, false, buf);
+	output_time(us, html_local, buf);
 	if (us % 1000000 == 0)
 		buf[19] = '\0';
 	fputs(buf, f);
@@ -110,7 +113,8 @@ html_tick(FILE *f, int64_t us, bool days)
 	struct tm	tm;
 	time_t		t = (time_t)(us / 1000000);
 
-	if (gmtime_r(&t, &tm) == NULL)
+	if ((html_local ? localtime_r(&t, &tm) : gmtime_r(&t, &tm)) ==
+	    NULL)
 		return;
 	if (days)
 		fprintf(f, "%02d-%02d", tm.tm_mon + 1, tm.tm_mday);
@@ -231,8 +235,10 @@ void
 report_html(FILE *f, const struct report *r)
 {
 	size_t	i;
-	char	buf[40];
+	char	buf[40], zone[16];
 
+	html_local = r->local;
+	output_zone(r->until_us, r->local, zone);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n"
@@ -248,12 +254,19 @@ report_html(FILE *f, const struct report *r)
 	html_time(f, r->since_us);
 	fputs(" &rarr; ", f);
 	html_time(f, r->until_us);
-	fputs(" UTC &middot; <code>", f);
+	fprintf(f, " %s &middot; <code>", zone);
 	html_text(f, r->db);
 	fputs("</code></p>\n<div class=\"cards\">\n", f);
 	fprintf(f, "<div class=\"card\"><b>%lld</b>findings <small>"
-	    "(before: %lld)</small></div>\n", (long long)r->total,
+	    "(before: %lld)</small>", (long long)r->total,
 	    (long long)r->prev_total);
+	if (r->nundated > 0)
+		fprintf(f, "<br><small>%lld with no time in the log</small>",
+		    (long long)r->nundated);
+	if (r->nlate > 0)
+		fprintf(f, "<br><small>%lld logged before, stored since the "
+		    "last report</small>", (long long)r->nlate);
+	fputs("</div>\n", f);
 	fputs("<div class=\"card\"><b>", f);
 	html_sev(f, r->worst);
 	fputs("</b>worst</div>\n", f);
@@ -327,6 +340,34 @@ report_html(FILE *f, const struct report *r)
 		}
 		fputs("</table></div>\n", f);
 	}
+	if (r->nundated > 0) {
+		fprintf(f, "<h2>Findings with no time in the log (%lld)</h2>\n"
+		    "<div class=\"scroll\"><table class=\"sm\"><thead><tr>"
+		    "<th>file</th><th>read</th><th class=\"n\">line</th>"
+		    "<th>kind</th><th>message</th></tr></thead>\n",
+		    (long long)r->nundated);
+		for (i = 0; i < r->nundated_shown; i++) {
+			const struct report_undated *u = &r->undated[i];
+
+			fputs("<tr><td class=\"mono\">", f);
+			html_text(f, u->source);
+			fputs("</td><td data-l=\"read\">", f);
+			html_time(f, u->found_us / 1000000 * 1000000);
+			fprintf(f, "</td><td class=\"n\" data-l=\"line\">%lld"
+			    "</td><td data-l=\"kind\">", (long long)u->line);
+			html_sev(f, u->sev);
+			fputs(" <span class=\"mono\">", f);
+			html_text(f, u->kind);
+			fputs("</span></td><td data-l=\"message\">", f);
+			html_text(f, u->message);
+			fputs("</td></tr>\n", f);
+		}
+		if ((int64_t)r->nundated_shown < r->nundated)
+			fprintf(f, "<tr><td colspan=\"5\">&hellip; and %lld "
+			    "more</td></tr>\n", (long long)(r->nundated -
+			    (int64_t)r->nundated_shown));
+		fputs("</table></div>\n", f);
+	}
 	if (r->nincidents > 0) {
 		fprintf(f, "<h2>Incidents (%lld)</h2>\n<ul>\n",
 		    (long long)r->nincidents);
@@ -350,6 +391,6 @@ report_html(FILE *f, const struct report *r)
 			    (long long)(r->nincidents - (int64_t)r->nshown));
 		fputs("</ul>\n", f);
 	}
-	fputs("<p class=\"mut\"><small>aiosift &middot; times in UTC"
-	    "</small></p>\n</body>\n</html>\n", f);
+	fprintf(f, "<p class=\"mut\"><small>aiosift &middot; times in %s"
+	    "</small></p>\n</body>\n</html>\n", zone);
 }

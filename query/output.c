@@ -140,6 +140,20 @@ output_time(int64_t us, bool local, char out[40])
 	return out;
 }
 
+char *
+output_zone(int64_t us, bool local, char out[16])
+{
+	struct tm	tm;
+	time_t		t = (time_t)(us / 1000000);
+
+	if (!local)
+		snprintf(out, 16, "UTC");
+	else if (localtime_r(&t, &tm) == NULL ||
+	    strftime(out, 16, "%Z", &tm) == 0 || out[0] == '\0')
+		snprintf(out, 16, "local");
+	return out;
+}
+
 size_t
 output_width(const char *s, size_t n)
 {

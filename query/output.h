@@ -74,6 +74,10 @@ char	*output_seconds(int64_t us, char out[32]);
 char	*output_seconds_ms(int64_t us, char out[32]);
 /* A table time: "2026-11-24 18:01:22.770", UTC or local; returns out. */
 char	*output_time(int64_t us, bool local, char out[40]);
+/* The name of the zone times are shown in: "UTC", or the local zone's
+ * abbreviation at us ("CET", "EDT"; "local" when it has none); returns
+ * out. */
+char	*output_zone(int64_t us, bool local, char out[16]);
 /* The display cell of n bytes of s cut to at most w columns, "…" marking
  * a cut; a NUL-terminated copy the caller frees. s is already escaped. */
 char	*output_fit(const char *s, size_t n, size_t w);

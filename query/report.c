@@ -22,6 +22,24 @@
 #define MAX_BUCKETS	168		/* a week of hours */
 #define MAX_MINUTE_BUCKETS 60		/* below, minutes are too fine */
 #define MAX_INCIDENTS	50		/* listed; the rest are counted */
+#define MAX_UNDATED	50		/* listed; the rest are counted */
+
+/* The findings "f", and which are in the period (R_NOW) or the one
+ * before (R_PREV), by their time or, with none (or late, report.h), by
+ * when they were stored (table found). Each side of an OR is on an index
+ * of its own. The statements bind ?1 since, ?2 until, ?3 the start of
+ * the period before, ?4 late. */
+#define R_FROM	" FROM findings f "
+#define R_STORED(lo, hi) "f.fid IN (SELECT fid FROM found WHERE found_us " \
+	">= " lo " AND found_us < " hi ")"
+#define R_NOW	"((f.ts_us >= ?1 AND f.ts_us < ?2) OR (" R_STORED("?1", "?2") \
+	" AND (f.ts_us IS NULL OR (?4 AND f.ts_us < ?1))))"
+#define R_PREV	"((f.ts_us >= ?3 AND f.ts_us < ?1) OR (" R_STORED("?3", "?1") \
+	" AND f.ts_us IS NULL))"
+/* Stored or logged before the period. */
+#define R_BEFORE "(f.ts_us < ?1 OR (f.ts_us IS NULL AND f.fid IN (SELECT " \
+	"fid FROM found WHERE found_us < ?1)))"
+#define R_NV	4		/* values bound */
 
 static char *
 report_dup(sqlite3_stmt *st, int i)
@@ -38,7 +56,8 @@ report_int(sqlite3_stmt *st, int i, int64_t dflt)
 	    sqlite3_column_int64(st, i);
 }
 
-/* Prepare sql and bind the integers (since, until, prev, ...) as ?1..?n. */
+/* Prepare sql and bind the integers (since, until, prev, ...) as ?1..?n;
+ * values beyond the statement's parameters are left out. */
 static sqlite3_stmt *
 report_prepare(struct store *s, const char *sql, const int64_t *v, int n,
     struct err *e)
@@ -50,7 +69,7 @@ report_prepare(struct store *s, const char *sql, const int64_t *v, int n,
 		store_err(s, e, "report");
 		return NULL;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < sqlite3_bind_parameter_count(st); i++)
 		sqlite3_bind_int64(st, i + 1, v[i]);
 	return st;
 }
@@ -73,10 +92,12 @@ report_kinds(struct report *r, struct store *s, const int64_t *v,
 	size_t		 cap = 0;
 	int		 rc;
 
-	if ((st = report_prepare(s, "SELECT kind, sum(ts_us >= ?1), "
-	    "sum(ts_us < ?1), max(CASE WHEN ts_us >= ?1 THEN severity END) "
-	    "FROM findings WHERE ts_us >= ?3 AND ts_us < ?2 GROUP BY kind "
-	    "ORDER BY 2 DESC, 3 DESC, kind", v, 3, e)) == NULL)
+	if ((st = report_prepare(s, "SELECT kind, sum(now), sum(NOT now), "
+	    "max(CASE WHEN now THEN severity END), sum(now AND ts_us IS NULL), "
+	    "sum(now AND ts_us < ?1) FROM (SELECT f.kind AS kind, f.severity "
+	    "AS severity, f.ts_us AS ts_us, " R_NOW " AS now" R_FROM "WHERE "
+	    R_NOW " OR " R_PREV ") GROUP BY kind ORDER BY 2 DESC, 3 DESC, kind",
+	    v, R_NV, e)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_kind	*k;
@@ -90,6 +111,8 @@ report_kinds(struct report *r, struct store *s, const int64_t *v,
 		k->sev = (int)report_int(st, 3, 0);
 		r->total += k->n;
 		r->prev_total += k->prev;
+		r->nundated += report_int(st, 4, 0);
+		r->nlate += report_int(st, 5, 0);
 		if (k->sev > r->worst)
 			r->worst = k->sev;
 	}
@@ -130,15 +153,16 @@ report_sigs_probe(struct report *r, struct store *s, const int64_t *v,
 	size_t		 i;
 	int		 rc;
 
-	if ((st = report_prepare(s, "SELECT EXISTS (SELECT 1 FROM findings "
-	    "WHERE kind = ?2 AND coro IS ?3 AND exception IS ?4 AND "
-	    "ts_us < ?1)", v, 1, e)) == NULL)
+	if ((st = report_prepare(s, "SELECT EXISTS (SELECT 1" R_FROM "WHERE "
+	    "f.kind = ?5 AND f.coro IS ?6 AND f.exception IS ?7 AND "
+	    R_BEFORE " AND NOT " R_NOW ")", v, R_NV,
+	    e)) == NULL)
 		return -1;
 	for (i = 0; i < r->nsigs; i++) {
 		sqlite3_reset(st);
-		sqlite3_bind_text(st, 2, r->sigs[i].kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, r->sigs[i].coro, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, r->sigs[i].exception, -1,
+		sqlite3_bind_text(st, 5, r->sigs[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, r->sigs[i].coro, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, r->sigs[i].exception, -1,
 		    SQLITE_STATIC);
 		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 			sqlite3_finalize(st);
@@ -161,8 +185,9 @@ report_sigs_scan(struct report *r, struct store *s, const int64_t *v,
 	size_t		 i;
 	int		 rc;
 
-	if ((st = report_prepare(s, "SELECT DISTINCT kind, coro, exception "
-	    "FROM findings WHERE ts_us < ?1", v, 1, e)) == NULL)
+	if ((st = report_prepare(s, "SELECT DISTINCT f.kind, f.coro, "
+	    "f.exception" R_FROM "WHERE " R_BEFORE " AND NOT " R_NOW, v, R_NV,
+	    e)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		for (i = 0; i < r->nsigs; i++)
@@ -186,10 +211,9 @@ report_sigs(struct report *r, struct store *s, const int64_t *v,
 
 	/* the signatures of the period; those seen before it are then
 	 * marked (n = -1) and dropped */
-	if ((st = report_prepare(s, "SELECT kind, coro, exception, count(*), "
-	    "min(ts_us), max(severity) FROM findings WHERE ts_us >= ?1 AND "
-	    "ts_us < ?2 GROUP BY kind, coro, exception ORDER BY 5", v, 2,
-	    e)) == NULL)
+	if ((st = report_prepare(s, "SELECT f.kind, f.coro, f.exception, "
+	    "count(*), min(f.ts_us), max(f.severity)" R_FROM "WHERE " R_NOW
+	    " GROUP BY 1, 2, 3 ORDER BY 5", v, R_NV, e)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_sig	*g;
@@ -233,15 +257,14 @@ static int
 report_tops(struct report_top **out, size_t *n, struct store *s,
     const char *col, const int64_t *v, struct err *e)
 {
-	char		 sql[256];
+	char		 sql[1024];
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	snprintf(sql, sizeof(sql), "SELECT %s, count(*) AS n, "
-	    "max(severity) FROM findings WHERE ts_us >= ?1 AND ts_us < ?2 "
-	    "AND %s IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT %d",
-	    col, col, REPORT_TOP);
-	if ((st = report_prepare(s, sql, v, 2, e)) == NULL)
+	snprintf(sql, sizeof(sql), "SELECT f.%s, count(*) AS n, "
+	    "max(f.severity)" R_FROM "WHERE " R_NOW " AND f.%s IS NOT NULL "
+	    "GROUP BY 1 ORDER BY n DESC, 1 LIMIT %d", col, col, REPORT_TOP);
+	if ((st = report_prepare(s, sql, v, R_NV, e)) == NULL)
 		return -1;
 	*out = xcalloc(REPORT_TOP, sizeof(**out));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < REPORT_TOP) {
@@ -263,10 +286,10 @@ report_stalls(struct report *r, struct store *s, const int64_t *v,
 	int		 rc;
 
 	if ((st = report_prepare(s, "SELECT f.ts_us, f.duration_us, f.line, "
-	    "f.task, f.coro, src.path, f.message FROM findings f JOIN sources "
-	    "src ON src.id = f.source_id WHERE f.kind = 'stall' AND "
-	    "f.ts_us >= ?1 AND f.ts_us < ?2 ORDER BY f.duration_us DESC, "
-	    "f.ts_us LIMIT 10", v, 2, e)) == NULL)
+	    "f.task, f.coro, src.path, f.message" R_FROM "JOIN sources src ON "
+	    "src.id = f.source_id WHERE f.kind = 'stall' AND " R_NOW
+	    " ORDER BY f.duration_us DESC, f.ts_us LIMIT 10", v, R_NV,
+	    e)) == NULL)
 		return -1;
 	r->stalls = xcalloc(10, sizeof(*r->stalls));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && r->nstalls < 10) {
@@ -295,8 +318,9 @@ report_incidents(struct report *r, struct store *s, const int64_t *v,
 
 	if ((st = report_prepare(s, "SELECT id, first_us, last_us, count, "
 	    "severity, kinds, task, coro, summary, count(*) OVER () FROM "
-	    "incidents WHERE last_us >= ?1 AND first_us < ?2 ORDER BY "
-	    "severity DESC, first_us, id", v, 2, e)) == NULL)
+	    "incidents WHERE (last_us >= ?1 AND first_us < ?2) OR id IN "
+	    "(SELECT f.incident_id" R_FROM "WHERE " R_NOW ") ORDER BY "
+	    "severity DESC, first_us, id", v, R_NV, e)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_incident	*i;
@@ -392,21 +416,62 @@ report_timeline(struct report *r, struct store *s, const int64_t *v,
 	return report_done(s, st, rc, e);
 }
 
+/* The findings with no time stored in the period, by file. */
+static int
+report_undated(struct report *r, struct store *s, const int64_t *v,
+    struct err *e)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (r->nundated == 0)
+		return 0;
+	if ((st = report_prepare(s, "SELECT src.path, fd.found_us, f.line, "
+	    "f.severity, f.kind, f.task, f.coro, f.exception, f.message"
+	    " FROM findings f JOIN found fd ON fd.fid = f.fid JOIN sources src "
+	    "ON src.id = f.source_id WHERE f.ts_us IS NULL AND fd.found_us >= "
+	    "?1 AND fd.found_us < ?2 ORDER BY "
+	    "src.path, f.line, f.id", v, R_NV, e)) == NULL)
+		return -1;
+	r->undated = xcalloc(MAX_UNDATED, sizeof(*r->undated));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    r->nundated_shown < MAX_UNDATED) {
+		struct report_undated	*u = &r->undated[r->nundated_shown++];
+
+		u->source = report_dup(st, 0);
+		u->found_us = report_int(st, 1, TS_NONE);
+		u->line = report_int(st, 2, 0);
+		u->sev = (int)report_int(st, 3, 0);
+		u->kind = report_dup(st, 4);
+		u->task = report_dup(st, 5);
+		u->coro = report_dup(st, 6);
+		u->exception = report_dup(st, 7);
+		u->message = report_dup(st, 8);
+	}
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	return report_done(s, st, rc, e);
+}
+
 int
 report_build(struct report *r, struct store *s, int64_t since_us,
-    int64_t until_us, struct err *e)
+    int64_t until_us, bool late, bool local, struct err *e)
 {
-	int64_t	v[3];
+	int64_t	v[R_NV];
 
 	memset(r, 0, sizeof(*r));
 	r->db = xstrdup(store_filename(s));
 	r->since_us = since_us;
 	r->until_us = until_us;
 	r->prev_us = since_us - (until_us - since_us);
+	r->late = late;
+	r->local = local;
 	v[0] = since_us;
 	v[1] = until_us;
 	v[2] = r->prev_us;
+	v[3] = late;
 	if (report_kinds(r, s, v, e) == -1 || report_sigs(r, s, v, e) == -1 ||
+	    report_undated(r, s, v, e) == -1 ||
 	    report_tops(&r->tasks, &r->ntasks, s, "task", v, e) == -1 ||
 	    report_tops(&r->coros, &r->ncoros, s, "coro", v, e) == -1 ||
 	    report_stalls(r, s, v, e) == -1 ||
@@ -451,6 +516,15 @@ report_release(struct report *r)
 		free(r->incidents[i].summary);
 	}
 	free(r->incidents);
+	for (i = 0; i < r->nundated_shown; i++) {
+		free(r->undated[i].source);
+		free(r->undated[i].kind);
+		free(r->undated[i].task);
+		free(r->undated[i].coro);
+		free(r->undated[i].exception);
+		free(r->undated[i].message);
+	}
+	free(r->undated);
 	free(r->buckets);
 	memset(r, 0, sizeof(*r));
 }
@@ -522,7 +596,7 @@ report_sevname(int sev)
 
 /* A time to the second, or to the millisecond when it has them. */
 static void
-report_when(FILE *f, int64_t us)
+report_when(FILE *f, bool local, int64_t us)
 {
 	char	buf[40];
 
@@ -530,7 +604,7 @@ report_when(FILE *f, int64_t us)
 		fputc('-', f);
 		return;
 	}
-	output_time(us, false, buf);
+	output_time(us, local, buf);
 	if (us % 1000000 == 0)
 		buf[19] = '\0';
 	fputs(buf, f);
@@ -552,23 +626,81 @@ report_span(FILE *f, int64_t us)
 		fprintf(f, "%lld s", (long long)s);
 }
 
+/* "(6 with no time in the log, 2 logged before the period)": why the
+ * total may be more than the findings the period's times hold. */
+static void
+report_why(FILE *f, const struct report *r)
+{
+	if (r->nundated == 0 && r->nlate == 0)
+		return;
+	fputs(", of which ", f);
+	if (r->nundated > 0)
+		fprintf(f, "%lld with no time in the log", (long long)
+		    r->nundated);
+	if (r->nundated > 0 && r->nlate > 0)
+		fputs(" and ", f);
+	if (r->nlate > 0)
+		fprintf(f, "%lld logged before the period but stored since "
+		    "the last report", (long long)r->nlate);
+}
+
+/* The findings with no time, under their file and when it was read. */
+static void
+report_text_undated(FILE *f, const struct report *r)
+{
+	const struct report_undated	*u, *prev = NULL;
+	size_t				 i;
+	char				 zone[16];
+
+	if (r->nundated == 0)
+		return;
+	fprintf(f, "\nFindings with no time in the log (%lld), by file and "
+	    "when it was read\n", (long long)r->nundated);
+	for (i = 0; i < r->nundated_shown; i++) {
+		u = &r->undated[i];
+		if (prev == NULL || strcmp(u->source, prev->source) != 0 ||
+		    u->found_us / 1000000 != prev->found_us / 1000000) {
+			fputs("  ", f);
+			report_put(f, u->source);
+			fputs(", read ", f);
+			report_when(f, r->local, u->found_us / 1000000 *
+			    1000000);
+			fprintf(f, " %s\n", output_zone(u->found_us, r->local,
+			    zone));
+		}
+		prev = u;
+		fprintf(f, "    line %-6lld %-8s ", (long long)u->line,
+		    report_sevname(u->sev));
+		report_put(f, u->kind);
+		fputs("  ", f);
+		report_put(f, u->message);
+		fputc('\n', f);
+	}
+	if ((int64_t)r->nundated_shown < r->nundated)
+		fprintf(f, "  ... and %lld more\n", (long long)(r->nundated -
+		    (int64_t)r->nundated_shown));
+}
+
 void
 report_text(FILE *f, const struct report *r)
 {
 	size_t	i;
-	char	buf[40];
+	char	buf[40], zone[16];
 
+	output_zone(r->until_us, r->local, zone);
 	fputs("aiosift report: ", f);
-	report_when(f, r->since_us);
+	report_when(f, r->local, r->since_us);
 	fputs(" to ", f);
-	report_when(f, r->until_us);
-	fputs(" UTC (", f);
+	report_when(f, r->local, r->until_us);
+	fprintf(f, " %s (", zone);
 	report_span(f, r->until_us - r->since_us);
-	fputs(")\ndatabase: ", f);
+	fprintf(f, "); times are %s\ndatabase: ", zone);
 	report_put(f, r->db);
-	fprintf(f, "\n\n%lld finding%s (previous period: %lld), worst: %s; "
-	    "%lld incident%s\n", (long long)r->total, r->total == 1 ? "" :
-	    "s", (long long)r->prev_total, report_sevname(r->worst),
+	fprintf(f, "\n\n%lld finding%s", (long long)r->total,
+	    r->total == 1 ? "" : "s");
+	report_why(f, r);
+	fprintf(f, " (previous period: %lld), worst: %s; %lld incident%s\n",
+	    (long long)r->prev_total, report_sevname(r->worst),
 	    (long long)r->nincidents, r->nincidents == 1 ? "" : "s");
 	if (r->nkinds > 0) {
 		fprintf(f, "\nFindings by kind\n  %-24s %8s %8s %8s\n",
@@ -592,7 +724,7 @@ report_text(FILE *f, const struct report *r)
 			fputs("  exception ", f);
 			report_put(f, r->sigs[i].exception);
 			fprintf(f, "  x%lld, first ", (long long)r->sigs[i].n);
-			report_when(f, r->sigs[i].first_us);
+			report_when(f, r->local, r->sigs[i].first_us);
 			fputc('\n', f);
 		}
 	}
@@ -618,7 +750,7 @@ report_text(FILE *f, const struct report *r)
 			fprintf(f, "  %10s s  ", r->stalls[i].duration_us < 0 ?
 			    "?" : output_seconds_ms(r->stalls[i].duration_us,
 			    buf));
-			report_when(f, r->stalls[i].ts_us);
+			report_when(f, r->local, r->stalls[i].ts_us);
 			fputs("  ", f);
 			report_put(f, r->stalls[i].task);
 			fputs("  ", f);
@@ -628,6 +760,7 @@ report_text(FILE *f, const struct report *r)
 			fprintf(f, ":%lld\n", (long long)r->stalls[i].line);
 		}
 	}
+	report_text_undated(f, r);
 	if (r->nincidents > 0) {
 		fprintf(f, "\nIncidents (%lld, worst first)\n",
 		    (long long)r->nincidents);
@@ -636,7 +769,7 @@ report_text(FILE *f, const struct report *r)
 
 			fprintf(f, "  #%-5lld %-8s ", (long long)x->id,
 			    report_sevname(x->sev));
-			report_when(f, x->first_us);
+			report_when(f, r->local, x->first_us);
 			fprintf(f, "  x%lld  ", (long long)x->count);
 			report_put(f, x->kinds);
 			fputs("\n         ", f);
@@ -653,20 +786,23 @@ void
 report_markdown(FILE *f, const struct report *r)
 {
 	size_t	i;
-	char	buf[40];
+	char	buf[40], zone[16];
 
+	output_zone(r->until_us, r->local, zone);
 	fputs("# aiosift report\n\n", f);
 	fputs("Period: ", f);
-	report_when(f, r->since_us);
+	report_when(f, r->local, r->since_us);
 	fputs(" to ", f);
-	report_when(f, r->until_us);
-	fputs(" UTC (", f);
+	report_when(f, r->local, r->until_us);
+	fprintf(f, " %s (", zone);
 	report_span(f, r->until_us - r->since_us);
-	fputs("), database ", f);
+	fprintf(f, "), times are %s, database ", zone);
 	report_put_md(f, r->db);
-	fprintf(f, "\n\n**%lld finding%s** (previous period: %lld), worst: "
-	    "**%s**; %lld incident%s.\n", (long long)r->total,
-	    r->total == 1 ? "" : "s", (long long)r->prev_total,
+	fprintf(f, "\n\n**%lld finding%s**", (long long)r->total,
+	    r->total == 1 ? "" : "s");
+	report_why(f, r);
+	fprintf(f, " (previous period: %lld), worst: **%s**; %lld "
+	    "incident%s.\n", (long long)r->prev_total,
 	    report_sevname(r->worst), (long long)r->nincidents,
 	    r->nincidents == 1 ? "" : "s");
 	if (r->nkinds > 0) {
@@ -693,7 +829,7 @@ report_markdown(FILE *f, const struct report *r)
 			fputs(" | ", f);
 			report_put_md(f, r->sigs[i].exception);
 			fprintf(f, " | %lld | ", (long long)r->sigs[i].n);
-			report_when(f, r->sigs[i].first_us);
+			report_when(f, r->local, r->sigs[i].first_us);
 			fputs(" |\n", f);
 		}
 	}
@@ -721,7 +857,7 @@ report_markdown(FILE *f, const struct report *r)
 			fprintf(f, "| %s | ", r->stalls[i].duration_us < 0 ?
 			    "?" : output_seconds_ms(r->stalls[i].duration_us,
 			    buf));
-			report_when(f, r->stalls[i].ts_us);
+			report_when(f, r->local, r->stalls[i].ts_us);
 			fputs(" | ", f);
 			report_put_md(f, r->stalls[i].task);
 			fputs(" | ", f);
@@ -729,6 +865,26 @@ report_markdown(FILE *f, const struct report *r)
 			fputs(" | ", f);
 			report_put_md(f, r->stalls[i].source);
 			fprintf(f, ":%lld |\n", (long long)r->stalls[i].line);
+		}
+	}
+	if (r->nundated > 0) {
+		fprintf(f, "\n## Findings with no time in the log (%lld)\n\n"
+		    "| file | read | line | severity | kind | message |\n"
+		    "| --- | --- | ---: | --- | --- | --- |\n",
+		    (long long)r->nundated);
+		for (i = 0; i < r->nundated_shown; i++) {
+			fputs("| ", f);
+			report_put_md(f, r->undated[i].source);
+			fputs(" | ", f);
+			report_when(f, r->local, r->undated[i].found_us /
+			    1000000 * 1000000);
+			fprintf(f, " | %lld | %s | ",
+			    (long long)r->undated[i].line,
+			    report_sevname(r->undated[i].sev));
+			report_put_md(f, r->undated[i].kind);
+			fputs(" | ", f);
+			report_put_md(f, r->undated[i].message);
+			fputs(" |\n", f);
 		}
 	}
 	if (r->nincidents > 0) {
@@ -739,7 +895,7 @@ report_markdown(FILE *f, const struct report *r)
 
 			fprintf(f, "- **#%lld** %s, ", (long long)x->id,
 			    report_sevname(x->sev));
-			report_when(f, x->first_us);
+			report_when(f, r->local, x->first_us);
 			fprintf(f, ", %lld finding%s (", (long long)x->count,
 			    x->count == 1 ? "" : "s");
 			report_put_md(f, x->kinds);
@@ -780,6 +936,8 @@ report_json(FILE *f, const struct report *r)
 	fprintf(f, ", \"findings\": %lld, \"previous_findings\": %lld, "
 	    "\"worst\": ", (long long)r->total, (long long)r->prev_total);
 	escape_json_str(f, r->worst ? severity_name(r->worst) : NULL);
+	fprintf(f, ", \"undated_findings\": %lld, \"late_findings\": %lld",
+	    (long long)r->nundated, (long long)r->nlate);
 	fprintf(f, ", \"incident_count\": %lld,\n \"kinds\": [",
 	    (long long)r->nincidents);
 	for (i = 0; i < r->nkinds; i++) {
@@ -834,6 +992,27 @@ report_json(FILE *f, const struct report *r)
 		fprintf(f, ", \"line\": %lld, \"message\": ",
 		    (long long)r->stalls[i].line);
 		escape_json_str(f, r->stalls[i].message);
+		fputc('}', f);
+	}
+	fputs("],\n \"undated\": [", f);
+	for (i = 0; i < r->nundated_shown; i++) {
+		const struct report_undated *u = &r->undated[i];
+
+		fputs(i ? ",\n  {\"source\": " : "\n  {\"source\": ", f);
+		escape_json_str(f, u->source);
+		fputs(", \"stored\": ", f);
+		report_json_time(f, u->found_us);
+		fprintf(f, ", \"line\": %lld, \"severity\": \"%s\", "
+		    "\"kind\": ", (long long)u->line, severity_name(u->sev));
+		escape_json_str(f, u->kind);
+		fputs(", \"task\": ", f);
+		escape_json_str(f, u->task);
+		fputs(", \"coro\": ", f);
+		escape_json_str(f, u->coro);
+		fputs(", \"exception\": ", f);
+		escape_json_str(f, u->exception);
+		fputs(", \"message\": ", f);
+		escape_json_str(f, u->message);
 		fputc('}', f);
 	}
 	fputs("],\n \"incidents\": [", f);

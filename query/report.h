@@ -1,6 +1,7 @@
 #ifndef QUERY_REPORT_H
 #define QUERY_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,12 @@ struct report_incident {
 	char	*kinds, *task, *coro, *summary;
 };
 
+struct report_undated {		/* a finding whose record had no time */
+	int64_t	 found_us, line;
+	int	 sev;
+	char	*source, *kind, *task, *coro, *exception, *message;
+};
+
 struct report_bucket {
 	int64_t	 findings;	/* other than stalls */
 	int64_t	 stalls;
@@ -53,6 +60,13 @@ struct report {
 	char			*db;		/* the database's path */
 	int64_t			 since_us, until_us, prev_us;
 	int64_t			 total, prev_total;
+	bool			 late;		/* findings stored in the period
+						 * but logged before it count */
+	bool			 local;		/* times in the local zone */
+	int64_t			 nlate;		/* of total: logged before */
+	int64_t			 nundated;	/* of total: with no time */
+	struct report_undated	*undated;
+	size_t			 nundated_shown;
 	int			 worst;		/* 0: no findings */
 	int64_t			 nincidents;
 	struct report_kind	*kinds;
@@ -71,9 +85,13 @@ struct report {
 	size_t			 nbuckets;
 };
 
-/* Fill *r for [since_us, until_us) from s: 0, or -1 with *e. */
+/* Fill *r for [since_us, until_us) from s: 0, or -1 with *e. A
+ * finding is in the period when its time is; one with no time when it
+ * was stored in the period; with late, also one stored in the period
+ * but logged before it (a bookmark's report: it was not there when the
+ * period before was reported). local: the writers show local times. */
 int	report_build(struct report *r, struct store *s, int64_t since_us,
-	    int64_t until_us, struct err *e);
+	    int64_t until_us, bool late, bool local, struct err *e);
 void	report_release(struct report *r);
 
 /* Write r to f as plain text (untrusted text escaped for a terminal),

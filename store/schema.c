@@ -223,6 +223,24 @@ static const char *const schema_steps[] = {
 	"  WHEN EXISTS (SELECT 1 FROM ship_cursors) BEGIN"
 	"  INSERT INTO outbox (tbl, key, at, level, logger) VALUES (3,"
 	"  old.source_id, old.minute, old.level, old.logger); END;",
+	/* 5 -> 6: when each finding was first stored, by its fleet id (so
+	 * a rescan or --reread that makes it again keeps the first time):
+	 * findings with no time of their own are reported and filtered by
+	 * it, and a report's bookmark catches those stored after their
+	 * period was reported. Older findings take their own time, or
+	 * their file's last ingest when they have none. */
+	"CREATE TABLE found (fid INTEGER PRIMARY KEY,"
+	"  found_us INTEGER NOT NULL);"
+	"INSERT OR IGNORE INTO found SELECT f.fid, coalesce(f.ts_us,"
+	"  s.updated_us) FROM findings f JOIN sources s ON s.id = f.source_id"
+	"  WHERE f.fid IS NOT NULL;"
+	"CREATE INDEX found_time ON found(found_us);"
+	"CREATE TRIGGER found_finding_ins AFTER INSERT ON findings"
+	"  WHEN new.fid IS NOT NULL BEGIN"
+	"  INSERT OR IGNORE INTO found (fid, found_us) VALUES (new.fid,"
+	"  CAST((julianday('now') - 2440587.5) * 86400000 + 1 AS INTEGER)"
+	"  * 1000);"	/* the next millisecond: never before now */
+	"  END;",
 };
 
 #define SCHEMA_NSTEPS	((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))

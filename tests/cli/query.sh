@@ -166,9 +166,10 @@ count "--source full path" 10 --source "$FIXTURES/query/app.log"
 count "--source glob" 13 --source '*.log'
 count "--source no partial name" 0 --source orker.log
 count "--incident" 2 --incident 8
-count "--since absolute" 8 --since "2026-11-24 18:05:00"
-count "--since iso z" 8 --since 2026-11-24T18:05:00Z
-count "--since with offset" 8 --since "2026-11-24T23:35:00+05:30"
+# the finding with no time (batch.err) counts by when it was stored: now
+count "--since absolute" 9 --since "2026-11-24 18:05:00"
+count "--since iso z" 9 --since 2026-11-24T18:05:00Z
+count "--since with offset" 9 --since "2026-11-24T23:35:00+05:30"
 count "--until absolute" 1 --until "2026-11-24T18:02:00Z"
 count "--since and --until" 2 --since "2026-11-24 18:02" --until "2026-11-24 18:04"
 count "--limit" 2 --limit 2
@@ -191,11 +192,11 @@ count "everything at once" 1 --since 2026-11-24T18:00:00Z \
 # --- relative times (the fixture is at 2026-11-24 18:00-18:08 UTC)
 age=$(python3 -c "import time,calendar; print(int(time.time()) - calendar.timegm((2026,11,24,18,4,30,0,0,0)))")
 if [ "$age" -gt 0 ]; then
-	count "--since Ns relative" 8 --since "${age}s"
-	count "--since Nm relative" 8 --since "$(python3 -c "print('%.4fm' % ($age / 60))")"
-	count "--since 1h: nothing that old" 0 --since 1h
+	count "--since Ns relative" 9 --since "${age}s"
+	count "--since Nm relative" 9 --since "$(python3 -c "print('%.4fm' % ($age / 60))")"
+	count "--since 1h: only the one stored now with no time" 1 --since 1h
 	count "--until 1h: all with a time" 13 --until 1h
-	count "--since in days" 13 --since "$(( age / 86400 + 2 ))d"
+	count "--since in days" 14 --since "$(( age / 86400 + 2 ))d"
 else
 	fail "relative times" "the clock is before the fixture"
 fi
@@ -363,7 +364,7 @@ SELECT 1 + i % 2, 1700000000000000 + i * 1000000, 'stall', 'r', 2, 'Task-' || (i
 start=$(date +%s%N)
 run query findings --db "$big" --format ndjson --since 2026-11-24T18:05:00Z
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-expect_eq "big: --since answers" "$st:$(rows ndjson)" "0:8"
+expect_eq "big: --since answers" "$st:$(rows ndjson)" "0:9"
 echo "# big: --since answered in ${ms} ms (a figure; speed is make bench's)"
 start=$(date +%s%N)
 run query findings --db "$big" --format ndjson --limit 10

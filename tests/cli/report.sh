@@ -74,9 +74,12 @@ expect_eq "json: an empty period" "$st:$(js "(v['findings'], v['worst'], v['kind
 # --- relative periods (the fixture is in the past)
 age=$(python3 -c "import time,calendar; print(int(time.time()) - calendar.timegm((2026,11,24,18,0,0,0,0,0)))")
 run report --db "$db" --since "$((age + 60))s" --format json
-expect_eq "relative --since covering the fixture" "$(js "v['findings']")" 13
+# 13 with a time, and the one with none (batch.err), stored now
+expect_eq "relative --since covering the fixture" "$(js "v['findings']")" 14
 run report --db "$db" --since 1h --format json
-expect_eq "relative --since 1h: nothing" "$(js "v['findings']")" 0
+expect_eq "relative --since 1h: only the one with no time, stored now" \
+	"$(js "(v['findings'], v['undated_findings'], [u['kind'] for u in v['undated']])")" \
+	"(1, 1, ['never_awaited'])"
 
 # --- --fail-on
 run report --db "$db" $P1 --fail-on error
@@ -174,18 +177,26 @@ qdb "$fresh"
 before=$(python3 -c "import time; print(int(time.time() * 1e6))")
 run report --db "$fresh" --format json
 expect_status "first report" 0
-stored=$(sql "$fresh" "SELECT value FROM meta WHERE key = 'last_report_us'")
+stored=$(sql "$fresh" "SELECT value FROM meta WHERE key = 'bookmark:json'")
 after=$(python3 -c "import time; print(int(time.time() * 1e6))")
 if [ -n "$stored" ] && [ "$stored" -ge "$before" ] && [ "$stored" -le "$after" ]; then
-	pass "last_report_us remembered"
-else fail "last_report_us remembered" "'$stored' not in [$before, $after]"; fi
+	pass "bookmark json remembered"
+else fail "bookmark json remembered" "'$stored' not in [$before, $after]"; fi
 expect_eq "first report: 24 hours" "$(js "v['since'] < v['until']")" True
 first_until=$(js "v['until']")
 run report --db "$fresh" --format json
 expect_eq "second report starts at the first's end" "$(js "v['since']")" "$first_until"
 run report --db "$fresh" --format json --since 2026-11-24T00:00:00Z --until 2026-11-25T00:00:00Z
-expect_eq "a report with --until is not remembered" \
-	"$(sql "$fresh" "SELECT value >= $stored FROM meta WHERE key = 'last_report_us'")" 1
+expect_eq "a report with --since/--until moves no bookmark" \
+	"$(sql "$fresh" "SELECT count(*), max(value) > $stored FROM meta WHERE key LIKE 'bookmark:%'")" "1|1"
+run report --db "$fresh" --since 1h --bookmark mail
+expect_status "--bookmark with --since: usage error" 2
+expect_err "--bookmark with --since: says why" 'bookmark is for a report without --since'
+run report --db "$fresh" --format json --bookmark mail
+expect_eq "a named bookmark starts apart" "$(js "v['since'] < v['until']")" True
+expect_eq "bookmarks: json and mail, each its own" \
+	"$(sql "$fresh" "SELECT group_concat(key, ' ') FROM (SELECT key FROM meta WHERE key LIKE 'bookmark:%' ORDER BY key)")" \
+	"bookmark:json bookmark:mail"
 chmod 444 "$fresh"
 if [ "$(id -u)" -ne 0 ]; then
 	run report --db "$fresh" --format json
