@@ -863,15 +863,17 @@ fq_report_sigs(struct fquery *q, sqlite3 *db, struct report *r,
 	    "max(severity)");
 	fq_period(&sql, q, r->since_us, r->until_us);
 	buf_adds(&sql, " GROUP BY kind, coro, exception");
-	if (fq_rows(q, db, "sigs", "tttiii", sql.data, e) == NULL)
+	if ((st = fq_rows(q, db, "sigs", "tttiii", sql.data, e)) == NULL)
 		goto fail;
+	sqlite3_finalize(st);
 	buf_reset(&sql);
 	buf_printf(&sql, "SELECT kind, coro, exception FROM %s.signatures "
 	    "GROUP BY kind, coro, exception HAVING minMerge(first) < "
 	    "toDateTime(%" PRId64 ")", q->db, r->since_us >= 0 ?
 	    r->since_us / 1000000 : 0);
-	if (fq_rows(q, db, "old", "ttt", sql.data, e) == NULL)
+	if ((st = fq_rows(q, db, "old", "ttt", sql.data, e)) == NULL)
 		goto fail;
+	sqlite3_finalize(st);
 	buf_release(&sql);
 	if (sqlite3_prepare_v2(db, "SELECT * FROM sigs s WHERE NOT EXISTS "
 	    "(SELECT 1 FROM old o WHERE o.c0 = s.c0 AND o.c1 = "
