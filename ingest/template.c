@@ -65,20 +65,29 @@ is_level(const char *s, size_t n)
 static bool
 is_level_case(const char *s, size_t n, bool lower)
 {
-	static const char *const low[] = { "debug", "info", "warning", "warn",
-	    "error", "critical", "fatal", NULL };
-	static const char *const words[] = { "DEBUG", "INFO", "WARNING",
-	    "WARN", "ERROR", "CRITICAL", "FATAL", "NOTSET", "TRACE",
-	    "EXCEPTION", "SUCCESS", "NOTICE", NULL };
+	/* by length, so a line costs one or two memcmp() (the hot path) */
+	static const char *const words[10][5] = {
+		[4] = { "INFO", "WARN", "info", "warn", NULL },
+		[5] = { "ERROR", "DEBUG", "FATAL", "TRACE", NULL },
+		[6] = { "NOTSET", "NOTICE", NULL },
+		[7] = { "WARNING", "SUCCESS", NULL },
+		[8] = { "CRITICAL", NULL },
+		[9] = { "EXCEPTION", NULL },
+	};
+	static const char *const low[10][4] = {
+		[5] = { "error", "debug", "fatal", NULL },
+		[7] = { "warning", NULL },
+		[8] = { "critical", NULL },
+	};
 	size_t	i;
 
 	if (n < 4 || n > 9)
 		return false;
-	for (i = 0; words[i] != NULL; i++)
-		if (strlen(words[i]) == n && memcmp(s, words[i], n) == 0)
-			return true;
-	for (i = 0; lower && low[i] != NULL; i++)
-		if (strlen(low[i]) == n && memcmp(s, low[i], n) == 0)
+	for (i = 0; words[n][i] != NULL; i++)
+		if (s[0] == words[n][i][0] && memcmp(s, words[n][i], n) == 0)
+			return lower || s[0] < 'a';
+	for (i = 0; lower && low[n][i] != NULL; i++)
+		if (s[0] == low[n][i][0] && memcmp(s, low[n][i], n) == 0)
 			return true;
 	return false;
 }
@@ -207,7 +216,7 @@ seen_flags(unsigned char kind, const char *s, size_t n)
 /* Skip a separator at s[*i]: blanks, then perhaps one of - | : followed
  * by a blank or the end, then blanks. *punct the mark or 0; false when
  * there was nothing to skip and the line goes on. */
-static bool
+static inline bool
 skip_sep(const char *s, size_t n, size_t *i, char *punct)
 {
 	size_t	k = *i;
