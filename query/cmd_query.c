@@ -114,30 +114,34 @@ static const struct output_col findings_cols[] = {
 	{ "f.message", "message", "MESSAGE", OUTPUT_TEXT, 0 },
 };
 
-/* The same for a table: time first, the longest text last. */
+/* The same for a table: time first, the longest text last; narrow
+ * terminals leave out the incident first, then the location, the
+ * exception, the source, the coroutine and the severity (the kind then
+ * takes its colour): at 80 columns time, kind, task and message stay. */
 static const struct output_col findings_table[] = {
 	{ "f.ts_us", "ts", "TIME", OUTPUT_TIME, 0 },
-	{ "f.severity", "severity", "SEV", OUTPUT_SEVERITY, 0 },
+	{ "f.severity", "severity", "SEV", OUTPUT_SEVERITY, 2 },
 	{ "f.kind", "kind", "KIND", OUTPUT_TEXT, 0 },
 	{ "f.task", "task", "TASK", OUTPUT_TEXT, 0 },
-	{ "f.coro", "coro", "CORO", OUTPUT_TEXT, 0 },
-	{ "f.exception", "exception", "EXCEPTION", OUTPUT_TEXT, 1 },
-	{ "f.location", "location", "LOCATION", OUTPUT_TEXT, 2 },
-	{ "f.incident_id", "incident", "INC", OUTPUT_INT, 3 },
+	{ "f.coro", "coro", "CORO", OUTPUT_TEXT, 3 },
+	{ "f.exception", "exception", "EXCEPTION", OUTPUT_TEXT, 5 },
+	{ "s.path", "source", "SOURCE", OUTPUT_PATH, 4 },
+	{ "f.location", "location", "LOCATION", OUTPUT_TEXT, 6 },
+	{ "f.incident_id", "incident", "INC", OUTPUT_INT, 7 },
 	{ "f.message", "message", "MESSAGE", OUTPUT_TEXT, 0 },
 };
 
 static const struct output_col stalls_cols[] = {
 	{ "f.ts_us", "ts", "TIME", OUTPUT_TIME, 0 },
 	{ "f.duration_us", "duration_s", "SECONDS", OUTPUT_SECONDS, 0 },
-	{ "f.severity", "severity", "SEV", OUTPUT_SEVERITY, 0 },
+	{ "f.severity", "severity", "SEV", OUTPUT_SEVERITY, 2 },
 	{ "f.rule", "rule", NULL, OUTPUT_TEXT, 0 },
 	{ "f.task", "task", "TASK", OUTPUT_TEXT, 0 },
-	{ "f.coro", "coro", "CORO", OUTPUT_TEXT, 0 },
-	{ "f.location", "location", "LOCATION", OUTPUT_TEXT, 1 },
-	{ "s.path", "source", NULL, OUTPUT_TEXT, 0 },
+	{ "f.coro", "coro", "CORO", OUTPUT_TEXT, 3 },
+	{ "f.location", "location", "LOCATION", OUTPUT_TEXT, 5 },
+	{ "s.path", "source", "SOURCE", OUTPUT_PATH, 4 },
 	{ "f.line", "line", NULL, OUTPUT_INT, 0 },
-	{ "f.incident_id", "incident", "INC", OUTPUT_INT, 2 },
+	{ "f.incident_id", "incident", "INC", OUTPUT_INT, 6 },
 	{ "f.message", "message", "MESSAGE", OUTPUT_TEXT, 0 },
 };
 

@@ -24,7 +24,7 @@
 #define TABLE_SAMPLE	200	/* rows measured before the table starts */
 #define TABLE_MINW	8	/* a column is never shrunk below this */
 #define TABLE_GAP	2	/* spaces between columns */
-#define TABLE_LAST_BONUS 24	/* the last column shrinks this much later */
+#define TABLE_LAST_BONUS 30	/* the last column shrinks this much later */
 #define TABLE_STREAM_W	16	/* a stream's text columns start this wide */
 
 struct cell {
@@ -46,6 +46,9 @@ struct output {
 	size_t			 nheld;
 	size_t			*w;		/* column widths, once fixed */
 	bool			*hidden;	/* columns left out to fit */
+	char			**titles;	/* table headers, zone named */
+	char			 zone[16];	/* of the first time shown */
+	bool			 short_time;	/* times to the second */
 	bool			 started;
 };
 
@@ -213,6 +216,21 @@ output_count(const struct output *o)
 	return o->nrows;
 }
 
+/* The last two names of a path: "web/app.log" of "/srv/web/app.log". */
+static const char *
+output_tail(const char *path)
+{
+	const char	*p = path + strlen(path);
+	int		 slashes = 0;
+
+	while (p > path) {
+		if (p[-1] == '/' && ++slashes == 2)
+			break;
+		p--;
+	}
+	return p;
+}
+
 /* The severity number of a name as the views spell it, or 0. */
 static int
 output_sev_of(const char *s)
@@ -247,6 +265,9 @@ output_cell(struct output *o, sqlite3_stmt *st, int i, struct cell *c)
 	case OUTPUT_TIME:
 		fputs(output_time(sqlite3_column_int64(st, i),
 		    o->flags & OUTPUT_LOCAL, tmp), m);
+		if (o->zone[0] == '\0')
+			output_zone(sqlite3_column_int64(st, i),
+			    o->flags & OUTPUT_LOCAL, o->zone);
 		break;
 	case OUTPUT_SECONDS:
 		/* a table shows milliseconds; json and csv keep every digit */
@@ -255,6 +276,11 @@ output_cell(struct output *o, sqlite3_stmt *st, int i, struct cell *c)
 	case OUTPUT_SEVERITY:
 		c->sev = sqlite3_column_int(st, i);
 		fputs(severity_name(c->sev), m);
+		break;
+	case OUTPUT_PATH:
+		txt = (const char *)sqlite3_column_text(st, i);
+		escape_terminal(m, output_tail(txt ? txt : ""),
+		    strlen(output_tail(txt ? txt : "")));
 		break;
 	default:
 		txt = (const char *)sqlite3_column_text(st, i);
@@ -355,19 +381,62 @@ output_shown(const struct output *o, size_t i)
 static bool
 output_is_text(const struct output *o, size_t i)
 {
-	return o->cols[i].type == OUTPUT_TEXT || o->cols[i].type == OUTPUT_AUTO;
+	return o->cols[i].type == OUTPUT_TEXT || o->cols[i].type ==
+	    OUTPUT_AUTO || o->cols[i].type == OUTPUT_PATH;
+}
+
+static const char *
+output_title(const struct output *o, size_t i)
+{
+	return o->titles != NULL && o->titles[i] != NULL ? o->titles[i] :
+	    o->cols[i].title;
+}
+
+/* How narrow column i may become: its title's width, and with soft the
+ * width below which its text stops being readable (by the column's key:
+ * a message keeps 30 columns, a kind 13, "never_awaited") or its
+ * natural width when less. */
+static size_t
+output_floor(const struct output *o, size_t i, size_t natural, bool soft)
+{
+	static const struct {
+		const char	*name;
+		size_t		 min;
+	} mins[] = {
+		{ "message", 30 }, { "summary", 30 }, { "text", 30 },
+		{ "kind", 15 }, { "kinds", 15 }, { "task", 10 },
+		{ "coro", 16 }, { "coros", 16 }, { "exception", 12 },
+		{ "source", 16 }, { "location", 16 },
+	};
+	size_t	tw = output_width(output_title(o, i),
+		    strlen(output_title(o, i)));
+	size_t	m = TABLE_MINW, k;
+
+	for (k = 0; k < sizeof(mins) / sizeof(mins[0]); k++)
+		if (strcmp(o->cols[i].name, mins[k].name) == 0)
+			m = mins[k].min;
+
+	if (!soft)
+		return tw;
+	if (m > natural)
+		m = natural;
+	return m > tw ? m : tw;
 }
 
 /* Narrow the widest column (a text column when text_only) by one column
- * at a time until *total fits the width or none can give way. */
+ * at a time, never below its floor (output_floor(), soft or not), until
+ * *total fits the width or none can give way. */
 static void
-output_shrink(struct output *o, size_t *total, bool text_only)
+output_shrink(struct output *o, size_t *total, bool text_only, bool soft)
 {
 	size_t	i, widest, last = o->ncols, wi, ww = 0;
+	size_t	*fl = xcalloc(o->ncols, sizeof(*fl));
 
 	for (i = 0; i < o->ncols; i++)
-		if (output_shown(o, i))
+		if (output_shown(o, i)) {
 			last = i;
+			fl[i] = output_floor(o, i, o->w[i], soft);
+		}
 	while (o->width > 0 && *total > (size_t)o->width) {
 		/* the last column, the message, counts as narrower than it
 		 * is: it keeps more of its text than the names before it */
@@ -378,17 +447,28 @@ output_shrink(struct output *o, size_t *total, bool text_only)
 				continue;
 			wi = i == last && o->w[i] > TABLE_LAST_BONUS ?
 			    o->w[i] - TABLE_LAST_BONUS : o->w[i];
-			if (o->w[i] > TABLE_MINW && (widest == o->ncols ||
+			if (o->w[i] > fl[i] && (widest == o->ncols ||
 			    wi > ww)) {
 				widest = i;
 				ww = wi;
 			}
 		}
-		if (widest == o->ncols || o->w[widest] <= TABLE_MINW)
-			return;
+		if (widest == o->ncols)
+			break;
 		o->w[widest]--;
 		(*total)--;
 	}
+	free(fl);
+}
+
+/* The width of cell c of column i as shown: a time to the second
+ * ("2026-11-24 18:01:22") when the milliseconds are left out. */
+static size_t
+output_cell_w(const struct output *o, size_t i, const struct cell *c)
+{
+	if (o->short_time && o->cols[i].type == OUTPUT_TIME && c->w == 23)
+		return 19;
+	return c->w;
 }
 
 /* The natural widths of the shown columns, and the table's total. */
@@ -401,11 +481,13 @@ output_natural(struct output *o)
 		o->w[i] = 0;
 		if (!output_shown(o, i))
 			continue;
-		o->w[i] = output_width(o->cols[i].title,
-		    strlen(o->cols[i].title));
+		o->w[i] = output_width(output_title(o, i),
+		    strlen(output_title(o, i)));
 		for (r = 0; r < o->nheld; r++)
-			if (o->held[r * o->ncols + i].w > o->w[i])
-				o->w[i] = o->held[r * o->ncols + i].w;
+			if (output_cell_w(o, i, &o->held[r * o->ncols + i]) >
+			    o->w[i])
+				o->w[i] = output_cell_w(o, i,
+				    &o->held[r * o->ncols + i]);
 		total += o->w[i];
 		nshown++;
 	}
@@ -415,9 +497,11 @@ output_natural(struct output *o)
 }
 
 /* Fix the column widths from the rows held: each column as wide as its
- * widest cell; when the table is too wide, text columns give way first,
- * then optional columns (output_col.drop) are left out, and only then do
- * times, numbers and severities narrow. */
+ * widest cell; when the table is too wide, text columns narrow to their
+ * floor (output_col.min), then times lose their milliseconds, then the
+ * optional columns are left out, lowest priority (highest drop) first,
+ * and only then do text columns narrow to their titles' width. Times,
+ * numbers and severities are never cut. */
 static void
 output_widths(struct output *o)
 {
@@ -426,9 +510,13 @@ output_widths(struct output *o)
 	o->w = xcalloc(o->ncols, sizeof(*o->w));
 	for (;;) {
 		total = output_natural(o);
-		output_shrink(o, &total, true);
+		output_shrink(o, &total, true, true);
 		if (o->width <= 0 || total <= (size_t)o->width)
 			return;
+		if (!o->short_time) {
+			o->short_time = true;
+			continue;
+		}
 		drop = o->ncols;
 		for (i = 0; i < o->ncols; i++)
 			if (output_shown(o, i) && o->cols[i].drop > 0 &&
@@ -439,7 +527,7 @@ output_widths(struct output *o)
 			break;
 		o->hidden[drop] = true;
 	}
-	output_shrink(o, &total, false);
+	output_shrink(o, &total, true, false);
 }
 
 /* A stream's rows come one by one, so its widths cannot wait for them:
@@ -527,9 +615,15 @@ output_line(struct output *o, struct cell *cells)
 	char	*fit;
 	bool	 first = true;
 
-	for (i = 0; i < o->ncols; i++)
+	int	 rowsev = 0;
+
+	for (i = 0; i < o->ncols; i++) {
 		if (output_shown(o, i))
 			last = i;
+		/* the severity left out: the kind takes its colour */
+		if (o->cols[i].type == OUTPUT_SEVERITY && o->hidden[i])
+			rowsev = cells[i].sev;
+	}
 	for (i = 0; i < o->ncols; i++) {
 		if (!output_shown(o, i)) {
 			free(cells[i].s);
@@ -539,6 +633,13 @@ output_line(struct output *o, struct cell *cells)
 		if (!first)
 			fprintf(o->f, "%*s", TABLE_GAP, "");
 		first = false;
+		if (rowsev != 0 && strcmp(o->cols[i].name, "kind") == 0)
+			cells[i].sev = rowsev;
+		if (o->short_time && o->cols[i].type == OUTPUT_TIME &&
+		    cells[i].s != NULL && strlen(cells[i].s) >= 23 &&
+		    cells[i].s[19] == '.')
+			memmove(cells[i].s + 19, cells[i].s + 23,
+			    strlen(cells[i].s + 23) + 1);
 		fit = output_fit(cells[i].s, strlen(cells[i].s), o->w[i]);
 		w = output_width(fit, strlen(fit));
 		output_colour_on(o, cells[i].sev);
@@ -559,15 +660,27 @@ static void
 output_table_start(struct output *o)
 {
 	struct cell	*hdr = xcalloc(o->ncols, sizeof(*hdr));
-	size_t		 i, r;
+	size_t		 i, r, n;
 
+	/* a time column's title names its zone: "TIME UTC" */
+	o->titles = xcalloc(o->ncols, sizeof(*o->titles));
+	if (o->zone[0] == '\0')
+		output_zone(timefmt_now_us(), o->flags & OUTPUT_LOCAL, o->zone);
+	for (i = 0; i < o->ncols; i++)
+		if (o->cols[i].title != NULL &&
+		    o->cols[i].type == OUTPUT_TIME) {
+			n = strlen(o->cols[i].title) + strlen(o->zone) + 2;
+			o->titles[i] = xmalloc(n);
+			snprintf(o->titles[i], n, "%s %s", o->cols[i].title,
+			    o->zone);
+		}
 	if (o->flags & OUTPUT_STREAM)
 		output_stream_widths(o);
 	else
 		output_widths(o);
 	for (i = 0; i < o->ncols; i++)
 		if (output_shown(o, i)) {
-			hdr[i].s = xstrdup(o->cols[i].title);
+			hdr[i].s = xstrdup(output_title(o, i));
 			hdr[i].w = strlen(hdr[i].s);
 		}
 	output_line(o, hdr);
@@ -628,7 +741,8 @@ output_row(struct output *o, sqlite3_stmt *st)
 		}
 		cells = &o->held[o->nheld * o->ncols];
 		for (i = 0; i < o->ncols; i++)
-			if (output_shown(o, i))
+			if (output_shown(o, i) || (o->cols[i].title !=
+			    NULL && o->cols[i].type == OUTPUT_SEVERITY))
 				output_cell(o, st, (int)i, &cells[i]);
 		if (++o->nheld == TABLE_SAMPLE || (o->flags & OUTPUT_STREAM))
 			output_table_start(o);
@@ -676,6 +790,10 @@ output_free(struct output *o)
 	free(o->held);
 	free(o->w);
 	free(o->hidden);
+	if (o->titles != NULL)
+		for (i = 0; i < o->ncols; i++)
+			free(o->titles[i]);
+	free(o->titles);
 	free(o);
 }
 

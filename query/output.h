@@ -30,7 +30,9 @@ enum output_type {
 	OUTPUT_INT,
 	OUTPUT_TIME,		/* UTC microseconds: ISO-8601, "...Z" */
 	OUTPUT_SECONDS,		/* microseconds shown as a number of s */
-	OUTPUT_SEVERITY		/* enum severity shown as its name */
+	OUTPUT_SEVERITY,	/* enum severity shown as its name */
+	OUTPUT_PATH		/* a file's path; a table shows its tail,
+				 * the last two names ("web/app.log") */
 };
 
 struct output_col {
