@@ -346,7 +346,7 @@ fq query findings --host a --kind stall --limit 2 --format csv
 expect_eq "query findings --fleet --kind --limit: the most recent two" "$(tail -n +2 "$out" | wc -l)" 2
 fq query stalls --host a
 expect_status "query stalls --fleet" 0
-expect_out "query stalls --fleet: a host column" '^TIME +HOST +SECONDS'
+expect_out "query stalls --fleet: a host column" '^TIME UTC +HOST +SECONDS'
 fq query incidents --host a --format csv
 expect_eq "query incidents --fleet: every incident of a" "$(($(wc -l <"$out") - 1))" "$(sql "$db" "SELECT count(*) FROM incidents")"
 fq query tasks --host a --format csv

@@ -182,7 +182,7 @@ kill -INT "$wpid"
 wait "$wpid"
 expect_eq "table: SIGINT exits 0" "$?" 0
 out=$T/tbl.out
-expect_out "table: header" '^TIME +SEV +KIND +TASK'
+expect_out "table: header" '^TIME UTC +SEV +KIND +TASK'
 expect_out "table: severities coloured" $'\033\\[3[13]m(error|warning)'
 expect_eq "table: one row per stored finding" \
     "$(($(wc -l <"$T/tbl.out") - 1))" \
