@@ -930,6 +930,42 @@ fq_report_top(struct fquery *q, sqlite3 *db, struct report *r,
 	return 0;
 }
 
+/* " AND toStartOfDay(ts) IN (...) AND (host, COL) IN (...)" for the rows
+ * (host, id, day) of table t of db: the few rows a top-N picked, found
+ * again through the sort key, their text read for them alone. false
+ * when t has no row. */
+static bool
+fq_keys(sqlite3 *db, const char *t, const char *col, struct buf *b)
+{
+	sqlite3_stmt	*st = NULL;
+	char		 sql[128];
+	bool		 any = false;
+
+	snprintf(sql, sizeof(sql), "SELECT c0, c1, c2 FROM %s", t);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return false;
+	buf_adds(b, " AND toStartOfDay(ts) IN (");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		buf_printf(b, "%stoDateTime(%lld)", any ? ", " : "",
+		    (long long)sqlite3_column_int64(st, 2));
+		any = true;
+	}
+	buf_printf(b, ") AND (host, %s) IN (", col);
+	sqlite3_reset(st);
+	any = false;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		buf_adds(b, any ? ", (" : "(");
+		clickhouse_quote(b, (const char *)sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+		/* the id as ClickHouse wrote it: digits only */
+		buf_printf(b, ", %s)", sqlite3_column_text(st, 1));
+		any = true;
+	}
+	buf_addc(b, ')');
+	sqlite3_finalize(st);
+	return any;
+}
+
 /* The longest stalls; their source names the host: "HOST: PATH". */
 static int
 fq_report_stalls(struct fquery *q, sqlite3 *db, struct report *r,
@@ -938,12 +974,27 @@ fq_report_stalls(struct fquery *q, sqlite3 *db, struct report *r,
 	struct buf	 sql;
 	sqlite3_stmt	*st;
 
+	/* which, from the numbers alone; then their text */
 	buf_init(&sql, (size_t)-1);
-	buf_adds(&sql, "SELECT ts_us, duration_us, line, task, coro, "
-	    "concat(host, ': ', source), message");
+	buf_adds(&sql, "SELECT host, toString(fid), toUInt32(toStartOfDay(ts))");
 	fq_period(&sql, q, r->since_us, r->until_us);
 	buf_adds(&sql, " AND kind = 'stall' ORDER BY duration_us DESC, ts_us, "
 	    "host, fid LIMIT 10");
+	st = fq_rows(q, db, "stall_keys", "tti", sql.data, e);
+	sqlite3_finalize(st);
+	buf_reset(&sql);
+	if (st == NULL) {
+		buf_release(&sql);
+		return -1;
+	}
+	buf_printf(&sql, "SELECT ts_us, duration_us, line, task, coro, "
+	    "concat(host, ': ', source), message FROM %s.findings FINAL "
+	    "WHERE deleted = 0 AND kind = 'stall'", q->db);
+	if (!fq_keys(db, "stall_keys", "fid", &sql)) {
+		buf_release(&sql);
+		return 0;
+	}
+	buf_adds(&sql, " ORDER BY duration_us DESC, ts_us, host, fid LIMIT 10");
 	st = fq_rows(q, db, "stalls", "iiitttt", sql.data, e);
 	buf_release(&sql);
 	if (st == NULL)
@@ -988,10 +1039,23 @@ fq_report_incidents(struct fquery *q, sqlite3 *db, struct report *r,
 		r->nincidents = fq_int(st, 0, 0);
 	sqlite3_finalize(st);
 	buf_reset(&sql);
+	buf_printf(&sql, "SELECT host, toString(uid), toUInt32(toStartOfDay("
+	    "ts))%s ORDER BY severity DESC, first_us, host, uid LIMIT %d",
+	    w.data, FQ_MAX_INCIDENTS);
+	if ((st = fq_rows(q, db, "inc_keys", "tti", sql.data, e)) == NULL)
+		goto fail;
+	sqlite3_finalize(st);
+	buf_reset(&sql);
 	buf_printf(&sql, "SELECT bitAnd(uid, " FQ_INC_MASK "), first_us, "
 	    "last_us, n, severity, kinds, task, coro, concat(host, ': ', "
-	    "summary)%s ORDER BY severity DESC, first_us, host, uid LIMIT %d",
-	    w.data, FQ_MAX_INCIDENTS);
+	    "summary) FROM %s.incidents FINAL WHERE deleted = 0", q->db);
+	if (!fq_keys(db, "inc_keys", "uid", &sql)) {
+		buf_release(&sql);
+		buf_release(&w);
+		return 0;
+	}
+	buf_printf(&sql, " ORDER BY severity DESC, first_us, host, uid LIMIT "
+	    "%d", FQ_MAX_INCIDENTS);
 	if ((st = fq_rows(q, db, "inc", "iiiiitttt", sql.data, e)) == NULL)
 		goto fail;
 	while (sqlite3_step(st) == SQLITE_ROW) {

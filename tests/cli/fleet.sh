@@ -435,6 +435,11 @@ if {k: 20 * n for k, n in lk.items()} != fk: bad.append("kinds %s %s" % (lk, fk)
 if 20 * l["findings"] != f["findings"]: bad.append("findings")
 if 20 * l["incident_count"] != f["incident_count"]: bad.append("incidents")
 if len(l["new_signatures"]) != len(f["new_signatures"]): bad.append("signatures")
+ld = sorted([x["duration_s"] for x in l["longest_stalls"]] * 20, reverse=True)[:10]
+if [x["duration_s"] for x in f["longest_stalls"]] != ld: bad.append("stalls")
+if any(": " not in x["source"] for x in f["longest_stalls"]): bad.append("stall hosts")
+if len(f["incidents"]) != min(50, 20 * l["incident_count"]): bad.append("incidents listed")
+if any(not x["summary"].startswith("sim") for x in f["incidents"]): bad.append("incident hosts")
 print("; ".join(bad) or "ok")
 EOF
 expect_eq "simulated fleet: the fleet report is 20 times the local one" \
