@@ -57,7 +57,9 @@ static const char help_text[] =
     "  --db FILE         the database (default $AIOSIFT_DB, ./aiosift.db)\n"
     "\n"
     "Only records ingest kept are shown: with --keep context (the default)\n"
-    "those around each finding, with --keep all every one.\n"
+    "those around each finding, with --keep all every one; where lines of\n"
+    "a file between two records shown were not kept, a line says so:\n"
+    "\"\xe2\x80\xa6 50 lines not stored (app.log lines 195\xe2\x80\x93" "244) \xe2\x80\xa6\"\n"
     "\n"
     "Examples:\n"
     "  aiosift postmortem --incident 3\n"
@@ -91,6 +93,10 @@ struct walk {
 	int64_t		 gap_us;	/* silence threshold */
 	int64_t		 last_us;	/* time of the last record printed */
 	int64_t		 nrecords, nfindings;
+	/* per source, the line after the last record printed: where a
+	 * record starts further on, the lines between were not stored */
+	int64_t		*next_src, *next_line;
+	size_t		 nnext, capnext;
 };
 
 static const struct cliopt_cmd pm_cmd = { "postmortem", usage_line,
@@ -485,6 +491,43 @@ pm_orphans_before(struct walk *w, int64_t t, struct store *s, struct err *e)
 	return 0;
 }
 
+/* Before a record of source src at line (nlines long): "… 15 lines not
+ * stored (app.log lines 56–70) …" when the walk's last record of that
+ * source ended before it; then remember where this one ends. */
+static void
+pm_hole(struct walk *w, int64_t src, int64_t line, int64_t nlines,
+    const char *base)
+{
+	size_t	i;
+
+	for (i = 0; i < w->nnext && w->next_src[i] != src; i++)
+		;
+	if (i == w->nnext) {
+		w->next_src = xgrow(w->next_src, &w->capnext, w->nnext + 1,
+		    sizeof(*w->next_src));
+		w->next_line = xrealloc(w->next_line, w->capnext *
+		    sizeof(*w->next_line));
+		w->next_src[i] = src;
+		w->next_line[i] = line;
+		w->nnext++;
+	}
+	if (line > w->next_line[i]) {
+		fprintf(w->f, "%14s\xe2\x80\xa6 %lld line%s not stored (", "",
+		    (long long)(line - w->next_line[i]),
+		    line - w->next_line[i] == 1 ? "" : "s");
+		escape_terminal(w->f, base, strlen(base));
+		if (line - w->next_line[i] == 1)
+			fprintf(w->f, " line %lld) \xe2\x80\xa6\n",
+			    (long long)w->next_line[i]);
+		else
+			fprintf(w->f, " lines %lld\xe2\x80\x93%lld) "
+			    "\xe2\x80\xa6\n", (long long)w->next_line[i],
+			    (long long)(line - 1));
+	}
+	if (line + nlines > w->next_line[i])
+		w->next_line[i] = line + nlines;
+}
+
 /* One record: the time, where, its text with continuation lines
  * indented, then its findings. */
 static int
@@ -507,6 +550,8 @@ pm_record(struct walk *w, sqlite3_stmt *st, struct store *s, struct err *e)
 		w->last_us = ts;
 	base = path ? strrchr(path, '/') : NULL;
 	base = base ? base + 1 : path ? path : "?";
+	pm_hole(w, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 4),
+	    sqlite3_column_int64(st, 6), base);
 	pm_time(w->f, ts, w->o->local, false);
 	fputs("  ", w->f);
 	width = 14;
@@ -583,7 +628,7 @@ pm_walk(struct store *s, const struct popts *o, int64_t lo, int64_t hi,
 
 	filter_sql_init(&q);
 	filter_sql_add(&q, "SELECT r.id, r.ts_us, r.source_id, s.path, "
-	    "r.line, r.text");
+	    "r.line, r.text, r.nlines");
 	pm_records_from(&q, lo, hi);
 	filter_sql_add(&q, " JOIN sources s ON s.id = r.source_id WHERE 1");
 	pm_range(&q, "r.ts_us", lo, hi);
@@ -618,6 +663,8 @@ out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(w.per_record);
 	sqlite3_finalize(w.orphans);
+	free(w.next_src);
+	free(w.next_line);
 	return rc;
 }
 

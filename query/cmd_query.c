@@ -21,6 +21,7 @@
 #include "query/filter.h"
 #include "query/output.h"
 #include "query/qdb.h"
+#include "rules/ruleset.h"
 
 #define SQL_MAX		(1 << 20)	/* longest query sql text read */
 #define TOP_DEFAULT	10
@@ -35,7 +36,8 @@ static const char help_text[] =
     "  findings    every finding, oldest first\n"
     "  incidents   findings grouped by task and time\n"
     "  stalls      event loop stalls, with their length\n"
-    "  tasks       per task name: first and last finding, findings by kind\n"
+    "  tasks       per task (its name in one stream and process): first\n"
+    "              and last finding, findings by kind\n"
     "  top         the most frequent kinds, coroutines, exceptions and\n"
     "              locations (--by one of them, or task)\n"
     "  timeline    one task (--task NAME) or incident (--incident N):\n"
@@ -45,22 +47,30 @@ static const char help_text[] =
     "Filters (all combine; a name with * ? [ is a glob):\n"
     "  --since TIME      from TIME on: 2026-11-24 18:01:22,\n"
     "                    2026-11-24T18:01:22Z, 18:01 (today), or now minus\n"
-    "                    90s, 30m, 2h, 7d; zone-less times are local ($TZ)\n"
+    "                    90s, 30m, 2h, 7d; zone-less times are UTC (local\n"
+    "                    with --local); a finding with no time in the log\n"
+    "                    by when it was stored\n"
     "  --until TIME      before TIME\n"
     "  --kind K[,K]...   never_awaited, never_retrieved, nested_run, stall,\n"
-    "                    task_destroyed_pending, ...\n"
+    "                    task_destroyed_pending, ... (an unknown kind is a\n"
+    "                    usage error that lists them)\n"
     "  --severity S      at or above S: info, warning, error, critical\n"
     "  --task NAME       task name     --coro NAME   coroutine\n"
     "  --exception NAME  exception type\n"
     "  --source PATH     log file or rotation set (full path or its tail)\n"
     "  --incident N      one incident's findings\n"
-    "  --limit N         the N most recent rows (top: per list; default 10)\n"
+    "  --limit N         the N most recent rows (top: per list; default 10),\n"
+    "                    or the first N in --sort order\n"
+    "  --sort KEY        findings, stalls: time (default), duration,\n"
+    "                    severity; incidents: time, severity, count; tasks:\n"
+    "                    count (default), time, name; largest first\n"
     "\n"
     "Output:\n"
     "  --format F        table (default), json, ndjson, csv\n"
     "  --color WHEN      auto (default: on a terminal, unless NO_COLOR),\n"
     "                    always, never\n"
-    "  --local           table times in the local zone (default UTC)\n"
+    "  --local           times in the local zone, and --since/--until\n"
+    "                    without a zone read in it (default UTC)\n"
     "  --db FILE         the database (default $AIOSIFT_DB, ./aiosift.db)\n"
     "\n"
     "NDJSON findings have the keys kind, rule, severity, ts (UTC,\n"
@@ -71,6 +81,7 @@ static const char help_text[] =
     "  aiosift query findings --since 2h --kind never_retrieved\n"
     "  aiosift query findings --since 09:00 --severity error --format ndjson\n"
     "  aiosift query stalls --since 7d --source app.log\n"
+    "  aiosift query stalls --sort duration --limit 1    # the longest\n"
     "  aiosift query timeline --task 'Task-8'\n"
     "  aiosift query top --by coro --limit 5\n"
     "  aiosift query sql 'SELECT kind, count(*) FROM findings GROUP BY 1'\n"
@@ -92,6 +103,7 @@ struct qopts {
 	const char		*db;
 	const char		*color;
 	const char		*by;
+	const char		*sort;		/* NULL: the question's default */
 	const char		*sql;
 	bool			 local;
 	bool			 filtered;	/* some filter was given */
@@ -157,8 +169,12 @@ static const struct output_col incidents_cols[] = {
 	{ "i.summary", "summary", "SUMMARY", OUTPUT_TEXT, 0 },
 };
 
+/* A task is its name in one stream (rotation set) and process: Task-6
+ * of two processes is two rows. */
 static const struct output_col tasks_cols[] = {
 	{ "k.task", "task", "TASK", OUTPUT_TEXT, 0 },
+	{ "k.stream", "source", "SOURCE", OUTPUT_PATH, 3 },
+	{ "k.pid", "pid", "PID", OUTPUT_INT, 4 },
 	{ "first", "first", "FIRST", OUTPUT_TIME, 2 },
 	{ "last", "last", "LAST", OUTPUT_TIME, 0 },
 	{ "n", "findings", "N", OUTPUT_INT, 0 },
@@ -250,12 +266,42 @@ out:
 	return rc;
 }
 
+/* The valid --sort keys of each question, the default first. */
+static const char *const sort_keys[][4] = {
+	[WHAT_FINDINGS] = { "time", "duration", "severity", NULL },
+	[WHAT_STALLS] = { "time", "duration", "severity", NULL },
+	[WHAT_INCIDENTS] = { "time", "severity", "count", NULL },
+	[WHAT_TASKS] = { "count", "time", "name", NULL },
+};
+
+/* Whether rows come in time order, the N most recent with --limit. */
+static bool
+query_by_time(const struct qopts *o)
+{
+	return o->sort == NULL || strcmp(o->sort, "time") == 0;
+}
+
 /* "ORDER BY key": all rows; with a limit, the most recent limit rows,
- * still oldest first. inner is the ordered query so far. */
+ * still oldest first (the caller wraps the query in an outer ORDER BY
+ * o_ts, o_id). Sorted by --sort key (key_expr, largest first), the first
+ * limit rows in that order. */
 static void
 query_order(struct filter_sql *q, const struct qopts *o, const char *ts,
-    const char *id)
+    const char *id, const char *key_expr)
 {
+	if (!query_by_time(o)) {
+		filter_sql_add(q, " ORDER BY ");
+		filter_sql_add(q, key_expr);
+		filter_sql_add(q, " DESC, ");
+		filter_sql_add(q, ts);
+		filter_sql_add(q, " DESC, ");
+		filter_sql_add(q, id);
+		if (o->f.limit > 0) {
+			filter_sql_add(q, " LIMIT ");
+			filter_sql_int(q, o->f.limit);
+		}
+		return;
+	}
 	filter_sql_add(q, " ORDER BY ");
 	filter_sql_add(q, ts);
 	filter_sql_add(q, o->f.limit > 0 ? " DESC, " : ", ");
@@ -286,7 +332,7 @@ query_findings(struct store *s, const struct qopts *o, bool stalls,
 		n = sizeof(findings_cols) / sizeof(findings_cols[0]);
 	}
 	filter_sql_init(&q);
-	if (o->f.limit > 0)
+	if (o->f.limit > 0 && query_by_time(o))
 		filter_sql_add(&q, "SELECT * FROM (");
 	query_select(&q, cols, n);
 	filter_sql_add(&q, ", f.ts_us AS o_ts, f.id AS o_id FROM findings f "
@@ -294,8 +340,9 @@ query_findings(struct store *s, const struct qopts *o, bool stalls,
 	if (stalls)
 		filter_sql_add(&q, " AND f.kind = 'stall'");
 	filter_where(&o->f, &finding_filter, &q);
-	query_order(&q, o, "f.ts_us", "f.id");
-	if (o->f.limit > 0)
+	query_order(&q, o, "f.ts_us", "f.id", o->sort != NULL &&
+	    strcmp(o->sort, "duration") == 0 ? "f.duration_us" : "f.severity");
+	if (o->f.limit > 0 && query_by_time(o))
 		filter_sql_add(&q, ") ORDER BY o_ts, o_id");
 	rc = query_run(s, &q, o, cols, n, e);
 	filter_sql_release(&q);
@@ -319,7 +366,7 @@ query_incidents(struct store *s, const struct qopts *o, struct err *e)
 	int			 rc;
 
 	filter_sql_init(&q);
-	if (o->f.limit > 0)
+	if (o->f.limit > 0 && query_by_time(o))
 		filter_sql_add(&q, "SELECT * FROM (");
 	query_select(&q, incidents_cols, n);
 	filter_sql_add(&q, ", i.first_us AS o_ts, i.id AS o_id "
@@ -337,8 +384,9 @@ query_incidents(struct store *s, const struct qopts *o, struct err *e)
 		filter_where(&o->f, &fc, &q);
 		filter_sql_add(&q, ")");
 	}
-	query_order(&q, o, "i.first_us", "i.id");
-	if (o->f.limit > 0)
+	query_order(&q, o, "i.first_us", "i.id", o->sort != NULL &&
+	    strcmp(o->sort, "count") == 0 ? "i.count" : "i.severity");
+	if (o->f.limit > 0 && query_by_time(o))
 		filter_sql_add(&q, ") ORDER BY o_ts, o_id");
 	rc = query_run(s, &q, o, incidents_cols, n, e);
 	filter_sql_release(&q);
@@ -355,19 +403,26 @@ query_tasks(struct store *s, const struct qopts *o, struct err *e)
 	/* the findings that match, once; then per task and kind, then per
 	 * task with its kinds and coroutines */
 	filter_sql_add(&q, "WITH m AS MATERIALIZED (SELECT f.task AS task, "
-	    "f.kind AS kind, f.coro AS coro, f.ts_us AS ts, f.severity AS sev "
-	    "FROM findings f JOIN sources s ON s.id = f.source_id WHERE "
-	    "f.task IS NOT NULL");
+	    "s.set_path AS stream, r.pid AS pid, f.kind AS kind, f.coro AS "
+	    "coro, f.ts_us AS ts, f.severity AS sev FROM findings f JOIN "
+	    "sources s ON s.id = f.source_id LEFT JOIN records r ON r.id = "
+	    "f.record_id WHERE f.task IS NOT NULL");
 	filter_where(&o->f, &finding_filter, &q);
-	filter_sql_add(&q, "), k AS (SELECT task, kind, count(*) AS n, min(ts) "
-	    "AS first, max(ts) AS last, max(sev) AS sev FROM m GROUP BY task, "
-	    "kind ORDER BY task, n DESC, kind), c AS (SELECT task, "
-	    "group_concat(coro, ',') AS coros FROM (SELECT DISTINCT task, coro "
-	    "FROM m WHERE coro IS NOT NULL ORDER BY task, coro) GROUP BY task) "
-	    "SELECT k.task, min(first) AS first, max(last) AS last, sum(n) AS "
-	    "n, max(sev) AS sev, group_concat(kind || ':' || n, ' ') AS kinds, "
-	    "c.coros AS coros FROM k LEFT JOIN c ON c.task = k.task GROUP BY "
-	    "k.task ORDER BY n DESC, last DESC, k.task");
+	filter_sql_add(&q, "), k AS (SELECT task, stream, pid, kind, count(*) "
+	    "AS n, min(ts) AS first, max(ts) AS last, max(sev) AS sev FROM m "
+	    "GROUP BY task, stream, pid, kind ORDER BY task, stream, pid, n "
+	    "DESC, kind), c AS (SELECT task, stream, pid, group_concat(coro, "
+	    "',') AS coros FROM (SELECT DISTINCT task, stream, pid, coro FROM m "
+	    "WHERE coro IS NOT NULL ORDER BY task, stream, pid, coro) GROUP BY "
+	    "task, stream, pid) SELECT k.task, k.stream, k.pid, min(first) AS "
+	    "first, max(last) AS last, sum(n) AS n, max(sev) AS sev, "
+	    "group_concat(kind || ':' || n, ' ') AS kinds, c.coros AS coros "
+	    "FROM k LEFT JOIN c ON c.task = k.task AND c.stream = k.stream AND "
+	    "c.pid IS k.pid GROUP BY k.task, k.stream, k.pid ORDER BY ");
+	filter_sql_add(&q, o->sort == NULL || strcmp(o->sort, "count") == 0 ?
+	    "n DESC, last DESC" : strcmp(o->sort, "time") == 0 ?
+	    "last DESC, n DESC" : "k.task, k.stream, k.pid");
+	filter_sql_add(&q, ", k.task, k.stream, k.pid");
 	if (o->f.limit > 0) {
 		filter_sql_add(&q, " LIMIT ");
 		filter_sql_int(&q, o->f.limit);
@@ -616,12 +671,97 @@ query_number(const char *name, const char *s, int64_t min, int64_t *v)
 	return true;
 }
 
+/* Whether kind k (n bytes) is one rules may give (rule_kinds: the
+ * shipped rules' and any a rules file may name) or one stored in the
+ * database (whatever wrote it). */
+static bool
+query_kind_known(sqlite3 *db, const char *k, size_t n)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 i;
+	bool		 yes = false;
+
+	for (i = 0; rule_kinds[i] != NULL; i++)
+		if (strlen(rule_kinds[i]) == n &&
+		    strncmp(rule_kinds[i], k, n) == 0)
+			return true;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM findings WHERE kind = ? "
+	    "LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, k, (int)n, SQLITE_STATIC) == SQLITE_OK)
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* Every kind of --kind is known; else a usage error listing the valid
+ * ones (the rules' kinds and those stored). 0 or STATUS_USAGE. */
+static int
+query_kinds_check(struct store *s, const struct qopts *o)
+{
+	sqlite3		*db = store_db(s);
+	sqlite3_stmt	*st = NULL;
+	const char	*p = o->f.kind, *comma, *k;
+	size_t		 n, i;
+	bool		 first = true;
+
+	for (; p != NULL; p = comma ? comma + 1 : NULL) {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == 0 || query_kind_known(db, p, n))
+			continue;
+		fputs("aiosift: query: --kind: unknown kind \"", stderr);
+		escape_terminal(stderr, p, n);
+		fputs("\"; kinds are ", stderr);
+		for (i = 0; rule_kinds[i] != NULL; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "", rule_kinds[i]);
+		if (sqlite3_prepare_v2(db, "SELECT DISTINCT kind FROM findings "
+		    "ORDER BY 1", -1, &st, NULL) == SQLITE_OK)
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				k = (const char *)sqlite3_column_text(st, 0);
+				if (k == NULL || rule_kind(k) != NULL)
+					continue;
+				fprintf(stderr, "%s", first ? ", and stored: " :
+				    ", ");
+				escape_terminal(stderr, k, strlen(k));
+				first = false;
+			}
+		sqlite3_finalize(st);
+		fputc('\n', stderr);
+		return output_usage(query_cmd.name, query_cmd.usage, NULL);
+	}
+	return 0;
+}
+
+/* --sort is one of the question's keys; else a usage error naming
+ * them. */
+static int
+query_sort_check(const struct qopts *o)
+{
+	char	 why[256];
+	size_t	 i, n;
+
+	if (o->what != WHAT_FINDINGS && o->what != WHAT_STALLS &&
+	    o->what != WHAT_INCIDENTS && o->what != WHAT_TASKS)
+		return query_usage("--sort is for findings, stalls, incidents "
+		    "and tasks");
+	for (i = 0; sort_keys[o->what][i] != NULL; i++)
+		if (strcmp(o->sort, sort_keys[o->what][i]) == 0)
+			return 0;
+	n = (size_t)snprintf(why, sizeof(why), "--sort: \"%s\" is not a key "
+	    "of %s; use", o->sort, what_names[o->what]);
+	for (i = 0; sort_keys[o->what][i] != NULL && n < sizeof(why); i++)
+		n += (size_t)snprintf(why + n, sizeof(why) - n, "%s %s",
+		    i == 0 ? "" : sort_keys[o->what][i + 1] == NULL ? " or" :
+		    ",", sort_keys[o->what][i]);
+	return query_usage(why);
+}
+
 /* Parse argv into *o: 0, or an exit status (-1 for --help done). */
 static int
 query_parse(int argc, char *argv[], struct qopts *o)
 {
 	enum { O_SINCE = 256, O_UNTIL, O_KIND, O_SEV, O_TASK, O_CORO, O_EXC,
-	    O_SOURCE, O_INCIDENT, O_LIMIT, O_FORMAT, O_BY };
+	    O_SOURCE, O_INCIDENT, O_LIMIT, O_FORMAT, O_BY, O_SORT };
 	static const struct option longopts[] = {
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
@@ -635,6 +775,7 @@ query_parse(int argc, char *argv[], struct qopts *o)
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "by", required_argument, NULL, O_BY },
+		{ "sort", required_argument, NULL, O_SORT },
 		CLIOPT_LONG_DB, CLIOPT_LONG_COLOR, CLIOPT_LONG_LOCAL,
 		CLIOPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
@@ -696,13 +837,17 @@ query_parse(int argc, char *argv[], struct qopts *o)
 		case O_BY:
 			o->by = optarg;
 			break;
+		case O_SORT:
+			o->sort = optarg;
+			break;
 		default:
 			if ((rc = cliopt_take(&query_cmd, c, argv, &sh)) != 0)
 				return rc;
 			break;
 		}
 		if (c != O_FORMAT && c != CLIOPT_DB && c != CLIOPT_COLOR &&
-		    c != CLIOPT_LOCAL && c != O_BY && c != O_LIMIT)
+		    c != CLIOPT_LOCAL && c != O_BY && c != O_LIMIT &&
+		    c != O_SORT)
 			o->filtered = true;
 	}
 	/* read in the zone the output shows */
@@ -741,6 +886,8 @@ query_parse(int argc, char *argv[], struct qopts *o)
 		    "--incident N");
 	if (o->by != NULL && o->what != WHAT_TOP)
 		return query_usage("--by is for query top");
+	if (o->sort != NULL && query_sort_check(o) != 0)
+		return STATUS_USAGE;
 	if (o->f.since_us != TS_NONE && o->f.until_us != TS_NONE &&
 	    o->f.until_us <= o->f.since_us)
 		return query_usage("--until must be after --since");
@@ -764,6 +911,10 @@ cmd_query(int argc, char *argv[])
 	if ((s = qdb_open(store_path(o.db), false, NULL, &e)) == NULL) {
 		err_print(&e);
 		return e.status;
+	}
+	if (o.f.kind != NULL && (st = query_kinds_check(s, &o)) != 0) {
+		store_close(s);
+		return st;
 	}
 	switch (o.what) {
 	case WHAT_FINDINGS:

@@ -106,3 +106,13 @@ run postmortem --db "$db" --incident 11 --window 31s --color always
 expect_out "--color always marks findings" $'^\x1b\\[1;31m  >>> never_retrieved'
 if grep -q $'\x1b\\]' "$out"; then fail "colour keeps escaping" "raw OSC"
 else pass "colour keeps escaping"; fi
+
+# where the kept context has holes, the walk says which lines are missing
+rm -f "$T/holes.db"*
+"$AIOSIFT" ingest --db "$T/holes.db" --tz UTC -q "$FIXTURES/query/app.log" >/dev/null 2>&1
+run postmortem --db "$T/holes.db" --at "2026-11-24 18:01:45" --window 30s --source app.log
+expect_out "holes: the lines not stored named" '^ +… 50 lines not stored \(app\.log lines 195–244\) …$'
+expect_eq "holes: before the record after them" \
+	"$(grep -A1 'lines not stored' "$out" | tail -1 | grep -oE 'app\.log:[0-9]+')" "app.log:245"
+run postmortem --db "$T/holes.db" --at "2026-11-24 18:01:17" --window 2s --source app.log
+expect_no_out "no hole where every line is kept" 'not stored'

@@ -151,7 +151,22 @@ if grep -q $'\r$' "$out"; then pass "csv lines end in CRLF"; else
 count "all" 14
 count "--kind one" 5 --kind never_retrieved
 count "--kind list" 3 --kind stall,nested_run
-count "--kind unknown" 0 --kind nope
+run query findings --db "$db" --kind never_awaitd
+expect_status "--kind a typo: usage error" 2
+expect_err "--kind a typo: the kinds listed" 'unknown kind "never_awaitd"; kinds are never_awaited, never_retrieved, '
+# a kind only a user's rules gave is valid once stored
+cp "$db" "$T/ukind.db"
+sqlite3 "$T/ukind.db" "UPDATE findings SET kind = 'pool_exhausted' WHERE id = (SELECT min(id) FROM findings)"
+run query findings --db "$T/ukind.db" --kind pool_exhausted --format ndjson
+expect_eq "--kind stored by a user's rule" "$st:$(rows ndjson)" "0:1"
+run query findings --db "$T/ukind.db" --kind nope
+expect_err "--kind unknown: the stored kinds listed too" 'and stored: pool_exhausted'
+run query findings --db "$db" --severity bad
+expect_err "--severity unknown: the values listed" 'info, warning, error or critical'
+expect_status "--severity unknown: usage error" 2
+run query findings --db "$db" --format xml
+expect_err "--format unknown: the values listed" 'table, json, ndjson or csv'
+expect_status "--format unknown: usage error" 2
 count "--severity error" 8 --severity error
 count "--severity warn" 14 --severity warn
 count "--severity critical" 0 --severity CRITICAL
@@ -215,6 +230,33 @@ expect_eq "incidents overlapping the period" "$(field json "[x['id'] for x in v]
 run query stalls --db "$db" --format csv
 expect_eq "stalls" "$(field csv "[(x['task'], x['duration_s']) for x in v]")" \
 	"[('Task-3', '4.25'), ('', '32.0')]"
+# --sort: the longest stall with --limit 1; tasks by count, time, name
+run query stalls --db "$db" --format json --sort duration --limit 1
+expect_eq "stalls --sort duration --limit 1: the longest" \
+	"$(field json "[x['duration_s'] for x in v]")" "[32.0]"
+run query stalls --db "$db" --format json --sort duration
+expect_eq "stalls --sort duration: longest first" "$(field json "[x['duration_s'] for x in v]")" "[32.0, 4.25]"
+run query stalls --db "$db" --format json
+expect_eq "stalls: oldest first" "$(field json "[x['duration_s'] for x in v]")" "[4.25, 32.0]"
+run query findings --db "$db" --format json --sort severity --limit 3
+expect_eq "findings --sort severity" "$(field json "sorted(set(x['severity'] for x in v))")" "['error']"
+run query incidents --db "$db" --format json --sort count --limit 1
+expect_eq "incidents --sort count" "$(field json "[x['count'] for x in v]")" \
+	"[$(sql "$db" "SELECT max(count) FROM incidents")]"
+run query tasks --db "$db" --format json --sort name
+expect_eq "tasks --sort name" "$(field json "[x['task'] for x in v] == sorted(x['task'] for x in v)")" True
+run query stalls --db "$db" --sort length
+expect_status "--sort unknown: usage error" 2
+expect_err "--sort unknown: the keys listed" 'use time, duration or severity'
+run query top --db "$db" --sort count
+expect_status "--sort on top: usage error" 2
+# tasks are keyed by stream, pid and name: Task-2 of two runs is two rows
+"$AIOSIFT" ingest --db "$T/restarts.db" --tz UTC -q "$FIXTURES/restarts/restarts.log" >/dev/null 2>&1
+run query tasks --db "$T/restarts.db" --format json
+expect_eq "tasks: one name, two processes, two rows" \
+	"$(field json "sorted((x['task'], x['findings'], x['source'].endswith('restarts.log')) for x in v)")" \
+	"[('Task-2', 1, True), ('Task-2', 1, True)]"
+expect_eq "tasks: the two pids" "$(field json "len(set(x['pid'] for x in v))")" 2
 run query tasks --db "$db" --format json
 expect_eq "tasks" "$(field json "[(x['task'], x['findings'], x['kinds']) for x in v][0]")" \
 	"('Task-9', 2, 'never_retrieved:2')"

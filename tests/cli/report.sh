@@ -211,3 +211,12 @@ run report --db "$db" $P1 --format json
 plain=$(js "v['new_signatures']")
 run report --db "$T/idx.db" $P1 --format json
 expect_eq "new signatures through an index" "$(js "v['new_signatures']")" "$plain"
+
+# ingest's summary and the report agree on what a finding is: those with
+# no time in the log count too, and the report says how many
+rm -f "$T/agree.db"*
+"$AIOSIFT" ingest --db "$T/agree.db" --tz UTC "$FIXTURES/query/" >"$T/agree.out" 2>&1
+n=$(grep -oE '[0-9]+ findings' "$T/agree.out" | grep -oE '[0-9]+')
+run report --db "$T/agree.db" --since 3650d
+expect_out "report counts what ingest counted" "^$n findings, of which 1 with no time in the log \("
+expect_out "report lists the undated one under its file" '^  .*/query/batch\.err, read '
