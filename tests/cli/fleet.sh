@@ -309,6 +309,27 @@ expect_eq "hostile: a logger of escapes, quotes, backslash, invalid UTF-8 byte-e
 expect_eq "hostile: the logger has every kind of hostile byte" \
     "$(sql "$hdb" "SELECT instr(logger, char(27)) > 0 AND instr(logger, '\\') > 0 AND instr(logger, '\"') > 0 AND instr(hex(logger), 'FF') > 0 FROM counts WHERE logger LIKE 'evil%'")" 1
 
+# --- a record a rotation cut in two, joined in a later run: its finding
+# made again from the whole record reaches the fleet
+K=$FIXTURES/asyncio/k8s_worker-py3.12.1
+kdb=$T/k.db
+mkdir -p "$T/k8s"
+cp "$K/app.log.20261129-230719.gz" "$T/k8s/"
+cp "$K/app.log.20261129-230721" "$T/k8s/app.log"
+"$AIOSIFT" ingest -q --db "$kdb" "$T/k8s" >/dev/null
+ship k "$kdb"
+agree "joined record, first part shipped: counts agree" k "$kdb"
+mv "$T/k8s/app.log" "$T/k8s/app.log.20261129-230721"
+cp "$K/app.log" "$T/k8s/app.log"
+"$AIOSIFT" ingest -q --db "$kdb" "$T/k8s" >/dev/null
+expect_eq "joined record: the local finding made again" \
+    "$(sql "$kdb" "SELECT exception FROM findings WHERE kind = 'callback_exception'")" KeyError
+ship k "$kdb"
+expect_status "joined record: ship" 0
+agree "joined record: counts agree" k "$kdb"
+expect_eq "joined record: the fleet has the finding made again" \
+    "$(chq "SELECT exception FROM fleet.findings FINAL WHERE host = 'k' AND deleted = 0 AND kind = 'callback_exception'")" KeyError
+
 # --- usage
 run ship --db "$db"
 expect_status "ship without --to or --exec: usage" 2
