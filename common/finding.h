@@ -18,6 +18,7 @@ struct finding {
 	char		*exception;	/* type name, "RuntimeError" */
 	char		*location;	/* "file.py:42" */
 	char		*message;	/* one line summing it up */
+	double		 confidence;	/* a gap stall's, 0-1; 0: not given */
 };
 
 /* A growable list of findings, the caller's. */

@@ -90,7 +90,8 @@ struct ingest {
 	sqlite3_stmt		*ins_finding, *upd_source,
 				*ins_source, *sel_sources, *ins_count,
 				*sel_offset, *put_stall, *get_stall,
-				*sel_unchanged, *del_gap, *sel_file_sets;
+				*sel_unchanged, *del_gap, *sel_file_sets,
+				*sel_gap;
 	int			 flags;		/* INGEST_END... of this call */
 	/* the set's settings: the command line's, else the configuration's */
 	const char		*format, *header_regex;
@@ -135,6 +136,11 @@ static const char SQL_SEL_SOURCES[] =
     "complete, layout, path = ?1 OR (dev = ?3 AND ino = ?4), replay_ids "
     "FROM sources WHERE path = ?1 OR set_path = ?2 OR (dev = ?3 AND "
     "ino = ?4) ORDER BY id DESC";
+/* A gap's finding already stored (decided at the end of a run). */
+static const char SQL_SEL_GAP[] =
+    "SELECT id FROM findings WHERE rule = 'stall.gap' AND ts_us = ?2 AND "
+    "duration_us = ?3 AND source_id IN (SELECT id FROM sources WHERE "
+    "set_path = ?1)";
 /* The sets a file was stored in under another set name. */
 static const char SQL_SEL_FILE_SETS[] =
     "SELECT DISTINCT set_path FROM sources WHERE dev = ?1 AND ino = ?2 "
@@ -179,6 +185,7 @@ ingest_prepare(struct ingest *in, struct err *e)
 		{ SQL_SEL_UNCHANGED, offsetof(struct ingest, sel_unchanged) },
 		{ SQL_DEL_GAP, offsetof(struct ingest, del_gap) },
 		{ SQL_SEL_FILE_SETS, offsetof(struct ingest, sel_file_sets) },
+		{ SQL_SEL_GAP, offsetof(struct ingest, sel_gap) },
 	};
 	size_t	i;
 
@@ -207,6 +214,7 @@ ingest_finalize(struct ingest *in)
 	sqlite3_finalize(in->sel_unchanged);
 	sqlite3_finalize(in->del_gap);
 	sqlite3_finalize(in->sel_file_sets);
+	sqlite3_finalize(in->sel_gap);
 }
 
 /* Step a write statement to its end, reset it and clear its bindings;
@@ -705,9 +713,48 @@ ring_find_time(struct ingest *in, int64_t ts_us)
 	return NULL;
 }
 
+static int	ingest_delete(struct ingest *, const char *, int64_t, int *,
+		    struct err *);
+static int	ingest_incidents_apart(struct ingest *, const char *, int64_t,
+		    struct err *);
+
+/* A gap decided at the end of an earlier run, with the records it had
+ * then (stall_flush()), is decided again now that those after it are in:
+ * the earlier finding goes (and its incident comes apart), so that two
+ * runs leave what one leaves. 0 or -1 with *e. */
+static int
+ingest_replace_gap(struct ingest *in, const struct finding *f, struct err *e)
+{
+	sqlite3_stmt	*st = in->sel_gap;
+	int64_t		 id = 0;
+	int		 rc;
+
+	if (f->ts_us == TS_NONE || f->duration_us < 0)
+		return 0;
+	sqlite3_bind_text(st, 1, in->set_path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, f->ts_us);
+	sqlite3_bind_int64(st, 3, f->duration_us);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(in->s, e, "gap");
+	if (id == 0)
+		return 0;
+	if (ingest_incidents_apart(in, "id = ?1", id, e) == -1 ||
+	    ingest_delete(in, "DELETE FROM findings WHERE id = ?1", id, NULL,
+	    e) == -1)
+		return -1;
+	in->st->findings--;
+	return 0;
+}
+
 /* Store the findings from index first on of in->found, gap stalls, each
- * with the record before its gap (stored now if it was not), or with r
- * (stored now if needed, *id) when that record is gone. */
+ * with the record before its gap (stored now if it was not), else (it was
+ * in an earlier file of the set) the record that ended the gap, or with r
+ * (stored now if needed, *id) when that record is gone too. */
 static int
 ingest_store_gaps(struct ingest *in, struct source *src, size_t first,
     const struct record *r, int64_t *id, struct err *e)
@@ -717,7 +764,13 @@ ingest_store_gaps(struct ingest *in, struct source *src, size_t first,
 	size_t			 i;
 
 	for (i = first; i < fl->n; i++) {
+		if (ingest_replace_gap(in, &fl->v[i], e) == -1)
+			return -1;
 		k = ring_find_time(in, fl->v[i].ts_us);
+		if (k == NULL && fl->v[i].ts_us != TS_NONE &&
+		    fl->v[i].duration_us > 0)
+			k = ring_find_time(in, fl->v[i].ts_us +
+			    fl->v[i].duration_us);
 		if (k == NULL && r == NULL && in->ring_len > 0)
 			k = ring_at(in, in->ring_len - 1);
 		if (k != NULL) {
@@ -1420,6 +1473,8 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	 * the record a gap decided after the resume is dated at, whatever
 	 * --keep says. */
 	replay_to = src.read_bytes;
+	if (replay_to == 0)
+		stall_new_file(in->sd);	/* a gap before it: maybe a restart */
 	pos = src.replay_bytes;
 	if (pos > src.read_bytes || pos < 0)
 		pos = src.read_bytes;

@@ -288,8 +288,11 @@ report_stalls(struct report *r, struct store *s, const int64_t *v,
 	if ((st = report_prepare(s, "SELECT f.ts_us, f.duration_us, f.line, "
 	    "f.task, f.coro, src.path, f.message" R_FROM "JOIN sources src ON "
 	    "src.id = f.source_id WHERE f.kind = 'stall' AND " R_NOW
-	    " ORDER BY f.duration_us DESC, f.ts_us LIMIT 10", v, R_NV,
-	    e)) == NULL)
+	    /* the likeliest first: a debug-mode "took" (no confidence: it
+	     * names its culprit) or a gap stall of confidence 0.75 or more,
+	     * then the others; each longest first */
+	    " ORDER BY coalesce(f.confidence, 1) < 0.75, f.duration_us DESC, "
+	    "f.ts_us LIMIT 10", v, R_NV, e)) == NULL)
 		return -1;
 	r->stalls = xcalloc(10, sizeof(*r->stalls));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && r->nstalls < 10) {

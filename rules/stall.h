@@ -11,8 +11,11 @@
 /* The gap detector: in one rotation set's record stream, a gap far longer
  * than the stream's usual cadence (a robust statistic over a sliding
  * window, judged once enough history exists) and longer than an absolute
- * floor is a stall, attributed to the task and coroutine of the record
- * before the gap. */
+ * floor is judged by the records around it: a restart (kind "restart",
+ * info), a blocked loop (kind "stall", with its evidence in the message
+ * and a confidence) or an idle stream (kind "idle", info); attributed to
+ * the task and coroutine of the record before the gap. All three have the
+ * rule "stall.gap". */
 struct stall;
 
 struct stall_opts {
@@ -28,23 +31,31 @@ int64_t	stall_min(const struct stall *sd);
 /* Forget the history: a new set, a process restart seen by the caller. */
 void	stall_reset(struct stall *sd);
 
+/* A new file of the set begins (read from its start): a gap before its
+ * first record may be a restart. */
+void	stall_new_file(struct stall *sd);
+
 /* Feed each record with a time, in order, with the findings the engine
  * made of it (found may point into out). A gap is judged once the records
  * logged as the loop resumes are in (up to 0.1 s after it, at most 16
  * records): a debug-mode "took N seconds" finding among them that
- * explains the gap makes it no second stall. So a stall is appended to
- * out with a record shortly after the gap; its ts_us is the time of the
- * record before the gap, its duration the gap. Returns whether a stall was
- * appended. */
+ * explains the gap makes it no second stall. So a gap's finding is
+ * appended to out with a later record; its ts_us is the time of the
+ * record before the gap, its duration the gap. Returns whether a finding
+ * was appended. */
 bool	stall_feed(struct stall *sd, const struct record *rec,
 	    const struct finding *found, size_t nfound,
 	    struct finding_list *out);
 
-/* Whether a gap waits for its decision. */
+/* Whether a gap waits for its decision (and stall_flush() has not
+ * decided it for now). */
 bool	stall_pending(const struct stall *sd);
 
-/* Append a gap still waiting for its decision (end of the input); returns
- * whether one was appended. */
+/* Append a gap still waiting for its decision, decided with the records
+ * seen so far (the end of the input for now); returns whether one was
+ * appended. The gap stays open: if more records come within its window,
+ * stall_feed() decides it again and appends it again, and the caller
+ * replaces the first finding (same rule, start and duration). */
 bool	stall_flush(struct stall *sd, struct finding_list *out);
 
 /* Where the stream stands: the time of its last record, the gap the

@@ -241,6 +241,11 @@ static const char *const schema_steps[] = {
 	"  CAST((julianday('now') - 2440587.5) * 86400000 + 1 AS INTEGER)"
 	"  * 1000);"	/* the next millisecond: never before now */
 	"  END;",
+	/* 6 -> 7: how sure a gap stall is that the loop was blocked (0-1,
+	 * from its evidence; NULL for the other findings), which ranks the
+	 * report's longest stalls. Gaps across restarts and idle periods
+	 * are kinds of their own (restart, idle: info). */
+	"ALTER TABLE findings ADD COLUMN confidence REAL;",
 };
 
 #define SCHEMA_NSTEPS	((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))

@@ -181,6 +181,8 @@ store_finding_bind(struct store *s, sqlite3_stmt *st, int64_t rec_id,
 	store_bind_str(st, 13, f->message);
 	if (f->duration_us >= 0)
 		sqlite3_bind_int64(st, 14, f->duration_us);
+	if (f->confidence > 0)
+		sqlite3_bind_double(st, 16, f->confidence);
 }
 
 int

@@ -58,8 +58,8 @@ void	store_record_row(sqlite3_stmt *st, struct record *r);
 /* The INSERT of a finding that store_finding_bind() fills. */
 #define STORE_FINDING_INSERT "INSERT INTO findings (record_id, source_id, " \
 	"offset, line, ts_us, kind, rule, severity, task, coro, exception, " \
-	"location, message, duration_us, fid) VALUES (?1, ?2, ?3, ?4, ?5, " \
-	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+	"location, message, duration_us, fid, confidence) VALUES (?1, ?2, " \
+	"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
 
 /* Bind finding f of record r (record_id rec_id, 0: none stored) from
  * source source_id to a prepared STORE_FINDING_INSERT whose bindings are

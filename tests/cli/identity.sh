@@ -108,8 +108,11 @@ run ingest --db "$T/v2fresh.db" --keep all "$T/v2/logs/"
 expect_eq "upgraded to the latest schema" \
 	"$(sql "$old" "PRAGMA user_version")" \
 	"$(sql "$T/v2fresh.db" "PRAGMA user_version")"
+# (the gap detector's saved state of that version is not read: it starts
+# afresh, so its row is left out)
 expect_eq "upgraded database as a clean run of the whole set" \
-	"$(dump "$old" | diff - <(dump "$T/v2fresh.db") | head -5)" ""
+	"$(dump "$old" | grep -v '^G|' | diff - <(dump "$T/v2fresh.db" |
+	    grep -v '^G|') | head -5)" ""
 expect_eq "its paths now canonical and absolute" \
 	"$(sql "$old" "SELECT count(*) FROM sources WHERE path NOT LIKE '$(realpath "$T")/v2/logs/%' OR set_path <> '$(realpath "$T")/v2/logs/app.log'")" 0
 expect_eq "integrity" "$(sql "$old" "PRAGMA integrity_check")" ok

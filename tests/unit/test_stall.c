@@ -52,6 +52,32 @@ detector(void)
 	return stall_new(&o);
 }
 
+/* A record of task (NULL: none) at time t. */
+static const struct record *
+task_at(int64_t t, const char *task, const char *msg)
+{
+	at(t, msg);
+	if (task != NULL) {
+		rec.task.p = task;
+		rec.task.n = strlen(task);
+	}
+	return &rec;
+}
+
+/* Feed records until the gap waiting is decided (2 s of records after
+ * it); returns how many findings that appended. */
+static size_t
+settle(struct stall *sd, int64_t *t, struct finding_list *out)
+{
+	size_t	found = 0, i;
+
+	for (i = 0; i < 25; i++) {
+		*t += 100 * MS;
+		found += stall_feed(sd, at(*t, "heartbeat"), NULL, 0, out);
+	}
+	return found;
+}
+
 static void
 test_one_long_gap(void **state)
 {
@@ -61,30 +87,90 @@ test_one_long_gap(void **state)
 
 	(void)state;
 	assert_int_equal(steady(sd, &t, 50, 100 * MS, &out), 0);
-	/* the record before the gap names its task */
-	memset(&rec, 0, sizeof(rec));
+	/* the record before the gap names its task; the same task logs
+	 * right after it, and a timer of another one fires late */
 	t += 37 * MS;
-	at(t, "polling");
-	rec.task.p = "web-worker-3";
-	rec.task.n = strlen(rec.task.p);
-	assert_false(stall_feed(sd, &rec, NULL, 0, &out));
+	assert_false(stall_feed(sd, task_at(t, "web-worker-3",
+	    "rebuilding index"), NULL, 0, &out));
+	assert_false(stall_feed(sd, task_at(t + 956 * MS, "web-worker-3",
+	    "index rebuilt"), NULL, 0, &out));
+	assert_false(stall_feed(sd, at(t + 958 * MS, "heartbeat"), NULL, 0,
+	    &out));
 	/* decided once the records logged as the loop resumes are in */
-	assert_false(stall_feed(sd, at(t + 956 * MS, "late"), NULL, 0, &out));
-	assert_false(stall_feed(sd, at(t + 1000 * MS, "x"), NULL, 0, &out));
 	assert_int_equal(out.n, 0);
-	assert_true(stall_feed(sd, at(t + 1100 * MS, "x"), NULL, 0, &out));
+	t += 958 * MS;
+	assert_int_equal(settle(sd, &t, &out), 1);
 	assert_int_equal(out.n, 1);
 	assert_string_equal(out.v[0].kind, "stall");
 	assert_string_equal(out.v[0].rule, "stall.gap");
 	assert_int_equal(out.v[0].duration_us, 956 * MS);
-	assert_int_equal(out.v[0].ts_us, T0 + t);
+	assert_int_equal(out.v[0].ts_us, T0 + 5037 * MS - 100 * MS);
 	assert_string_equal(out.v[0].task, "web-worker-3");
 	assert_null(out.v[0].coro);
 	assert_non_null(strstr(out.v[0].message, "0.956 s"));
+	assert_non_null(strstr(out.v[0].message, "the event loop was blocked"));
+	assert_non_null(strstr(out.v[0].message, "the same task logged before "
+	    "and after"));
+	assert_non_null(strstr(out.v[0].message, "1 record of other tasks "
+	    "within 20 ms after it (late timers)"));
+	assert_true(out.v[0].confidence >= 0.9);
 	/* the cadence goes on: nothing more */
-	t += 1100 * MS;
 	assert_int_equal(steady(sd, &t, 30, 100 * MS, &out), 0);
 	assert_int_equal(out.n, 1);
+	finding_list_release(&out);
+	stall_free(sd);
+}
+
+/* Timeouts right after a gap: the loop could not run their timers. */
+static void
+test_timeouts(void **state)
+{
+	struct stall		*sd = detector();
+	struct finding_list	 out = { NULL, 0, 0 };
+	int64_t			 t = 0;
+
+	(void)state;
+	assert_int_equal(steady(sd, &t, 50, 100 * MS, &out), 0);
+	t += 1500 * MS;
+	assert_false(stall_feed(sd, task_at(t, "price-31", "price fetch for "
+	    "order 31 timed out after 1.0 s"), NULL, 0, &out));
+	assert_false(stall_feed(sd, task_at(t + 30 * MS, "price-32",
+	    "TimeoutError in price fetch"), NULL, 0, &out));
+	t += 30 * MS;
+	assert_int_equal(settle(sd, &t, &out), 1);
+	assert_string_equal(out.v[0].kind, "stall");
+	assert_non_null(strstr(out.v[0].message, "2 timeouts within 0.1 s "
+	    "after it"));
+	finding_list_release(&out);
+	stall_free(sd);
+}
+
+/* A stream of work that stops and starts again, no timer late, no task
+ * cut in two: idle, not a stall. */
+static void
+test_idle(void **state)
+{
+	struct stall		*sd = detector();
+	struct finding_list	 out = { NULL, 0, 0 };
+	int64_t			 t = 0;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < 40; i++, t += 50 * MS)
+		assert_false(stall_feed(sd, task_at(t, i % 2 ? "worker-1" :
+		    "worker-2", "order shipped"), NULL, 0, &out));
+	t -= 50 * MS;
+	assert_false(stall_feed(sd, task_at(t + 5 * MS, "Task-1", "batch "
+	    "done; waiting for the next batch"), NULL, 0, &out));
+	t += 3005 * MS;
+	for (i = 0; i < 30; i++, t += 50 * MS)
+		stall_feed(sd, task_at(t, i % 2 ? "worker-1" : "worker-2",
+		    "order shipped"), NULL, 0, &out);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.v[0].kind, "idle");
+	assert_int_equal(out.v[0].severity, 1);	/* SEV_INFO */
+	assert_int_equal(out.v[0].duration_us, 3000 * MS);
+	assert_non_null(strstr(out.v[0].message, "an idle stream"));
 	finding_list_release(&out);
 	stall_free(sd);
 }
@@ -127,7 +213,7 @@ test_heartbeat(void **state)
 	found = steady(sd, &t, 5, 200 * MS, &out);
 	assert_int_equal(found, 1);
 	assert_int_equal(out.v[0].duration_us, 600 * MS);
-	/* a second stall soon after is not hidden by the first */
+	/* a second gap soon after is not hidden by the first */
 	t += 700 * MS;
 	found = steady(sd, &t, 5, 200 * MS, &out);
 	assert_int_equal(found, 1);
@@ -155,10 +241,18 @@ test_regular_poller(void **state)
 		assert_false(stall_feed(sd, at(t + MS, "poll"), NULL, 0, &out));
 	}
 	t = t - 200 * MS + MS;		/* the last record */
-	assert_false(stall_feed(sd, at(t + 600 * MS, "done"), NULL, 0, &out));
-	t += 600 * MS;
-	assert_int_equal(steady(sd, &t, 5, 200 * MS, &out), 1);
+	/* the two timers fire together, late */
+	assert_false(stall_feed(sd, at(t + 600 * MS, "heartbeat"), NULL, 0,
+	    &out));
+	at(t + 601 * MS, "poll");
+	rec.logger.p = "app.poller";
+	rec.logger.n = strlen(rec.logger.p);
+	assert_false(stall_feed(sd, &rec, NULL, 0, &out));
+	t += 601 * MS;
+	assert_int_equal(steady(sd, &t, 15, 200 * MS, &out), 1);
 	assert_int_equal(out.v[0].duration_us, 600 * MS);
+	assert_string_equal(out.v[0].kind, "stall");
+	assert_non_null(strstr(out.v[0].message, "a steady cadence broken"));
 	finding_list_release(&out);
 	stall_free(sd);
 }
@@ -238,7 +332,7 @@ test_took_explains_gap(void **state)
 	took->duration_us = 120 * MS;
 	t += 2000 * MS;
 	assert_false(stall_feed(sd, at(t, "x"), out.v, 1, &out));
-	assert_int_equal(steady(sd, &t, 5, 40 * MS, &out), 1);
+	assert_int_equal(steady(sd, &t, 17, 40 * MS, &out), 1);
 	assert_int_equal(out.n, 2);
 	assert_string_equal(out.v[1].rule, "stall.gap");
 	assert_int_equal(out.v[1].duration_us, 2000 * MS);
@@ -246,6 +340,9 @@ test_took_explains_gap(void **state)
 	stall_free(sd);
 }
 
+/* The gaps of one restart each: a new pid, a startup banner after it, a
+ * shutdown banner before it, a new file of the set (when nothing says the
+ * loop was blocked). Restarts are no stalls. */
 static void
 test_restart(void **state)
 {
@@ -260,23 +357,77 @@ test_restart(void **state)
 		rec.pid = 100;
 		assert_false(stall_feed(sd, &rec, NULL, 0, &out));
 	}
-	/* a new pid after a long pause: a restart */
-	at(t + 60000 * MS, "tick");
-	rec.pid = 200;
-	assert_false(stall_feed(sd, &rec, NULL, 0, &out));
+	/* a new pid after a long pause */
 	t += 60000 * MS;
-	for (i = 0; i < 30; i++) {
-		t += 50 * MS;
+	for (i = 0; i < 30; i++, t += 50 * MS) {
 		at(t, "tick");
 		rec.pid = 200;
-		assert_false(stall_feed(sd, &rec, NULL, 0, &out));
+		stall_feed(sd, &rec, NULL, 0, &out);
 	}
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.v[0].kind, "restart");
+	assert_int_equal(out.v[0].severity, 1);	/* SEV_INFO */
+	assert_non_null(strstr(out.v[0].message, "across a restart: pid 100, "
+	    "then 200"));
 	/* a startup banner without pids */
-	assert_false(stall_feed(sd, at(t + 9000 * MS, "starting web_pool "
-	    "pid=10380 python=3.11.7"), NULL, 0, &out));
-	assert_false(stall_feed(sd, at(t + 18000 * MS, "Using selector: "
-	    "EpollSelector"), NULL, 0, &out));
-	assert_int_equal(out.n, 0);
+	t += 9000 * MS;
+	stall_feed(sd, at(t, "starting web_pool pid=10380 python=3.11.7"),
+	    NULL, 0, &out);
+	settle(sd, &t, &out);
+	assert_int_equal(out.n, 2);
+	assert_string_equal(out.v[1].kind, "restart");
+	assert_non_null(strstr(out.v[1].message, "a startup banner 'starting "
+	    "web_pool pid=10380"));
+	/* a shutdown banner before it */
+	stall_feed(sd, at(t, "stopping: 70 orders shipped, bye"), NULL, 0,
+	    &out);
+	t += 5000 * MS;
+	stall_feed(sd, at(t, "tick"), NULL, 0, &out);
+	settle(sd, &t, &out);
+	assert_int_equal(out.n, 3);
+	assert_string_equal(out.v[2].kind, "restart");
+	assert_non_null(strstr(out.v[2].message, "a shutdown banner "
+	    "'stopping: 70 orders"));
+	/* a new file of the set, nothing else said */
+	t += 4000 * MS;
+	stall_new_file(sd);
+	stall_feed(sd, at(t, "tick"), NULL, 0, &out);
+	settle(sd, &t, &out);
+	assert_int_equal(out.n, 4);
+	assert_string_equal(out.v[3].kind, "restart");
+	assert_non_null(strstr(out.v[3].message, "a new file of the set"));
+	finding_list_release(&out);
+	stall_free(sd);
+}
+
+/* The end of the input decides a gap for now; records after it decide it
+ * again (the caller replaces the first finding). */
+static void
+test_flush_then_more(void **state)
+{
+	struct stall		*sd = detector();
+	struct finding_list	 out = { NULL, 0, 0 };
+	int64_t			 t = 0;
+
+	(void)state;
+	assert_int_equal(steady(sd, &t, 50, 100 * MS, &out), 0);
+	t += 1500 * MS;
+	assert_false(stall_feed(sd, at(t, "x"), NULL, 0, &out));
+	assert_true(stall_pending(sd));
+	assert_true(stall_flush(sd, &out));
+	assert_false(stall_pending(sd));
+	assert_false(stall_flush(sd, &out));
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.v[0].kind, "idle");
+	/* the next run: a timeout right after it makes it a stall */
+	assert_false(stall_feed(sd, at(t + MS, "fetch timed out"), NULL, 0,
+	    &out));
+	t += MS;
+	assert_int_equal(settle(sd, &t, &out), 1);
+	assert_int_equal(out.n, 2);
+	assert_string_equal(out.v[1].kind, "stall");
+	assert_int_equal(out.v[1].ts_us, out.v[0].ts_us);
+	assert_int_equal(out.v[1].duration_us, out.v[0].duration_us);
 	finding_list_release(&out);
 	stall_free(sd);
 }
@@ -380,6 +531,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_long_gap),
+		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_slow_source),
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_regular_poller),
@@ -387,6 +540,7 @@ main(void)
 		cmocka_unit_test(test_too_little_history),
 		cmocka_unit_test(test_took_explains_gap),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_flush_then_more),
 		cmocka_unit_test(test_attribution_from_text),
 		cmocka_unit_test(test_ignored_records),
 		cmocka_unit_test(test_save_load),
