@@ -24,7 +24,7 @@ const char *const rule_kinds[] = {
 	"slow_callback", "task_destroyed_pending", "await_non_awaitable",
 	"different_loop", "loop_closed", "callback_exception",
 	"unclosed_resource", "timeout", "handler_error", "transport_error",
-	"config_error", "restart", "idle", NULL
+	"config_error", NULL
 };
 
 const char *const rule_field_names[RF_NFIELDS] = {
