@@ -20,6 +20,8 @@ PKGS     = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
            valgrind python3-jsonschema libcurl4-openssl-dev \
            clickhouse-server clickhouse-client curl \
            groff-base man-db systemd
+# tests/html_screenshot.sh renders the HTML report in headless Chromium
+PKGS    += chromium
 # tests/gen/wordings.py runs real uvloop and pytest
 PKGS    += python3-uvloop python3-pytest
 # tests/gen/layouts.py runs the real logging libraries
