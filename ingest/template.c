@@ -4,7 +4,8 @@
  * time is cut into tokens (a bracketed value, or a run of non-blanks) and
  * separators (spaces, " - ", " | ", ": "); a token is a field when its
  * shape says so (a level word, a number, name:lineno, anything in
- * brackets) or a separator or a field follows it, and the first token
+ * brackets) or a separator or a field (by shape or by the separator
+ * after it) follows it, and the first token
  * that is not ends the header: the message starts there. Each line gives
  * a candidate; the most frequent wins, and what its values looked like
  * across the lines gives each slot its role (MainThread: threadName;
@@ -312,9 +313,10 @@ candidate(const char *s, size_t n, struct template *t, unsigned *seen)
 	for (j = 0; j < ntok && j < TEMPLATE_SLOTS && ok[j]; j++) {
 		bool	strong = tok[j].open != 0 || tok[j].kind == K_LEVEL ||
 			    tok[j].sep != 0;
+		/* followed by a field: "%(taskName)s %(funcName)s: " */
 		bool	next_strong = j + 1 < ntok && ok[j + 1] &&
 			    (tok[j + 1].open != 0 ||
-			    tok[j + 1].kind == K_LEVEL);
+			    tok[j + 1].kind == K_LEVEL || tok[j + 1].sep != 0);
 
 		if (!strong && !next_strong)
 			break;

@@ -222,6 +222,18 @@ CASES = {
     'py312_default_msecs': (PY312, stdlib(
         '%(asctime)s.%(msecs)03d %(levelname)s %(name)s: %(message)s'),
         ['ts_ms', 'level', 'logger']),
+    # taskName or threadName, then funcName or module, before the ':'
+    'task_funcname': (PY312, stdlib(
+        '%(asctime)s %(levelname)-8s [%(name)s] %(taskName)s '
+        '%(funcName)s: %(message)s'),
+        ['ts_ms', 'level', 'logger', 'task']),
+    'task_module': (PY312, stdlib(
+        '%(asctime)s %(levelname)-8s [%(name)s] %(taskName)s '
+        '%(module)s: %(message)s'),
+        ['ts_ms', 'level', 'logger', 'task']),
+    'thread_funcname': (PY312, stdlib(
+        '%(asctime)s %(levelname)s %(threadName)s %(funcName)s: '
+        '%(message)s'), ['ts_ms', 'level', 'thread']),
     'bracket_name': (PY312, stdlib(
         '%(asctime)s [%(name)s] %(levelname)s: %(message)s'),
         ['ts_ms', 'level', 'logger']),
