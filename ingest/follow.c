@@ -67,6 +67,8 @@ struct follow {
 	bool			  relist;	/* a name came or went */
 	bool			  relist_tick;	/* an unknown name grew: list
 						 * again at the next tick */
+	bool			  missing;	/* a path's folder is not there
+						 * (yet): no event will tell */
 	int64_t			  now_ms;
 };
 
@@ -183,6 +185,7 @@ follow_paths(struct follow *f, char ***out, size_t *nout)
 	size_t		 i, n = 0, cap = f->npaths + 8;
 	char		**v = xmalloc(cap * sizeof(*v));
 
+	f->missing = false;
 	for (i = 0; i < f->npaths; i++) {
 		if (stat(f->paths[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			v[n++] = xstrdup(f->paths[i]);
@@ -210,7 +213,8 @@ follow_paths(struct follow *f, char ***out, size_t *nout)
 				free(q);
 			}
 			closedir(d);
-		}
+		} else
+			f->missing = true;
 		free(set);
 		free(dir);
 	}
@@ -451,7 +455,7 @@ follow_update(struct follow *f, int64_t now_ms, bool tick)
 				    (const void *)p);
 	}
 #endif
-	if (tick && (f->ifd == -1 || f->relist_tick))
+	if (tick && (f->ifd == -1 || f->relist_tick || f->missing))
 		f->relist = true;	/* polling: names come and go unseen */
 	if (f->relist)
 		follow_relist(f);

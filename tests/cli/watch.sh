@@ -191,3 +191,19 @@ expect_out "table: severities coloured" $'\033\\[3[13]m(error|warning)'
 expect_eq "table: one row per stored finding" \
     "$(($(wc -l <"$T/tbl.out") - 1))" \
     "$(sql "$T/tbl.db" "SELECT count(*) FROM findings")"
+
+# --- a file whose folder does not exist yet ----------------------------
+"$AIOSIFT" watch --db "$T/late.db" --format ndjson "$T/late/sub/app.log" \
+    >"$T/late.out" 2>"$T/late.err" &
+wpid=$!
+late_noted() { grep -q 'waiting for them' "$T/late.err"; }
+wait_for "late: watch started" late_noted
+mkdir -p "$T/late/sub"
+cp "$FIXTURES/ingest/service.log" "$T/late/sub/app.log"
+late_ready() { [ "$(sql "$T/late.db" "SELECT count(*) FROM findings" 2>/dev/null)" = \
+    "$(sql "$T/tbl.db" "SELECT count(*) FROM findings")" ]; }
+wait_for "late: the file read once its folder came" late_ready &&
+    pass "late: the file read once its folder came"
+kill -TERM "$wpid"
+wait "$wpid"
+expect_eq "late: SIGTERM exits 0" "$?" 0
