@@ -10,8 +10,8 @@ SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
            -fno-sanitize-recover=all
 CPPFLAGS = -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
            -DPCRE2_CODE_UNIT_WIDTH=8 -I. -Ibuild/gen -MMD -MP
-LDLIBS   = -lsqlite3 -lpcre2-8 -lz -lpthread -lm \
-           $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+# libcurl is loaded at run time by fleet/clickhouse.c (dlopen)
+LDLIBS   = -lsqlite3 -lpcre2-8 -lz -lpthread -lm -ldl
 PREFIX  ?= /usr/local
 
 # Debian packages the build and the tests need (dpkg name).
