@@ -25,6 +25,7 @@
 #define TABLE_MINW	8	/* a column is never shrunk below this */
 #define TABLE_GAP	2	/* spaces between columns */
 #define TABLE_LAST_BONUS 30	/* the last column shrinks this much later */
+#define TABLE_LAST_FIRST 48	/* ... once it is this narrow */
 #define TABLE_STREAM_W	16	/* a stream's text columns start this wide */
 
 struct cell {
@@ -438,14 +439,17 @@ output_shrink(struct output *o, size_t *total, bool text_only, bool soft)
 			fl[i] = output_floor(o, i, o->w[i], soft);
 		}
 	while (o->width > 0 && *total > (size_t)o->width) {
-		/* the last column, the message, counts as narrower than it
-		 * is: it keeps more of its text than the names before it */
+		/* the last column, the message, gives way first down to
+		 * TABLE_LAST_FIRST, names keeping whole; below that it
+		 * counts as narrower than it is, keeping more of its text
+		 * than the names before it */
 		widest = o->ncols;
 		for (i = 0; i < o->ncols; i++) {
 			if (!output_shown(o, i) || (text_only &&
 			    !output_is_text(o, i)))
 				continue;
-			wi = i == last && o->w[i] > TABLE_LAST_BONUS ?
+			wi = i != last ? o->w[i] : o->w[i] > TABLE_LAST_FIRST ?
+			    SIZE_MAX / 2 : o->w[i] > TABLE_LAST_BONUS ?
 			    o->w[i] - TABLE_LAST_BONUS : o->w[i];
 			if (o->w[i] > fl[i] && (widest == o->ncols ||
 			    wi > ww)) {
