@@ -22,6 +22,8 @@ PKGS     = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
            groff-base man-db systemd
 # tests/html_screenshot.sh renders the HTML report in headless Chromium
 PKGS    += chromium
+# tests/cli/completion.sh checks the zsh and fish scripts
+PKGS    += zsh fish
 # tests/gen/wordings.py runs real uvloop and pytest
 PKGS    += python3-uvloop python3-pytest
 # tests/gen/layouts.py runs the real logging libraries
@@ -142,13 +144,24 @@ demo: all
 
 # make install [DESTDIR=/tmp/stage] [PREFIX=/usr]: the binary, the man
 # pages, the shipped rules and JSON Schemas, and the example systemd units
-# (their ExecStart names PREFIX's binary) in PREFIX/share/aiosift.
+# (their ExecStart names PREFIX's binary) in PREFIX/share/aiosift, and the
+# bash, zsh and fish completions where those shells look.
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 DATADIR  = $(PREFIX)/share/aiosift
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/systemd
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/systemd \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	  $(DESTDIR)$(FISHCOMPDIR)
+	build/aiosift completion bash >$(DESTDIR)$(BASHCOMPDIR)/aiosift
+	build/aiosift completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_aiosift
+	build/aiosift completion fish >$(DESTDIR)$(FISHCOMPDIR)/aiosift.fish
+	chmod 644 $(DESTDIR)$(BASHCOMPDIR)/aiosift \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_aiosift $(DESTDIR)$(FISHCOMPDIR)/aiosift.fish
 	install -m 755 build/aiosift $(DESTDIR)$(BINDIR)/aiosift
 	install -m 644 aiosift.1 $(DESTDIR)$(MANDIR)/man1/aiosift.1
 	install -m 644 aiosift-rules.5 $(DESTDIR)$(MANDIR)/man5/aiosift-rules.5

@@ -16,13 +16,9 @@
 #define AIOSIFT_VERSION "0.1.0"
 #endif
 
-struct command {
-	const char	*name;
-	int		(*run)(int, char *[]);
-	const char	*summary;
-};
-
 static const struct command commands[] = {	/* alphabetical */
+	{ "completion",	cmd_completion,	"print the shell completion script: "
+					"bash, zsh or fish" },
 	{ "config",	cmd_config,	"check the configuration file, or "
 					"what it sets for a log" },
 	{ "fleet",	cmd_fleet,	"make the fleet's tables on ClickHouse: "
@@ -165,6 +161,8 @@ main(int argc, char *argv[])
 		usage(stdout);
 		return STATUS_OK;
 	}
+	if (strcmp(name, "__complete") == 0)	/* the scripts' helper */
+		return complete_words(argc - 2, argv + 2, commands, NCOMMANDS);
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(name, commands[i].name) == 0)
 			return main_run(i, argc - 1, argv + 1);

@@ -237,9 +237,12 @@ cmd_ingest(int argc, char *argv[])
 			db = optarg;
 			break;
 		case O_FORMAT:
-			if ((probe = layout_by_name(optarg, &e)) == NULL)
+			/* "auto", as --help says, is detection per file */
+			if (strcmp(optarg, "auto") != 0 &&
+			    (probe = layout_by_name(optarg, &e)) == NULL)
 				return ingest_bad("--format", optarg);
-			layout_free(probe);
+			if (strcmp(optarg, "auto") != 0)
+				layout_free(probe);
 			o.format = optarg;
 			break;
 		case O_REGEX:

@@ -24,15 +24,24 @@ share/aiosift/systemd/aiosift-ingest.service
 share/aiosift/systemd/aiosift-ingest.timer
 share/aiosift/systemd/aiosift-report.service
 share/aiosift/systemd/aiosift-report.timer
+share/bash-completion/completions/aiosift
+share/fish/vendor_completions.d/aiosift.fish
 share/man/man1/aiosift.1
-share/man/man5/aiosift-rules.5"
-got=$(cd "$T/stage/opt/as" 2>/dev/null && find . -type f | sed 's|^\./||' | grep -v completion | sort)
+share/man/man5/aiosift-rules.5
+share/zsh/site-functions/_aiosift"
+got=$(cd "$T/stage/opt/as" 2>/dev/null && find . -type f | sed 's|^\./||' | sort)
 expect_eq "installed files under DESTDIR/PREFIX" "$got" "$want"
 expect_eq "nothing outside DESTDIR/PREFIX" "$(cd "$T/stage" && ls -A)" opt
 [ -x "$T/stage/opt/as/bin/aiosift" ] && pass "binary executable" ||
 	fail "binary executable" "mode $(stat -c %a "$T/stage/opt/as/bin/aiosift")"
 expect_eq "data files mode 644" \
 	"$(find "$T/stage/opt/as/share" -type f ! -perm 644 | wc -l)" 0
+for f in bash-completion/completions/aiosift:bash zsh/site-functions/_aiosift:zsh \
+    fish/vendor_completions.d/aiosift.fish:fish; do
+	"$AIOSIFT" completion "${f#*:}" | cmp -s - "$T/stage/opt/as/share/${f%:*}" &&
+		pass "the ${f#*:} completion installed" ||
+		fail "the ${f#*:} completion installed" "differs from aiosift completion ${f#*:}"
+done
 cmp -s "$TOP/rules/asyncio.rules" "$T/stage/opt/as/share/aiosift/asyncio.rules" &&
 	pass "the shipped rules installed" || fail "the shipped rules installed" "differ"
 "$T/stage/opt/as/bin/aiosift" rules check "$T/stage/opt/as/share/aiosift/asyncio.rules" \
