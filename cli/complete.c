@@ -509,8 +509,10 @@ complete_words(int argc, char *argv[], const struct command *cmds,
 		return STATUS_OK;
 	}
 	if (strcmp(words[1], "completion") == 0) {
-		if (cword == 2)
+		if (cword == 2) {
 			complete_list(shells, cur);
+			complete_put("--help", cur);
+		}
 		return STATUS_OK;
 	}
 	for (k = 0; k < ncmds; k++)

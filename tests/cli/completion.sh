@@ -50,7 +50,7 @@ for c in $cmds; do
 	[ "$sub" = "" ] || ! grep -q "|$sub\|aiosift $c $sub" "$T/help" && sub=""
 	got=$(comp "$c" ${sub:+"$sub"} -)
 	if [ -z "$shown" ]; then	# subcommands only (completion, config)
-		has "$c: no options shown, --help completes" "$got" --help
+		has "$c: no options shown, --help completes" "$(comp "$c" -)" --help
 		continue
 	fi
 	has "$c: every option in --help completes ($(echo $shown | wc -w))" "$got" $shown
