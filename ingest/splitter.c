@@ -94,6 +94,11 @@ struct splitter {
 					 * its header says (key lines seen) */
 	bool		 partial;	/* the last line taken was a CRI "P"
 					 * line: the next one goes on with it */
+	bool		 wrap_judged;
+	size_t		 wrap;		/* a console hard-wrapped at this
+					 * width, or 0 */
+	size_t		 prev_w;	/* the last line taken: its width */
+	char		 prev_last;	/* and its last byte */
 
 	/* a user regex judged: lines taken and how many started a record,
 	 * and, on the first bytes, how many lines the detected layout would
@@ -165,6 +170,7 @@ splitter_start(struct splitter *sp, int64_t offset, int64_t line)
 	sp->scan_line = line;
 	sp->have = false;
 	sp->partial = false;
+	sp->prev_w = 0;
 	sp->last_ts = TS_NONE;
 }
 
@@ -517,6 +523,12 @@ untimed_header(struct splitter *sp, const char *s, size_t n,
 		sp->tb = TB_DONE;
 		return false;
 	}
+	/* the rest of a word the console wrapped in a bare line (a
+	 * warning's "...client.py:88: Reso", then "urceWarning: ..."); not
+	 * in a LEVEL:logger: record, where a print may follow a full line */
+	if (sp->wrap != 0 && sp->prev_w == sp->wrap && is_word(s[0]) &&
+	    is_word(sp->prev_last) && sp->hdr.len[F_LEVEL] == 0)
+		return false;
 	return true;
 }
 
@@ -727,6 +739,8 @@ take_line(struct splitter *sp, size_t cend, size_t term)
 	if (sp->partial && sp->have)
 		ntb = TB_NONE;
 	sp->partial = layout_partial(sp->layout, line, n);
+	sp->prev_w = n;
+	sp->prev_last = n > 0 ? line[n - 1] : 0;
 	if (hdr || !sp->have) {
 		if (sp->have)
 			out = emit(sp);
@@ -784,6 +798,37 @@ open_is_header(struct splitter *sp)
 
 	return layout_parse_header(sp->layout, sp->buf + sp->scan,
 	    sp->len - sp->scan, &rec);
+}
+
+/* A console hard-wrapped at 80, 120 or 160 columns: on the first bytes,
+ * at least two lines exactly that wide and none wider. Untimed layouts
+ * only: a timed layout never takes a wrapped line's rest for a header. */
+static void
+judge_wrap(struct splitter *sp)
+{
+	const char	*p = sp->buf + sp->scan, *end, *nl;
+	size_t		 n = sp->len - sp->scan, len, maxw = 0, atmax = 0;
+
+	sp->wrap_judged = true;
+	if (layout_kind(sp->layout) != LAYOUT_UNTIMED)
+		return;
+	if (n > DETECT_BYTES)
+		n = DETECT_BYTES;
+	for (end = p + n; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			break;	/* whole lines only */
+		len = (size_t)(nl - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len > maxw) {
+			maxw = len;
+			atmax = 0;
+		}
+		atmax += len == maxw;
+	}
+	if (atmax >= 2 && (maxw == 80 || maxw == 120 || maxw == 160))
+		sp->wrap = maxw;
 }
 
 /* Compare a user regex with the layout detection on the first bytes:
@@ -867,6 +912,8 @@ splitter_next(struct splitter *sp, int at_end)
 	if (!sp->judged && layout_kind(sp->layout) == LAYOUT_REGEX &&
 	    sp->len > sp->scan)
 		judge_regex(sp);
+	if (!sp->wrap_judged && sp->len > sp->scan)
+		judge_wrap(sp);
 	for (;;) {
 		if (sp->scan >= sp->len) {
 			if (at_end != SPLITTER_MORE && sp->have &&

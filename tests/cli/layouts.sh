@@ -49,6 +49,16 @@ expect_eq "CRI partial: joined to its rest, no line end between" \
     "$(sql "$T/cri.db" "SELECT nlines, instr(message, char(10)), message LIKE 'config dump: {%}'
     FROM records WHERE text LIKE '%stdout P %'")" "2|0|1"
 
+# --- a console hard-wrapped at 80 columns (tests/gen/hardwrap.py) ---
+wrapped() {	# wrapped FILE: "line:nlines ..." of its records
+	"$AIOSIFT" ingest -q --keep all --db "$T/wrap-$1.db" "$FIXTURES/wrap/$1.log" >"$out" 2>"$err"
+	sql "$T/wrap-$1.db" "SELECT group_concat(line || ':' || nlines, ' ') FROM (SELECT line, nlines FROM records ORDER BY line)"
+}
+expect_eq "wrap 80: a warning's wrapped rest stays in its record; a print after an 80-wide record or rule does not" \
+    "$(wrapped wrapped80)" "1:1 2:1 3:1 4:3 7:1 8:1 9:1 10:1"
+expect_eq "wrap: not wrapped (a wider line), an 80-wide print and the print after it are two records" \
+    "$(wrapped plain)" "1:1 2:1 3:1 4:2 6:1 7:1 8:1 9:1 10:1 11:1"
+
 # --- layouts: each fixture against the truth its program captured ---
 check() {	# check NAME: records, times, fields and findings of one fixture
 	local name=$1 db=$T/lay-$1.db
