@@ -31,6 +31,7 @@
  */
 #include "rules/stall.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,8 +255,16 @@ static bool
 stall_starts(struct span m, const char *const words[])
 {
 	size_t	i, k;
+	int	c0;
 
+	/* every record comes here: the first byte rules out most words
+	 * before a strlen() and a strncasecmp() each */
+	if (m.n == 0)
+		return false;
+	c0 = tolower((unsigned char)m.p[0]);
 	for (k = 0; words[k] != NULL; k++) {
+		if (tolower((unsigned char)words[k][0]) != c0)
+			continue;
 		i = strlen(words[k]);
 		if (m.n >= i && strncasecmp(m.p, words[k], i) == 0)
 			return true;
