@@ -22,6 +22,7 @@ static struct hook hooks[] = {
 	{ "AIOSIFT_TEST_STOP", SIGSTOP, "", 0, 0 },
 };
 static bool loaded, armed;
+bool testhook_off;
 
 /* Parse "EVENT:N" (N >= 1); anything else leaves the hook off. */
 static void
@@ -46,10 +47,11 @@ testhook_load(void)
 		hooks[i].event[n] = '\0';
 		armed = true;
 	}
+	testhook_off = !armed;
 }
 
 void
-testhook(const char *event)
+testhook_count(const char *event)
 {
 	size_t	i;
 
