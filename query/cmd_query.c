@@ -354,6 +354,7 @@ query_incidents(struct store *s, const struct qopts *o, struct err *e)
 {
 	static const struct filter_cols	 c = {
 		.ts = "i.first_us", .ts_end = "i.last_us", .kinds = "i.kinds",
+		.found = "i.uid",	/* no time: when its first was stored */
 		.severity = "i.severity", .task = "i.task", .coro = "i.coro",
 	};
 	static const struct filter_cols	 fc = {

@@ -225,8 +225,11 @@ run query incidents --db "$db" --format json --exception KeyError
 expect_eq "incidents --exception" "$(field json "[x['id'] for x in v]")" "[4, 12, 11]"
 run query incidents --db "$db" --format json --source worker.log
 expect_eq "incidents --source" "$(field json "[x['id'] for x in v]")" "[4, 6, 7]"
-run query incidents --db "$db" --format json --since 2026-11-24T18:07:30Z
+run query incidents --db "$db" --format json --since 2026-11-24T18:07:30Z --until 2026-11-25T00:00:00Z
 expect_eq "incidents overlapping the period" "$(field json "[x['id'] for x in v]")" "[11, 10, 9]"
+run query incidents --db "$db" --format json --since 1h
+expect_eq "incidents with no time: by when stored" "$(field json "[(x['first'], x['kinds']) for x in v]")" \
+	"[(None, 'never_awaited')]"
 run query stalls --db "$db" --format csv
 expect_eq "stalls" "$(field csv "[(x['task'], x['duration_s']) for x in v]")" \
 	"[('Task-3', '4.25'), ('', '32.0')]"
