@@ -77,6 +77,17 @@ struct source {
 };
 
 struct ingest {
+	/* the zone of the set's zone-less times: --tz (or the
+	 * configuration's), else the one stored for the set, else the local
+	 * zone by name (NULL: it has none); stored on each source that has
+	 * zone-less times, with a note the first time the local one is */
+	char			*zone;
+	bool			 zone_stored;	/* given or stored before */
+	bool			 zone_noted;
+	uint64_t		 zoneless_at;	/* timestamp_zoneless() at the
+						 * start of the file */
+	char			*local_tz;	/* $TZ as the run began */
+	bool			 had_tz;
 	struct store		*s;
 	sqlite3			*db;
 	const struct ingest_opts *o;
@@ -91,7 +102,7 @@ struct ingest {
 				*ins_source, *sel_sources, *ins_count,
 				*sel_offset, *put_stall, *get_stall,
 				*sel_unchanged, *del_gap, *sel_file_sets,
-				*sel_gap;
+				*sel_gap, *sel_zone;
 	int			 flags;		/* INGEST_END... of this call */
 	/* the set's settings: the command line's, else the configuration's */
 	const char		*format, *header_regex;
@@ -124,7 +135,11 @@ static const char SQL_UPD_SOURCE[] =
     "complete = ?10, records = ?11, first_us = ?12, last_us = ?13, "
     "replay_bytes = ?14, replay_lines = ?15, keep_n = ?16, "
     "keep_until_us = ?17, updated_us = ?18, replay_ids = ?19, dev = ?20, "
-    "ino = ?21, mtime_us = ?22 WHERE id = ?1";
+    "ino = ?21, mtime_us = ?22, tz = coalesce(tz, ?23) WHERE id = ?1";
+/* The zone a set's zone-less times were read in. */
+static const char SQL_SEL_ZONE[] =
+    "SELECT tz FROM sources WHERE set_path = ?1 AND tz IS NOT NULL "
+    "ORDER BY id DESC LIMIT 1";
 static const char SQL_INS_SOURCE[] =
     "INSERT INTO sources (path, set_path, fingerprint, gzip, size, "
     "added_us, updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
@@ -186,6 +201,7 @@ ingest_prepare(struct ingest *in, struct err *e)
 		{ SQL_DEL_GAP, offsetof(struct ingest, del_gap) },
 		{ SQL_SEL_FILE_SETS, offsetof(struct ingest, sel_file_sets) },
 		{ SQL_SEL_GAP, offsetof(struct ingest, sel_gap) },
+		{ SQL_SEL_ZONE, offsetof(struct ingest, sel_zone) },
 	};
 	size_t	i;
 
@@ -215,6 +231,7 @@ ingest_finalize(struct ingest *in)
 	sqlite3_finalize(in->del_gap);
 	sqlite3_finalize(in->sel_file_sets);
 	sqlite3_finalize(in->sel_gap);
+	sqlite3_finalize(in->sel_zone);
 }
 
 /* Step a write statement to its end, reset it and clear its bindings;
@@ -578,6 +595,8 @@ ingest_save_source(struct ingest *in, const char *path, const char *set_path,
 		sqlite3_bind_int64(st, 21, (int64_t)ri->ino);
 		sqlite3_bind_int64(st, 22, ri->mtime_us);
 	}
+	if (in->zone != NULL && timestamp_zoneless() > in->zoneless_at)
+		sqlite3_bind_text(st, 23, in->zone, -1, SQLITE_STATIC);
 	return ingest_step(in, st, "update source", NULL, e);
 }
 
@@ -1150,7 +1169,7 @@ ingest_forget_source(struct ingest *in, struct source *src, struct err *e)
 		"complete = 0, records = 0, replay_bytes = 0, replay_lines = 0, "
 		"replay_ids = NULL, dev = NULL, ino = NULL, mtime_us = NULL, "
 		"keep_n = 0, keep_until_us = NULL, first_us = NULL, "
-		"last_us = NULL WHERE id = ?1",
+		"last_us = NULL, tz = NULL WHERE id = ?1",
 	};
 	int64_t		 id = src->id;
 	size_t		 i;
@@ -1362,6 +1381,28 @@ ingest_notes(struct ingest *in, const char *path)
 	}
 }
 
+/* Once, when a set's zone-less times were first read in the local zone
+ * (neither --tz nor a zone stored before): which zone that was. */
+static void
+ingest_zone_note(struct ingest *in, const char *set_path)
+{
+	struct err	fe;
+
+	if (in->zone_stored || in->zone_noted ||
+	    timestamp_zoneless() == in->zoneless_at)
+		return;
+	in->zone_noted = true;
+	if (in->zone != NULL)
+		err_set(&fe, STATUS_OK, "%s: times without a zone read in %s, "
+		    "the local zone, and remembered for this log (another: "
+		    "--tz ZONE --reread)", set_path, in->zone);
+	else
+		err_set(&fe, STATUS_OK, "%s: times without a zone read in the "
+		    "local zone, which has no name to remember: give --tz",
+		    set_path);
+	ingest_warn(in, &fe);
+}
+
 /* Ingest one file of a set (through fd when not -1); is_live: the
  * set's newest plain file, whose unterminated last line waits for the
  * next run; last: the set ends with it, so with INGEST_END a gap stall
@@ -1389,6 +1430,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	memset(&src, 0, sizeof(src));
 	in->n_cut = in->n_binary = in->n_badtime = 0;
 	in->set_path = set_path;
+	in->zoneless_at = timestamp_zoneless();
 	/* a gap waiting for its decision is decided at the end, even when
 	 * the file it is in has nothing new */
 	flush = last && (in->flags & INGEST_END) && stall_pending(in->sd);
@@ -1547,6 +1589,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	    flen < INGEST_FP_LEN ? flen : INGEST_FP_LEN, &src, e) == -1)
 		goto out;
 	ingest_notes(in, path);
+	ingest_zone_note(in, set_path);
 	if (splitter_note(sp, path, &note))
 		ingest_warn(in, &note);
 	if (broken && !growing)
@@ -1747,6 +1790,94 @@ ingest_stall_min(struct ingest *in, int64_t min_us, struct err *e)
 	return 0;
 }
 
+/* The local zone by a name timestamp_set_zone() takes: $TZ as the run
+ * began, else the zone /etc/localtime links to, else UTC when there is
+ * none (as the C library does); NULL when it has no such name. */
+static char *
+ingest_local_zone(const struct ingest *in)
+{
+	char		 buf[4096];
+	const char	*z = NULL, *p;
+	ssize_t		 n;
+	struct err	 e;
+
+	if (in->had_tz && in->local_tz[0] != '\0') {
+		z = in->local_tz[0] == ':' ? in->local_tz + 1 : in->local_tz;
+		if ((p = strstr(z, "zoneinfo/")) != NULL)
+			z = p + 9;
+	} else if ((n = readlink("/etc/localtime", buf, sizeof(buf) - 1)) >
+	    0) {
+		buf[n] = '\0';
+		if ((p = strstr(buf, "zoneinfo/")) != NULL)
+			z = p + 9;
+	} else if (access("/etc/localtime", F_OK) != 0) {
+		z = "UTC";
+	}
+	if (z == NULL || timestamp_set_zone(z, &e) == -1)
+		return NULL;
+	return xstrdup(z);
+}
+
+/* Back to the local zone of the run's start. */
+static void
+ingest_zone_local(const struct ingest *in)
+{
+	if (in->had_tz)
+		setenv("TZ", in->local_tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	(void)timestamp_set_zone(NULL, NULL);
+}
+
+/* The zone of set_path's zone-less times: given (--tz or the
+ * configuration's), or the one stored for it, or the local zone; a given
+ * zone other than the stored one is refused (the set would mix zones)
+ * unless --reread reads it again. 0 or -1 with *e (STATUS_USAGE). */
+static int
+ingest_zone(struct ingest *in, const char *set_path, const char *given,
+    struct err *e)
+{
+	sqlite3_stmt	*st = in->sel_zone;
+	char		*stored = NULL;
+	int		 rc;
+
+	sqlite3_bind_text(st, 1, set_path, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		stored = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(in->s, e, "zone");
+	free(in->zone);
+	in->zone = NULL;
+	in->zone_noted = false;
+	if (given != NULL && stored != NULL && strcmp(given, stored) != 0 &&
+	    !in->o->reread) {
+		err_set(e, STATUS_USAGE, "%s: its times without a zone were "
+		    "read in %s; --tz %s would mix two zones in one log: give "
+		    "--tz %s, or --reread to read it again in %s", set_path,
+		    stored, given, stored, given);
+		free(stored);
+		return -1;
+	}
+	in->zone_stored = given != NULL || stored != NULL;
+	if (given != NULL) {
+		in->zone = xstrdup(given);
+		free(stored);
+	} else if (stored != NULL) {
+		in->zone = stored;
+	} else {
+		ingest_zone_local(in);
+		in->zone = ingest_local_zone(in);
+	}
+	if (in->zone == NULL) {
+		ingest_zone_local(in);
+		return 0;
+	}
+	return timestamp_set_zone(in->zone, e);
+}
+
 /* The settings of the set set_path: the command line's, else those of
  * the configuration's sections that match it. 0 or -1 with *e. */
 static int
@@ -1756,17 +1887,19 @@ ingest_settings(struct ingest *in, const char *set_path, struct err *e)
 	struct config_source	  cs;
 	int64_t			  min_us = o->stall_min_us;
 
+	memset(&cs, 0, sizeof(cs));
+	if (o->config != NULL)
+		config_match(o->config, set_path, &cs);
+	if (ingest_zone(in, set_path, o->tz != NULL ? o->tz : cs.tz, e) == -1)
+		return -1;
 	if (o->config == NULL)
 		return 0;
-	config_match(o->config, set_path, &cs);
 	in->format = o->format;
 	in->header_regex = o->header_regex;
 	if (o->format == NULL && o->header_regex == NULL) {
 		in->format = cs.format;
 		in->header_regex = cs.header_regex;
 	}
-	if (timestamp_set_zone(o->tz != NULL ? o->tz : cs.tz, e) == -1)
-		return -1;
 	if (!o->stall_min_set && cs.stall_min_us > 0)
 		min_us = cs.stall_min_us;
 	return ingest_stall_min(in, min_us, e);
@@ -1786,6 +1919,8 @@ ingest_open(struct store *s, const struct ingest_opts *o,
 	in->warn = warn;
 	in->ctx = ctx;
 	in->first_new_us = TS_NONE;
+	in->had_tz = getenv("TZ") != NULL;
+	in->local_tz = xstrdup(in->had_tz ? getenv("TZ") : "");
 	/* AIOSIFT_BATCH_RECORDS: smaller transactions, for the kill tests */
 	in->batch_max = INGEST_BATCH_RECORDS;
 	if (getenv("AIOSIFT_BATCH_RECORDS") != NULL &&
@@ -1872,6 +2007,8 @@ ingest_close(struct ingest *in)
 	stall_free(in->sd);
 	while (in->nengines > 0)
 		engine_free(in->engines[--in->nengines]);
+	free(in->zone);
+	free(in->local_tz);
 	free(in);
 }
 

@@ -25,6 +25,7 @@ static enum zone_kind	zone_kind = ZONE_LOCAL;
 static int		zone_off_s;
 static unsigned		zone_gen = 1;	/* bumped when the zone changes */
 static int		syslog_year;	/* 0: the current year, or the last */
+static _Thread_local uint64_t zoneless;	/* zone-less times read */
 
 /* The last date converted, as UTC midnight, and the last local hour. */
 static _Thread_local struct {
@@ -224,6 +225,7 @@ to_epoch(int y, int mo, int d, int h, int mi, int s, bool has_off, int off)
 	int64_t	secs = (int64_t)mi * 60 + s;
 
 	if (!has_off) {
+		zoneless++;
 		if (zone_kind == ZONE_LOCAL)
 			return local_hour(y, mo, d, h) + secs;
 		off = zone_kind == ZONE_FIXED ? zone_off_s : 0;
@@ -388,4 +390,10 @@ timestamp_parse(const char *s, size_t n, int64_t *us, size_t *used)
 	if (s[0] >= 'A' && s[0] <= 'S')
 		return parse_syslog(s, n, us, used);
 	return false;
+}
+
+uint64_t
+timestamp_zoneless(void)
+{
+	return zoneless;
 }

@@ -22,6 +22,11 @@ int	timestamp_set_zone(const char *tz, struct err *e);
  * Impossible dates (month 13, Feb 30, year 0 or > 9999) are false. */
 bool	timestamp_parse(const char *s, size_t n, int64_t *us, size_t *used);
 
+/* How many zone-less times this thread has read so far (read in the zone
+ * set here): a caller compares two counts to know whether a zone was
+ * used. */
+uint64_t	timestamp_zoneless(void);
+
 /* The year used for syslog times without one; 0 (the default): the
  * current year, or the one before for a date more than a month ahead. */
 void	timestamp_set_year(int year);

@@ -246,6 +246,9 @@ static const char *const schema_steps[] = {
 	 * report's longest stalls. Gaps across restarts and idle periods
 	 * are kinds of their own (restart, idle: info). */
 	"ALTER TABLE findings ADD COLUMN confidence REAL;",
+	/* 7 -> 8: the zone a source's zone-less times were read in (--tz,
+	 * else the local zone, named), applied on every later run */
+	"ALTER TABLE sources ADD COLUMN tz TEXT;",
 };
 
 #define SCHEMA_NSTEPS	((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
