@@ -35,7 +35,7 @@ wp=$FIXTURES/asyncio/web_pool-py3.12.1/app.log.3.gz
 run ingest --db "$T/re1.db" --header-regex '^(?<ts>\S+ \S+) INFO (?<logger>\S+): ' "$wp"
 expect_status "regex: exit 0" 0
 expect_err "regex leaving DEBUG lines as continuations: a note" 'app\.log\.3\.gz: the header regex left [0-9]+ of the first [0-9]+ lines as continuations where the detected layout \(python\) starts a record'
-run ingest --db "$T/re2.db" --header-regex '^(?<ts>\S+ \S+) (?<level>[A-Z]+) (?<logger>\S+): ' "$wp"
+run ingest --db "$T/re2.db" --tz UTC --header-regex '^(?<ts>\S+ \S+) (?<level>[A-Z]+) (?<logger>\S+): ' "$wp"
 expect_eq "regex matching every header: no note" "$(cat "$err")" ""
 printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\nok\n' >"$T/bt.log"
 run ingest --db "$T/re3.db" --header-regex '^(a|a)+$' "$T/bt.log"
