@@ -569,7 +569,13 @@ query_sql_text(const char *arg, struct err *e)
 			    "is longer than %d bytes", SQL_MAX);
 			return NULL;
 		}
-	return b.data;
+	if (ferror(stdin)) {
+		buf_release(&b);
+		err_set(e, STATUS_INPUT, "query sql: <stdin>: read error");
+		return NULL;
+	}
+	/* nothing read: an empty statement, which the caller refuses */
+	return b.data != NULL ? b.data : xstrdup("");
 }
 
 static int
