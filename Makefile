@@ -47,6 +47,8 @@ TEST_PKGS  = libcmocka-dev sqlite3 gzip python3 clang libclang-rt-14-dev \
 TEST_PKGS += chromium
 # tests/cli/completion.sh checks the zsh and fish scripts
 TEST_PKGS += zsh fish
+# make deb and tests/cli/deb.sh
+TEST_PKGS += dpkg-dev lintian binutils fakeroot
 # tests/gen/wordings.py runs real uvloop and pytest
 TEST_PKGS += python3-uvloop python3-pytest
 # tests/gen/layouts.py runs the real logging libraries
@@ -68,7 +70,7 @@ SANLIB   = $(LIBSRCS:%.c=build/san/%.o) build/san/gen/asyncio_rules.o
 UNITS    = $(UNITSRCS:tests/unit/%.c=build/tests/%)
 SANUNITS = $(UNITSRCS:tests/unit/%.c=build/san/tests/%)
 
-.PHONY: all deps deps-build check check-plain check-san check-fuzz \
+.PHONY: deb all deps deps-build check check-plain check-san check-fuzz \
         check-mutate check-build check-headers demo install clean bench fuzz
 
 all: build/aiosift
@@ -230,6 +232,11 @@ install: build/aiosift
 	build/aiosift completion fish >$(DESTDIR)$(FISHCOMPDIR)/aiosift.fish
 	chmod 644 $(DESTDIR)$(BASHCOMPDIR)/aiosift \
 	  $(DESTDIR)$(ZSHCOMPDIR)/_aiosift $(DESTDIR)$(FISHCOMPDIR)/aiosift.fish
+
+# make deb: build/aiosift_VERSION_amd64.deb with dpkg-deb, from the
+# metadata in debian/ (debian/build-deb.sh; lintian-clean).
+deb: all
+	@debian/build-deb.sh
 
 clean:
 	rm -rf build
