@@ -4,9 +4,12 @@
 # DESTDIR=... PREFIX=/usr`. Run from the top of the tree after the build.
 set -eu
 top=$(pwd)
-stage=$top/build/deb/root
+# The staging tree is not under build/: the Makefile includes every *.d
+# there, and vendor_completions.d is a folder.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+stage=$work/root
 version=$(dpkg-parsechangelog -l debian/changelog -S Version)
-rm -rf "$top/build/deb"
 mkdir -p "$stage/DEBIAN"
 make -s --no-print-directory install DESTDIR="$stage" PREFIX=/usr \
     ZSHCOMPDIR=/usr/share/zsh/vendor-completions
@@ -21,7 +24,7 @@ install -d "$stage/usr/share/lintian/overrides"
 install -m 644 debian/lintian-overrides \
     "$stage/usr/share/lintian/overrides/aiosift"
 chmod 644 "$doc/changelog.Debian.gz"
-cd "$top/build/deb"
+cd "$work"
 mkdir -p debian
 cp "$top/debian/control" "$top/debian/changelog" debian/
 dpkg-shlibdeps -Tdebian/substvars "$stage/usr/bin/aiosift" 2>/dev/null
