@@ -212,7 +212,7 @@ cmd_ingest(int argc, char *argv[])
 	struct ingest_ui	 ui = { false, false, 0 };
 	struct rotation_list	 sets = { NULL, 0, NULL, 0 };
 	struct store		*s = NULL;
-	struct layout		*probe;
+	struct layout		*probe = NULL;
 	struct err		 e;
 	const char		*rule_files[INGEST_MAX_RULE_FILES];
 	const char		*db = NULL, *tz = NULL;

@@ -85,7 +85,7 @@ mutate "ESC reaches the terminal" common/escape.c \
     $'\t\tcase 0x1b:\n\t\t\tfputs("\\\\e", f);' $'\t\tcase 0x1b:\n\t\t\tfputc(0x1b, f);' \
     unit/test_escape
 mutate "a gap stall's duration halved" rules/stall.c \
-    'f->duration_us = sd->st.pend_gap_us;' 'f->duration_us = sd->st.pend_gap_us / 2;' \
+    'f->duration_us = st->pend_gap_us;' 'f->duration_us = st->pend_gap_us / 2;' \
     unit/test_stall
 echo "mutate: $pass passed, $fail failed"
 [ -z "${CHECK_COUNTS:-}" ] || echo "$pass $fail" >>"$CHECK_COUNTS"
