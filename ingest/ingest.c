@@ -614,16 +614,23 @@ ingest_save_stall(struct ingest *in, const char *set_path, struct err *e)
 	return rc;
 }
 
-static void
-ingest_load_stall(struct ingest *in, const char *set_path)
+/* The set's gap detector state, as the last run left it (none: a fresh
+ * one). 0 or -1 with *e. */
+static int
+ingest_load_stall(struct ingest *in, const char *set_path, struct err *e)
 {
+	int	step;
+
 	stall_reset(in->sd);
 	sqlite3_bind_text(in->get_stall, 1, set_path, -1, SQLITE_STATIC);
-	if (sqlite3_step(in->get_stall) == SQLITE_ROW)
+	if ((step = sqlite3_step(in->get_stall)) == SQLITE_ROW)
 		stall_load(in->sd, sqlite3_column_blob(in->get_stall, 0),
 		    (size_t)sqlite3_column_bytes(in->get_stall, 0));
 	sqlite3_reset(in->get_stall);
 	sqlite3_clear_bindings(in->get_stall);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_err(in->s, e, "stall state");
+	return 0;
 }
 
 /* Open a batch: a write transaction in which the source must still be at
@@ -634,6 +641,7 @@ ingest_batch_begin(struct ingest *in, const struct source *src, bool *moved,
     struct err *e)
 {
 	int64_t	at = -1;
+	int	step;
 
 	*moved = false;
 	if (store_begin(in->s, e) == -1)
@@ -642,9 +650,16 @@ ingest_batch_begin(struct ingest *in, const struct source *src, bool *moved,
 	in->batch_records = 0;
 	in->batch_bytes = 0;
 	sqlite3_bind_int64(in->sel_offset, 1, src->id);
-	if (sqlite3_step(in->sel_offset) == SQLITE_ROW)
+	if ((step = sqlite3_step(in->sel_offset)) == SQLITE_ROW)
 		at = sqlite3_column_int64(in->sel_offset, 0);
 	sqlite3_reset(in->sel_offset);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		/* an error is no other run's progress: it is reported */
+		store_err(in->s, e, "read position");
+		store_rollback(in->s);
+		in->in_txn = false;
+		return -1;
+	}
 	if (at != src->read_bytes) {
 		*moved = true;
 		store_rollback(in->s);
@@ -929,6 +944,7 @@ stitch_last_record(struct ingest *in, struct err *e)
 	const int64_t	*ids;
 	int64_t		 best = -1, id = 0, read_bytes = 0;
 	size_t		 i, n;
+	int		 step;
 
 	if (sqlite3_prepare_v2(in->db, "SELECT read_bytes, replay_ids FROM "
 	    "sources WHERE path = ?1 AND set_path = ?2 ORDER BY id DESC "
@@ -936,7 +952,9 @@ stitch_last_record(struct ingest *in, struct err *e)
 		goto fail;
 	sqlite3_bind_text(st, 1, in->prev_path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, in->set_path, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((step = sqlite3_step(st)) != SQLITE_ROW && step != SQLITE_DONE)
+		goto fail;
+	if (step == SQLITE_ROW) {
 		read_bytes = sqlite3_column_int64(st, 0);
 		ids = sqlite3_column_blob(st, 1);
 		n = (size_t)sqlite3_column_bytes(st, 1) / (2 * sizeof(int64_t));
@@ -1233,27 +1251,31 @@ fail:
 }
 
 /* Whether path is a file read to its end whose identity, size and time
- * have not changed since: then it is not even opened. */
-static bool
-ingest_unchanged(struct ingest *in, const char *path, int fd)
+ * have not changed since: then it is not even opened. 1 (unchanged), 0,
+ * or -1 with *e. */
+static int
+ingest_unchanged(struct ingest *in, const char *path, int fd,
+    struct err *e)
 {
 	struct stat	sb;
-	bool		same;
+	int		step;
 
 	if (in->o->reread || (fd == -1 && strcmp(path, "-") == 0) ||
 	    (fd == -1 ? stat(path, &sb) : fstat(fd, &sb)) == -1 ||
 	    !S_ISREG(sb.st_mode))
-		return false;
+		return 0;
 	sqlite3_bind_text(in->sel_unchanged, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(in->sel_unchanged, 2, (int64_t)sb.st_dev);
 	sqlite3_bind_int64(in->sel_unchanged, 3, (int64_t)sb.st_ino);
 	sqlite3_bind_int64(in->sel_unchanged, 4, (int64_t)sb.st_size);
 	sqlite3_bind_int64(in->sel_unchanged, 5,
 	    (int64_t)sb.st_mtim.tv_sec * 1000000 + sb.st_mtim.tv_nsec / 1000);
-	same = sqlite3_step(in->sel_unchanged) == SQLITE_ROW;
+	step = sqlite3_step(in->sel_unchanged);
 	sqlite3_reset(in->sel_unchanged);
 	sqlite3_clear_bindings(in->sel_unchanged);
-	return same;
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_err(in->s, e, "sources");
+	return step == SQLITE_ROW;
 }
 
 static void
@@ -1424,7 +1446,7 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	int64_t			 pos, replay_to, flush_id = 0;
 	bool			 skip, moved = false, broken = false;
 	bool			 growing = false, flush;
-	int			 rc = -1, at_end;
+	int			 rc = -1, at_end, same = 0;
 
 	err_clear(&fe);
 	memset(&src, 0, sizeof(src));
@@ -1434,7 +1456,9 @@ ingest_file(struct ingest *in, const char *path, const char *set_path,
 	/* a gap waiting for its decision is decided at the end, even when
 	 * the file it is in has nothing new */
 	flush = last && (in->flags & INGEST_END) && stall_pending(in->sd);
-	if (!flush && ingest_unchanged(in, path, fd)) {
+	if (!flush && (same = ingest_unchanged(in, path, fd, e)) == -1)
+		goto out;
+	if (same) {
 		in->st->skipped++;
 		rc = 0;
 		goto out;
@@ -1672,7 +1696,7 @@ ingest_known_set(struct ingest *in, const struct rotation_set *rs,
 	struct stat	 sb;
 	char		*old = NULL;
 	size_t		 i, renamed = 0;
-	int		 rc;
+	int		 rc = SQLITE_DONE;
 
 	*known = NULL;
 	if (strcmp(rs->set_path, "-") == 0)
@@ -1698,6 +1722,8 @@ ingest_known_set(struct ingest *in, const struct rotation_set *rs,
 		}
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
+		if (old == NULL && *known == NULL && rc != SQLITE_DONE)
+			return store_err(in->s, e, "sets");
 		if (old != NULL) {
 			rc = store_begin(in->s, e) == -1 ||
 			    store_set_rename(in->s, old, rs->set_path, e) ==
@@ -1729,12 +1755,14 @@ ingest_correlate(struct ingest *in, struct err *e)
 	if (sqlite3_prepare_v2(in->db, "SELECT count(*), min(ts_us) FROM "
 	    "findings WHERE incident_id IS NULL", -1, &st, NULL) != SQLITE_OK)
 		return store_err(in->s, e, "correlate");
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		has = sqlite3_column_int(st, 0);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			since = sqlite3_column_int64(st, 1) -
-			    in->o->window_us;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_err(in->s, e, "correlate");
+		sqlite3_finalize(st);
+		return -1;
 	}
+	has = sqlite3_column_int(st, 0);
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		since = sqlite3_column_int64(st, 1) - in->o->window_us;
 	sqlite3_finalize(st);
 	if (has == 0)
 		return 0;
@@ -1960,8 +1988,10 @@ ingest_set(struct ingest *in, const struct rotation_set *rs, int live_fd,
 	}
 	if (in->o->reread)
 		stall_reset(in->sd);
-	else
-		ingest_load_stall(in, set_path);
+	else if (ingest_load_stall(in, set_path, e) == -1) {
+		free(known);
+		return -1;
+	}
 	for (j = 0; j < rs->nfiles && rc == 0; j++) {
 		path = known != NULL ? path_rebase(known, rs->files[j]) :
 		    xstrdup(rs->files[j]);

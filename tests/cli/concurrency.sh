@@ -51,16 +51,6 @@ SNAP="SELECT (
 + $SPANS_BAD
   ) || ' ' || (SELECT count(*) FROM records)"
 
-# wait_stopped PID: wait until the process stopped itself (state T);
-# 1 when it ended first.
-wait_stopped() {
-	local s
-	while s=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null); do
-		case $s in T) return 0 ;; Z|X|'') return 1 ;; esac
-		sleep 0.01	# polling the state, not a timing assumption
-	done
-	return 1
-}
 
 rm -f "$T/clean.db"*
 "$AIOSIFT" ingest -q --keep all --db "$T/clean.db" "$S"

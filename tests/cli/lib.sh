@@ -50,3 +50,23 @@ SPANS_BAD="(SELECT count(*) FROM records r WHERE r.ts_us IS NOT NULL AND
   + (SELECT count(*) FROM record_spans a JOIN record_spans b
     ON b.first_id > a.first_id AND b.first_id <= a.last_id)"
 spans_bad() { sql "$1" "SELECT $SPANS_BAD"; }
+# wait_stopped PID: wait until the process stopped itself (state T, by
+# AIOSIFT_TEST_STOP); 1 when it ended first.
+wait_stopped() {
+	local s
+	while s=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null); do
+		case $s in T) return 0 ;; Z|X|'') return 1 ;; esac
+		sleep 0.01	# polling the state, not a timing assumption
+	done
+	return 1
+}
+# corrupt_page DB NAME: overwrite the root page of table or index NAME
+# of a closed database (no WAL left) with 0xff bytes, so the first step
+# that reads it fails with SQLITE_CORRUPT while the schema still reads.
+corrupt_page() {
+	local root ps
+	root=$(sql "$1" "SELECT rootpage FROM sqlite_master WHERE name = '$2'")
+	ps=$(sql "$1" "PRAGMA page_size")
+	head -c "$ps" /dev/zero | tr '\0' '\377' |
+	    dd of="$1" bs="$ps" seek=$((root - 1)) conv=notrunc status=none
+}
