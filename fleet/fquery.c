@@ -17,6 +17,7 @@
 
 #include "common/buf.h"
 #include "common/escape.h"
+#include "common/kinds.h"
 #include "common/record.h"
 #include "common/xmalloc.h"
 #include "fleet/fleeturl.h"
@@ -501,7 +502,7 @@ fq_findings(struct fquery *q, const struct filter *f, bool stalls,
 	    "message FROM %s.findings FINAL", q->db);
 	fq_where_findings(&sql, q, f);
 	if (stalls)
-		buf_adds(&sql, " AND kind = 'stall'");
+		buf_adds(&sql, " AND kind = '" KIND_STALL "'");
 	if (f->limit > 0)
 		buf_printf(&sql, " ORDER BY isNotNull(ts_us) DESC, ts_us DESC, "
 		    "host DESC, fid DESC LIMIT %" PRId64, f->limit);
@@ -978,8 +979,8 @@ fq_report_stalls(struct fquery *q, sqlite3 *db, struct report *r,
 	buf_init(&sql, (size_t)-1);
 	buf_adds(&sql, "SELECT host, toString(fid), toUInt32(toStartOfDay(ts))");
 	fq_period(&sql, q, r->since_us, r->until_us);
-	buf_adds(&sql, " AND kind = 'stall' ORDER BY duration_us DESC, ts_us, "
-	    "host, fid LIMIT 10");
+	buf_adds(&sql, " AND kind = '" KIND_STALL "' ORDER BY duration_us "
+	    "DESC, ts_us, host, fid LIMIT 10");
 	st = fq_rows(q, db, "stall_keys", "tti", sql.data, e);
 	sqlite3_finalize(st);
 	buf_reset(&sql);
@@ -989,7 +990,7 @@ fq_report_stalls(struct fquery *q, sqlite3 *db, struct report *r,
 	}
 	buf_printf(&sql, "SELECT ts_us, duration_us, line, task, coro, "
 	    "concat(host, ': ', source), message FROM %s.findings FINAL "
-	    "WHERE deleted = 0 AND kind = 'stall'", q->db);
+	    "WHERE deleted = 0 AND kind = '" KIND_STALL "'", q->db);
 	if (!fq_keys(db, "stall_keys", "fid", &sql)) {
 		buf_release(&sql);
 		return 0;
@@ -1133,7 +1134,7 @@ fq_report_timeline(struct fquery *q, sqlite3 *db, struct report *r,
 	r->buckets = xcalloc(r->nbuckets, sizeof(*r->buckets));
 	buf_reset(&sql);
 	buf_printf(&sql, "SELECT intDiv(ts_us - %" PRId64 ", %" PRId64 ") "
-	    "AS bucket, kind = 'stall' AS is_stall, count()", lo,
+	    "AS bucket, kind = '" KIND_STALL "' AS is_stall, count()", lo,
 	    r->bucket_us);
 	fq_period(&sql, q, r->since_us, r->until_us);
 	buf_adds(&sql, " GROUP BY bucket, is_stall");

@@ -25,6 +25,7 @@
 #include "common/duration.h"
 #include "common/err.h"
 #include "common/escape.h"
+#include "common/kinds.h"
 #include "common/severity.h"
 #include "common/xmalloc.h"
 #include "ingest/follow.h"
@@ -107,7 +108,7 @@ struct watch_col {
 };
 
 static const struct watch_col watch_ndjson[] = {
-	{ { "f.kind", "kind", "KIND", OUTPUT_TEXT, 0 }, "'stall'" },
+	{ { "f.kind", "kind", "KIND", OUTPUT_TEXT, 0 }, "'" KIND_STALL "'" },
 	{ { "f.rule", "rule", NULL, OUTPUT_TEXT, 0 }, "'stall.in_progress'" },
 	{ { "f.severity", "severity", "SEV", OUTPUT_SEVERITY, 0 }, "?1" },
 	{ { "f.ts_us", "ts", NULL, OUTPUT_TIME, 0 }, "?2" },
@@ -126,7 +127,7 @@ static const struct watch_col watch_ndjson[] = {
 static const struct watch_col watch_table[] = {
 	{ { "f.ts_us", "ts", "TIME", OUTPUT_TIME, 0 }, "?2" },
 	{ { "f.severity", "severity", "SEV", OUTPUT_SEVERITY, 0 }, "?1" },
-	{ { "f.kind", "kind", "KIND", OUTPUT_TEXT, 0 }, "'stall'" },
+	{ { "f.kind", "kind", "KIND", OUTPUT_TEXT, 0 }, "'" KIND_STALL "'" },
 	{ { "f.task", "task", "TASK", OUTPUT_TEXT, 0 }, "?3" },
 	{ { "f.coro", "coro", "CORO", OUTPUT_TEXT, 0 }, "?4" },
 	{ { "f.exception", "exception", "EXCEPTION", OUTPUT_TEXT, 1 },

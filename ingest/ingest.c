@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "common/finding.h"
+#include "common/kinds.h"
 #include "common/record.h"
 #include "common/testhook.h"
 #include "common/timefmt.h"
@@ -153,7 +154,7 @@ static const char SQL_SEL_SOURCES[] =
     "ino = ?4) ORDER BY id DESC";
 /* A gap's finding already stored (decided at the end of a run). */
 static const char SQL_SEL_GAP[] =
-    "SELECT id FROM findings WHERE rule = 'stall.gap' AND ts_us = ?2 AND "
+    "SELECT id FROM findings WHERE rule = '" RULE_STALL_GAP "' AND ts_us = ?2 AND "
     "duration_us = ?3 AND source_id IN (SELECT id FROM sources WHERE "
     "set_path = ?1)";
 /* The sets a file was stored in under another set name. */
@@ -174,10 +175,9 @@ static const char SQL_SEL_UNCHANGED[] =
     "SELECT 1 FROM sources WHERE path = ?1 AND dev = ?2 AND ino = ?3 AND "
     "size = ?4 AND mtime_us = ?5 AND (complete OR (NOT gzip AND "
     "read_bytes = size))";
-/* A debug-mode "took N seconds" stall and the gap it explains are one
- * stall: the gap found a record or two before the warning goes. */
+/* The gap stalls a "took N seconds" stall absorbs (stall_absorbs_gaps). */
 static const char SQL_DEL_GAP[] =
-    "DELETE FROM findings WHERE rule = 'stall.gap' AND ts_us BETWEEN ?2 "
+    "DELETE FROM findings WHERE rule = '" RULE_STALL_GAP "' AND ts_us BETWEEN ?2 "
     "AND ?3 AND source_id IN (SELECT id FROM sources WHERE set_path = ?1)";
 static const char SQL_GET_STALL[] =
     "SELECT state FROM stall_state WHERE set_path = ?1";
@@ -373,22 +373,19 @@ ingest_insert_finding(struct ingest *in, int64_t source_id, int64_t rec_id,
     struct err *e)
 {
 	sqlite3_stmt	*st = in->ins_finding;
+	int64_t		 from_us, to_us;
 
 	store_finding_bind(in->s, st, rec_id, source_id, r, f, ordinal);
 	if (ingest_step(in, st, "insert finding", NULL, e) == -1)
 		return -1;
 	in->st->findings++;
-	if (f->duration_us > 0 && f->ts_us != TS_NONE &&
-	    strcmp(f->rule, "stall.gap") != 0 &&
-	    (strcmp(f->kind, "stall") == 0 ||
-	    strcmp(f->kind, "slow_callback") == 0)) {
-		int64_t	tol = f->duration_us / 2 + 50000;
+	if (stall_absorbs_gaps(f, &from_us, &to_us)) {
 		int	gone = 0;
 
 		sqlite3_bind_text(in->del_gap, 1, in->set_path, -1,
 		    SQLITE_STATIC);
-		sqlite3_bind_int64(in->del_gap, 2, f->ts_us - tol);
-		sqlite3_bind_int64(in->del_gap, 3, f->ts_us + tol);
+		sqlite3_bind_int64(in->del_gap, 2, from_us);
+		sqlite3_bind_int64(in->del_gap, 3, to_us);
 		if (ingest_step(in, in->del_gap, "merge stalls", &gone, e)
 		    == -1)
 			return -1;
@@ -1063,9 +1060,9 @@ ingest_stitch(struct ingest *in, const struct record *c, bool *joined,
 	/* its findings are made again from the whole record */
 	if (ingest_step(in, up, "joined record", NULL, e) == -1 ||
 	    ingest_incidents_apart(in, "record_id = ?1 AND rule <> "
-	    "'stall.gap'", id, e) == -1 ||
+	    "'" RULE_STALL_GAP "'", id, e) == -1 ||
 	    ingest_delete(in, "DELETE FROM findings WHERE record_id = ?1 AND "
-	    "rule <> 'stall.gap'", id, &gone, e) == -1)
+	    "rule <> '" RULE_STALL_GAP "'", id, &gone, e) == -1)
 		goto unlock;
 	in->st->findings -= gone;
 	writer_unlock(in->wr);

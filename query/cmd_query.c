@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "common/err.h"
 #include "common/escape.h"
+#include "common/kinds.h"
 #include "common/record.h"
 #include "common/severity.h"
 #include "common/timefmt.h"
@@ -338,7 +339,7 @@ query_findings(struct store *s, const struct qopts *o, bool stalls,
 	filter_sql_add(&q, ", f.ts_us AS o_ts, f.id AS o_id FROM findings f "
 	    "JOIN sources s ON s.id = f.source_id WHERE 1");
 	if (stalls)
-		filter_sql_add(&q, " AND f.kind = 'stall'");
+		filter_sql_add(&q, " AND f.kind = '" KIND_STALL "'");
 	filter_where(&o->f, &finding_filter, &q);
 	query_order(&q, o, "f.ts_us", "f.id", o->sort != NULL &&
 	    strcmp(o->sort, "duration") == 0 ? "f.duration_us" : "f.severity");

@@ -20,6 +20,7 @@
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/finding.h"
+#include "common/kinds.h"
 #include "common/record.h"
 #include "ingest/config.h"
 #include "rules/correlate.h"
@@ -143,7 +144,7 @@ rescan_run(struct store *s, struct rescan_engines *re, int64_t window_us,
 		return -1;
 	if (store_exec(s, "UPDATE findings SET incident_id = NULL; "
 	    "DELETE FROM incidents; "
-	    "DELETE FROM findings WHERE rule <> 'stall.gap'", e) == -1)
+	    "DELETE FROM findings WHERE rule <> '" RULE_STALL_GAP "'", e) == -1)
 		goto out;
 	if (sqlite3_prepare_v2(db, SQL_RECORDS, -1, &sel, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, STORE_FINDING_INSERT, -1, &ins, NULL) != SQLITE_OK) {

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/kinds.h"
 #include "common/record.h"
 #include "common/xmalloc.h"
 
@@ -242,7 +243,7 @@ incident_add(struct incident *inc, const struct cf *f)
 			inc->coro = xstrdup(f->coro);
 		}
 	}
-	if (strcmp(f->kind, "stall") == 0) {
+	if (strcmp(f->kind, KIND_STALL) == 0) {
 		int64_t end = f->ts_us == TS_NONE ? TS_NONE : f->ts_us +
 		    (f->duration_us > 0 ? f->duration_us : 0);
 

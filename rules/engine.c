@@ -20,6 +20,7 @@
 
 #include "common/buf.h"
 #include "common/escape.h"
+#include "common/kinds.h"
 #include "common/severity.h"
 #include "common/xmalloc.h"
 #include "rules/ruleset.h"
@@ -626,8 +627,8 @@ engine_finding(struct engine *en, const struct erule *er,
 	fd->duration_us = duration_us(f->v[RF_DURATION]);
 	if (fd->duration_us >= 0) {
 		if (fd->duration_us < (int64_t)(en->stall_min_s * 1e6) &&
-		    strcmp(fd->kind, "stall") == 0) {
-			fd->kind = rule_kind("slow_callback");
+		    strcmp(fd->kind, KIND_STALL) == 0) {
+			fd->kind = rule_kind(KIND_SLOW_CALLBACK);
 			fd->severity = SEV_INFO;
 		}
 		/* a stall is dated when it began */

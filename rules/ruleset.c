@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/kinds.h"
 #include "common/severity.h"
 #include "common/xmalloc.h"
 
@@ -353,11 +354,11 @@ parser_reset_rule(struct parser *p)
 static int
 kind_severity(const char *kind)
 {
-	if (strcmp(kind, "slow_callback") == 0)
+	if (strcmp(kind, KIND_SLOW_CALLBACK) == 0)
 		return SEV_INFO;
 	if (strcmp(kind, "never_awaited") == 0 ||
 	    strcmp(kind, "unclosed_resource") == 0 ||
-	    strcmp(kind, "stall") == 0 || strcmp(kind, "timeout") == 0 ||
+	    strcmp(kind, KIND_STALL) == 0 || strcmp(kind, "timeout") == 0 ||
 	    strcmp(kind, "config_error") == 0)
 		return SEV_WARNING;
 	return SEV_ERROR;

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/kinds.h"
 #include "common/severity.h"
 #include "common/xmalloc.h"
 
@@ -374,13 +375,29 @@ stall_took_us(const struct finding *found, size_t nfound)
 
 	for (i = 0; i < nfound; i++)
 		if (found[i].duration_us > best && found[i].kind != NULL &&
-		    (strcmp(found[i].kind, "stall") == 0 ||
-		    strcmp(found[i].kind, "slow_callback") == 0))
+		    (strcmp(found[i].kind, KIND_STALL) == 0 ||
+		    strcmp(found[i].kind, KIND_SLOW_CALLBACK) == 0))
 			best = found[i].duration_us;
 	return best;
 }
 
 static void	stall_close(struct stall *sd);
+
+bool
+stall_absorbs_gaps(const struct finding *f, int64_t *from_us, int64_t *to_us)
+{
+	int64_t	tol;
+
+	if (f->duration_us <= 0 || f->ts_us == TS_NONE ||
+	    strcmp(f->rule, RULE_STALL_GAP) == 0 ||
+	    (strcmp(f->kind, KIND_STALL) != 0 &&
+	    strcmp(f->kind, KIND_SLOW_CALLBACK) != 0))
+		return false;
+	tol = f->duration_us / 2 + 50000;
+	*from_us = f->ts_us - tol;
+	*to_us = f->ts_us + tol;
+	return true;
+}
 
 /* A gap over the limit, ended by rec: what the records on both sides of
  * it say, for now. */
@@ -562,7 +579,7 @@ stall_emit(struct stall *sd, struct finding_list *out)
 	if (!restart && score < 0.5 && (st->pend_flags & EV_NEW_FILE ||
 	    cadence))
 		restart = true;
-	f->rule = "stall.gap";
+	f->rule = RULE_STALL_GAP;
 	f->ts_us = st->pend_start_us;
 	f->duration_us = st->pend_gap_us;
 	if (st->pend_task[0] != '\0')
@@ -570,7 +587,7 @@ stall_emit(struct stall *sd, struct finding_list *out)
 	if (st->pend_coro[0] != '\0')
 		f->coro = xstrdup(st->pend_coro);
 	if (restart) {
-		f->kind = "restart";
+		f->kind = KIND_RESTART;
 		f->severity = SEV_INFO;
 		first = true;
 		ev[0] = '\0';
@@ -592,7 +609,7 @@ stall_emit(struct stall *sd, struct finding_list *out)
 		snprintf(msg, sizeof(msg), "no log records for %.3f s across "
 		    "a restart: %s", (double)st->pend_gap_us / 1e6, ev);
 	} else if (score >= 0.5) {
-		f->kind = "stall";
+		f->kind = KIND_STALL;
 		f->severity = SEV_WARNING;
 		f->confidence = score;
 		snprintf(msg, sizeof(msg), "no log records for %.3f s (usual "
@@ -600,7 +617,7 @@ stall_emit(struct stall *sd, struct finding_list *out)
 		    (double)st->pend_gap_us / 1e6,
 		    (double)st->pend_p95_us / 1e6, ev);
 	} else {
-		f->kind = "idle";
+		f->kind = KIND_IDLE;
 		f->severity = SEV_INFO;
 		snprintf(msg, sizeof(msg), "no log records for %.3f s (usual "
 		    "gap %.3f s): an idle stream, %s%s", (double)st->pend_gap_us

@@ -58,6 +58,14 @@ bool	stall_pending(const struct stall *sd);
  * replaces the first finding (same rule, start and duration). */
 bool	stall_flush(struct stall *sd, struct finding_list *out);
 
+/* The rule that makes a debug-mode "took N seconds" stall and the gap it
+ * explains one stall, across runs too: when f (a finding of the rules,
+ * not of the detector) is such a stall, the gap stalls of its set that
+ * start within [*from_us, *to_us] are the same stall (the gap found a
+ * record or two before the warning) and go. False: f absorbs no gap. */
+bool	stall_absorbs_gaps(const struct finding *f, int64_t *from_us,
+	    int64_t *to_us);
+
 /* Where the stream stands: the time of its last record, the gap the
  * next record must exceed to be a stall (the limit stall_feed() would
  * apply), and the task and coroutine such a stall is attributed to
