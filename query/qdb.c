@@ -14,32 +14,6 @@
 
 #include "store/schema.h"
 
-/* The file at path holds aiosift's tables: 0 or -1 with *e. */
-static int
-qdb_check(struct store *s, struct err *e)
-{
-	sqlite3_stmt	*st = NULL;
-	int		 appid = -1, version = -1;
-
-	if (sqlite3_prepare_v2(store_db(s), "SELECT application_id, "
-	    "user_version FROM pragma_application_id, pragma_user_version",
-	    -1, &st, NULL) != SQLITE_OK)
-		return store_err(s, e, "open");
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		appid = sqlite3_column_int(st, 0);
-		version = sqlite3_column_int(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (appid != SCHEMA_APPLICATION_ID || version < 1)
-		return err_set(e, STATUS_DB, "%s: not an aiosift database",
-		    store_filename(s));
-	if (version > schema_latest())
-		return err_set(e, STATUS_DB, "%s: schema version %d is newer "
-		    "than this aiosift knows (%d): upgrade aiosift",
-		    store_filename(s), version, schema_latest());
-	return 0;
-}
-
 struct store *
 qdb_open(const char *path, bool write, bool *writable, struct err *e)
 {
@@ -59,7 +33,8 @@ qdb_open(const char *path, bool write, bool *writable, struct err *e)
 			*writable = true;
 	} else
 		s = store_open(path, STORE_READONLY, e);
-	if (s != NULL && qdb_check(s, e) == -1) {
+	if (s != NULL && schema_check(store_db(s), store_filename(s), e) ==
+	    -1) {
 		store_close(s);
 		s = NULL;
 	}

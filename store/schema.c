@@ -284,6 +284,39 @@ schema_version(sqlite3 *db, const char *path, struct err *e)
 	return schema_pragma_int(db, "PRAGMA user_version", path, e);
 }
 
+/* A schema version this build does not know: -1 with *e. */
+static int
+schema_newer(const char *path, int version, struct err *e)
+{
+	return err_set(e, STATUS_DB, "%s: schema version %d is newer than "
+	    "this aiosift knows (%d): upgrade aiosift", path, version,
+	    SCHEMA_NSTEPS);
+}
+
+int
+schema_check(sqlite3 *db, const char *path, struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 appid = 0, version = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT application_id, user_version FROM "
+	    "pragma_application_id, pragma_user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return err_set(e, STATUS_DB, "%s: %s", path,
+		    sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW) {	/* else: not ours */
+		appid = sqlite3_column_int(st, 0);
+		version = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (appid != SCHEMA_APPLICATION_ID || version < 1)
+		return err_set(e, STATUS_DB, "%s: not an aiosift database",
+		    path);
+	if (version > SCHEMA_NSTEPS)
+		return schema_newer(path, version, e);
+	return 0;
+}
+
 int
 schema_migrate(sqlite3 *db, const char *path, struct err *e)
 {
@@ -296,9 +329,7 @@ schema_migrate(sqlite3 *db, const char *path, struct err *e)
 		return -1;
 	if (version >= SCHEMA_NSTEPS) {
 		if (version > SCHEMA_NSTEPS)
-			return err_set(e, STATUS_DB, "%s: schema version %d "
-			    "is newer than this aiosift knows (%d): upgrade "
-			    "aiosift", path, version, SCHEMA_NSTEPS);
+			return schema_newer(path, version, e);
 		return 0;
 	}
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
