@@ -85,22 +85,16 @@ static bool	html_local;
 static void
 html_time(FILE *f, int64_t us)
 {
-	char	buf[40];
+	char		 buf[REPORT_TIME_LEN];
+	const char	*s = report_time(buf, us, html_local);
 
-	if (us == TS_NONE) {
-		fputs("&ndash;", f);
-		return;
-	}
-	output_time(us, html_local, buf);
-	if (us % 1000000 == 0)
-		buf[19] = '\0';
-	fputs(buf, f);
+	fputs(s == NULL ? "&ndash;" : s, f);
 }
 
 static void
 html_sev(FILE *f, int sev)
 {
-	const char	*name = sev ? severity_name(sev) : "none";
+	const char	*name = report_sevname(sev);
 
 	fprintf(f, "<span class=\"sev %s\">%s</span>", name, name);
 }
@@ -231,14 +225,10 @@ html_tops(FILE *f, const char *title, const char *what,
 	fputs("</table></div>\n", f);
 }
 
-void
-report_html(FILE *f, const struct report *r)
+/* The page's head, the title, the period and the cards. */
+static void
+html_head(FILE *f, const struct report *r, const char *zone)
 {
-	size_t	i;
-	char	buf[40], zone[16];
-
-	html_local = r->local;
-	output_zone(r->until_us, r->local, zone);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n"
@@ -273,124 +263,173 @@ report_html(FILE *f, const struct report *r)
 	fprintf(f, "<div class=\"card\"><b>%lld</b>incidents</div>\n"
 	    "<div class=\"card\"><b>%zu</b>new signatures</div>\n</div>\n",
 	    (long long)r->nincidents, r->nsigs);
+}
 
+static void
+html_kinds(FILE *f, const struct report *r)
+{
+	size_t	i;
+
+	if (r->nkinds == 0)
+		return;
+	fputs("<h2>Findings by kind</h2>\n<div class=\"scroll\"><table>"
+	    "<tr><th>kind</th><th>worst</th><th class=\"n\">now</th>"
+	    "<th class=\"n\">before</th><th class=\"n\">change</th>"
+	    "</tr>\n", f);
+	for (i = 0; i < r->nkinds; i++) {
+		fputs("<tr><td class=\"mono\">", f);
+		html_text(f, r->kinds[i].kind);
+		fputs("</td><td>", f);
+		html_sev(f, r->kinds[i].sev);
+		fprintf(f, "</td><td class=\"n\">%lld</td><td "
+		    "class=\"n\">%lld</td><td class=\"n\">%+lld</td>"
+		    "</tr>\n", (long long)r->kinds[i].n,
+		    (long long)r->kinds[i].prev,
+		    (long long)(r->kinds[i].n - r->kinds[i].prev));
+	}
+	fputs("</table></div>\n", f);
+}
+
+static void
+html_sigs(FILE *f, const struct report *r)
+{
+	size_t	i;
+
+	if (r->nsigs == 0)
+		return;
+	fputs("<h2>New signatures</h2>\n<div class=\"scroll\"><table "
+	    "class=\"sm\"><thead><tr><th>kind</th><th>coroutine</th>"
+	    "<th>exception</th><th class=\"n\">count</th><th>first</th>"
+	    "</tr></thead>\n", f);
+	for (i = 0; i < r->nsigs; i++) {
+		fputs("<tr><td>", f);
+		html_sev(f, r->sigs[i].sev);
+		fputs(" <span class=\"mono\">", f);
+		html_text(f, r->sigs[i].kind);
+		fputs("</span></td><td class=\"mono\" data-l=\"coroutine"
+		    "\">", f);
+		html_text(f, r->sigs[i].coro);
+		fputs("</td><td class=\"mono\" data-l=\"exception\">", f);
+		html_text(f, r->sigs[i].exception);
+		fprintf(f, "</td><td class=\"n\" data-l=\"count\">%lld"
+		    "</td><td data-l=\"first\">", (long long)r->sigs[i].n);
+		html_time(f, r->sigs[i].first_us);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table></div>\n", f);
+}
+
+static void
+html_stalls(FILE *f, const struct report *r)
+{
+	size_t	i;
+	char	buf[40];
+
+	if (r->nstalls == 0)
+		return;
+	fputs("<h2>Longest stalls</h2>\n<div class=\"scroll\"><table "
+	    "class=\"sm\"><thead><tr><th class=\"n\">seconds</th>"
+	    "<th>when</th><th>task</th><th>coroutine</th><th>where</th>"
+	    "</tr></thead>\n", f);
+	for (i = 0; i < r->nstalls; i++) {
+		fprintf(f, "<tr><td class=\"n\"><b>%s s</b></td><td "
+		    "data-l=\"when\">", r->stalls[i].duration_us < 0 ?
+		    "?" : output_seconds_ms(r->stalls[i].duration_us, buf));
+		html_time(f, r->stalls[i].ts_us);
+		fputs("</td><td class=\"mono\" data-l=\"task\">", f);
+		html_text(f, r->stalls[i].task);
+		fputs("</td><td class=\"mono\" data-l=\"coroutine\">", f);
+		html_text(f, r->stalls[i].coro);
+		fputs("</td><td class=\"mono\" data-l=\"where\">", f);
+		html_text(f, r->stalls[i].source);
+		fprintf(f, ":%lld</td></tr>\n",
+		    (long long)r->stalls[i].line);
+	}
+	fputs("</table></div>\n", f);
+}
+
+static void
+html_undated(FILE *f, const struct report *r)
+{
+	size_t	i;
+
+	if (r->nundated == 0)
+		return;
+	fprintf(f, "<h2>Findings with no time in the log (%lld)</h2>\n"
+	    "<div class=\"scroll\"><table class=\"sm\"><thead><tr>"
+	    "<th>file</th><th>read</th><th class=\"n\">line</th>"
+	    "<th>kind</th><th>message</th></tr></thead>\n",
+	    (long long)r->nundated);
+	for (i = 0; i < r->nundated_shown; i++) {
+		const struct report_undated *u = &r->undated[i];
+
+		fputs("<tr><td class=\"mono\">", f);
+		html_text(f, u->source);
+		fputs("</td><td data-l=\"read\">", f);
+		html_time(f, u->found_us / 1000000 * 1000000);
+		fprintf(f, "</td><td class=\"n\" data-l=\"line\">%lld"
+		    "</td><td data-l=\"kind\">", (long long)u->line);
+		html_sev(f, u->sev);
+		fputs(" <span class=\"mono\">", f);
+		html_text(f, u->kind);
+		fputs("</span></td><td data-l=\"message\">", f);
+		html_text(f, u->message);
+		fputs("</td></tr>\n", f);
+	}
+	if ((int64_t)r->nundated_shown < r->nundated)
+		fprintf(f, "<tr><td colspan=\"5\">&hellip; and %lld "
+		    "more</td></tr>\n", (long long)(r->nundated -
+		    (int64_t)r->nundated_shown));
+	fputs("</table></div>\n", f);
+}
+
+static void
+html_incidents(FILE *f, const struct report *r)
+{
+	size_t	i;
+
+	if (r->nincidents == 0)
+		return;
+	fprintf(f, "<h2>Incidents (%lld)</h2>\n<ul>\n",
+	    (long long)r->nincidents);
+	for (i = 0; i < r->nshown; i++) {
+		const struct report_incident *x = &r->incidents[i];
+
+		fprintf(f, "<li>%s<b>#%lld</b> ", "",
+		    (long long)x->id);
+		html_sev(f, x->sev);
+		fputs(" ", f);
+		html_time(f, x->first_us);
+		fprintf(f, " &middot; %lld &times; <span class=\""
+		    "mono\">", (long long)x->count);
+		html_text(f, x->kinds);
+		fputs("</span><br>", f);
+		html_text(f, x->summary);
+		fputs("</li>\n", f);
+	}
+	if ((int64_t)r->nshown < r->nincidents)
+		fprintf(f, "<li>&hellip; and %lld more</li>\n",
+		    (long long)(r->nincidents - (int64_t)r->nshown));
+	fputs("</ul>\n", f);
+}
+
+void
+report_html(FILE *f, const struct report *r)
+{
+	char	zone[16];
+
+	html_local = r->local;
+	output_zone(r->until_us, r->local, zone);
+	html_head(f, r, zone);
 	fputs("<h2>Timeline</h2>\n", f);
 	html_timeline(f, r);
-
-	if (r->nkinds > 0) {
-		fputs("<h2>Findings by kind</h2>\n<div class=\"scroll\"><table>"
-		    "<tr><th>kind</th><th>worst</th><th class=\"n\">now</th>"
-		    "<th class=\"n\">before</th><th class=\"n\">change</th>"
-		    "</tr>\n", f);
-		for (i = 0; i < r->nkinds; i++) {
-			fputs("<tr><td class=\"mono\">", f);
-			html_text(f, r->kinds[i].kind);
-			fputs("</td><td>", f);
-			html_sev(f, r->kinds[i].sev);
-			fprintf(f, "</td><td class=\"n\">%lld</td><td "
-			    "class=\"n\">%lld</td><td class=\"n\">%+lld</td>"
-			    "</tr>\n", (long long)r->kinds[i].n,
-			    (long long)r->kinds[i].prev,
-			    (long long)(r->kinds[i].n - r->kinds[i].prev));
-		}
-		fputs("</table></div>\n", f);
-	}
-	if (r->nsigs > 0) {
-		fputs("<h2>New signatures</h2>\n<div class=\"scroll\"><table "
-		    "class=\"sm\"><thead><tr><th>kind</th><th>coroutine</th>"
-		    "<th>exception</th><th class=\"n\">count</th><th>first</th>"
-		    "</tr></thead>\n", f);
-		for (i = 0; i < r->nsigs; i++) {
-			fputs("<tr><td>", f);
-			html_sev(f, r->sigs[i].sev);
-			fputs(" <span class=\"mono\">", f);
-			html_text(f, r->sigs[i].kind);
-			fputs("</span></td><td class=\"mono\" data-l=\"coroutine"
-			    "\">", f);
-			html_text(f, r->sigs[i].coro);
-			fputs("</td><td class=\"mono\" data-l=\"exception\">", f);
-			html_text(f, r->sigs[i].exception);
-			fprintf(f, "</td><td class=\"n\" data-l=\"count\">%lld"
-			    "</td><td data-l=\"first\">", (long long)r->sigs[i].n);
-			html_time(f, r->sigs[i].first_us);
-			fputs("</td></tr>\n", f);
-		}
-		fputs("</table></div>\n", f);
-	}
+	html_kinds(f, r);
+	html_sigs(f, r);
 	html_tops(f, "Top tasks", "task", r->tasks, r->ntasks);
 	html_tops(f, "Top coroutines", "coroutine", r->coros, r->ncoros);
-	if (r->nstalls > 0) {
-		fputs("<h2>Longest stalls</h2>\n<div class=\"scroll\"><table "
-		    "class=\"sm\"><thead><tr><th class=\"n\">seconds</th>"
-		    "<th>when</th><th>task</th><th>coroutine</th><th>where</th>"
-		    "</tr></thead>\n", f);
-		for (i = 0; i < r->nstalls; i++) {
-			fprintf(f, "<tr><td class=\"n\"><b>%s s</b></td><td "
-			    "data-l=\"when\">", r->stalls[i].duration_us < 0 ?
-			    "?" : output_seconds_ms(r->stalls[i].duration_us, buf));
-			html_time(f, r->stalls[i].ts_us);
-			fputs("</td><td class=\"mono\" data-l=\"task\">", f);
-			html_text(f, r->stalls[i].task);
-			fputs("</td><td class=\"mono\" data-l=\"coroutine\">", f);
-			html_text(f, r->stalls[i].coro);
-			fputs("</td><td class=\"mono\" data-l=\"where\">", f);
-			html_text(f, r->stalls[i].source);
-			fprintf(f, ":%lld</td></tr>\n",
-			    (long long)r->stalls[i].line);
-		}
-		fputs("</table></div>\n", f);
-	}
-	if (r->nundated > 0) {
-		fprintf(f, "<h2>Findings with no time in the log (%lld)</h2>\n"
-		    "<div class=\"scroll\"><table class=\"sm\"><thead><tr>"
-		    "<th>file</th><th>read</th><th class=\"n\">line</th>"
-		    "<th>kind</th><th>message</th></tr></thead>\n",
-		    (long long)r->nundated);
-		for (i = 0; i < r->nundated_shown; i++) {
-			const struct report_undated *u = &r->undated[i];
-
-			fputs("<tr><td class=\"mono\">", f);
-			html_text(f, u->source);
-			fputs("</td><td data-l=\"read\">", f);
-			html_time(f, u->found_us / 1000000 * 1000000);
-			fprintf(f, "</td><td class=\"n\" data-l=\"line\">%lld"
-			    "</td><td data-l=\"kind\">", (long long)u->line);
-			html_sev(f, u->sev);
-			fputs(" <span class=\"mono\">", f);
-			html_text(f, u->kind);
-			fputs("</span></td><td data-l=\"message\">", f);
-			html_text(f, u->message);
-			fputs("</td></tr>\n", f);
-		}
-		if ((int64_t)r->nundated_shown < r->nundated)
-			fprintf(f, "<tr><td colspan=\"5\">&hellip; and %lld "
-			    "more</td></tr>\n", (long long)(r->nundated -
-			    (int64_t)r->nundated_shown));
-		fputs("</table></div>\n", f);
-	}
-	if (r->nincidents > 0) {
-		fprintf(f, "<h2>Incidents (%lld)</h2>\n<ul>\n",
-		    (long long)r->nincidents);
-		for (i = 0; i < r->nshown; i++) {
-			const struct report_incident *x = &r->incidents[i];
-
-			fprintf(f, "<li>%s<b>#%lld</b> ", "",
-			    (long long)x->id);
-			html_sev(f, x->sev);
-			fputs(" ", f);
-			html_time(f, x->first_us);
-			fprintf(f, " &middot; %lld &times; <span class=\""
-			    "mono\">", (long long)x->count);
-			html_text(f, x->kinds);
-			fputs("</span><br>", f);
-			html_text(f, x->summary);
-			fputs("</li>\n", f);
-		}
-		if ((int64_t)r->nshown < r->nincidents)
-			fprintf(f, "<li>&hellip; and %lld more</li>\n",
-			    (long long)(r->nincidents - (int64_t)r->nshown));
-		fputs("</ul>\n", f);
-	}
+	html_stalls(f, r);
+	html_undated(f, r);
+	html_incidents(f, r);
 	fprintf(f, "<p class=\"mut\"><small>aiosift &middot; times in %s"
 	    "</small></p>\n</body>\n</html>\n", zone);
 }

@@ -500,6 +500,23 @@ output_natural(struct output *o)
 	return total;
 }
 
+/* Leave out the shown optional column of the highest drop: false when
+ * none is left. */
+static bool
+output_drop_one(struct output *o)
+{
+	size_t	i, drop = o->ncols;
+
+	for (i = 0; i < o->ncols; i++)
+		if (output_shown(o, i) && o->cols[i].drop > 0 &&
+		    (drop == o->ncols || o->cols[i].drop > o->cols[drop].drop))
+			drop = i;
+	if (drop == o->ncols)
+		return false;
+	o->hidden[drop] = true;
+	return true;
+}
+
 /* Fix the column widths from the rows held: each column as wide as its
  * widest cell; when the table is too wide, text columns narrow to their
  * floor (output_col.min), then times lose their milliseconds, then the
@@ -509,7 +526,7 @@ output_natural(struct output *o)
 static void
 output_widths(struct output *o)
 {
-	size_t	i, total, drop;
+	size_t	total;
 
 	o->w = xcalloc(o->ncols, sizeof(*o->w));
 	for (;;) {
@@ -521,15 +538,8 @@ output_widths(struct output *o)
 			o->short_time = true;
 			continue;
 		}
-		drop = o->ncols;
-		for (i = 0; i < o->ncols; i++)
-			if (output_shown(o, i) && o->cols[i].drop > 0 &&
-			    (drop == o->ncols ||
-			    o->cols[i].drop > o->cols[drop].drop))
-				drop = i;
-		if (drop == o->ncols)
+		if (!output_drop_one(o))
 			break;
-		o->hidden[drop] = true;
 	}
 	output_shrink(o, &total, true, false);
 }
@@ -544,7 +554,7 @@ output_widths(struct output *o)
 static void
 output_stream_widths(struct output *o)
 {
-	size_t	i, last, total, drop, widest;
+	size_t	i, last, total, widest;
 
 	o->w = xcalloc(o->ncols, sizeof(*o->w));
 	for (;;) {
@@ -572,15 +582,8 @@ output_stream_widths(struct output *o)
 		}
 		if (total + 2 * TABLE_STREAM_W <= (size_t)o->width)
 			break;
-		drop = o->ncols;
-		for (i = 0; i < o->ncols; i++)
-			if (output_shown(o, i) && o->cols[i].drop > 0 &&
-			    (drop == o->ncols ||
-			    o->cols[i].drop > o->cols[drop].drop))
-				drop = i;
-		if (drop == o->ncols)
+		if (!output_drop_one(o))
 			break;
-		o->hidden[drop] = true;
 	}
 	while (total + 2 * TABLE_STREAM_W > (size_t)o->width) {
 		widest = o->ncols;

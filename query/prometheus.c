@@ -196,21 +196,30 @@ prom_stall(FILE *f, const struct report *r)
 static void
 prom_last(FILE *f, const struct lastrun *l)
 {
+	const struct {
+		const char	*name, *help;
+		int64_t		 v;
+	} gauges[] = {
+		{ "aiosift_last_ingest_bytes", "Bytes (decompressed) the "
+		    "last ingest read.", l->bytes },
+		{ "aiosift_last_ingest_files", "Files with new bytes the "
+		    "last ingest read.", l->files },
+		{ "aiosift_last_ingest_records", "Records the last ingest "
+		    "read.", l->records },
+		{ "aiosift_last_ingest_findings", "Findings the last ingest "
+		    "stored.", l->findings },
+		{ "aiosift_last_ingest_errors", "Files or steps the last "
+		    "ingest could not read or do.", l->errors },
+		{ "aiosift_last_ingest_exit_status", "The last ingest's exit "
+		    "status (0 ok, 3 input error, 4 database error).",
+		    l->status },
+	};
+	size_t	i;
+
 	prom_gauge_s(f, "aiosift_last_ingest_timestamp_seconds", "When the "
 	    "last ingest into this database ended (Unix time).", l->end_us);
-	prom_gauge(f, "aiosift_last_ingest_bytes", "Bytes (decompressed) "
-	    "the last ingest read.", l->bytes);
-	prom_gauge(f, "aiosift_last_ingest_files", "Files with new bytes "
-	    "the last ingest read.", l->files);
-	prom_gauge(f, "aiosift_last_ingest_records", "Records the last "
-	    "ingest read.", l->records);
-	prom_gauge(f, "aiosift_last_ingest_findings", "Findings the last "
-	    "ingest stored.", l->findings);
-	prom_gauge(f, "aiosift_last_ingest_errors", "Files or steps the "
-	    "last ingest could not read or do.", l->errors);
-	prom_gauge(f, "aiosift_last_ingest_exit_status", "The last ingest's "
-	    "exit status (0 ok, 3 input error, 4 database error).",
-	    l->status);
+	for (i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
+		prom_gauge(f, gauges[i].name, gauges[i].help, gauges[i].v);
 }
 
 void

@@ -9,12 +9,15 @@
 #include "common/err.h"
 #include "store/store.h"
 
-/* A period's summary, read from the database by report_build() and
- * written as text, markdown, JSON (report.c) or HTML (html.c). All
- * strings are the report's (report_release frees them), NULL when the
- * log did not say. */
+/* A period's summary: gathered into a struct report from this host's
+ * database by report_build() (report_gather.c), or from elsewhere by
+ * another gatherer (the fleet's, fleet/fquery.c), then written as text,
+ * markdown, JSON (report.c) or HTML (html.c). All strings are the
+ * report's (report_release frees them), NULL when the log did not say. */
 
-#define REPORT_TOP	10	/* rows in each top list */
+#define REPORT_TOP		10	/* rows in each top list */
+#define REPORT_MAX_INCIDENTS	50	/* listed; the rest are counted */
+#define REPORT_MAX_UNDATED	50	/* listed; the rest are counted */
 
 struct report_kind {
 	char	*kind;
@@ -93,6 +96,28 @@ struct report {
 int	report_build(struct report *r, struct store *s, int64_t since_us,
 	    int64_t until_us, bool late, bool local, struct err *e);
 void	report_release(struct report *r);
+
+/* Read an incident's row into *i: the columns id, first_us, last_us,
+ * count, severity, kinds, task, coro, summary, in this order. */
+void	report_incident_read(struct report_incident *i, sqlite3_stmt *st);
+
+/* The timeline, for any gatherer. It covers the period when that is a
+ * week or less, else (report_timeline_spans_findings()) the span of the
+ * period's findings with a time, first to last plus 1 us: pass that
+ * span to report_timeline_layout(), which sets start_us, bucket_us and
+ * nbuckets and allocates the buckets, then count each bucket's findings
+ * with report_timeline_add() (bucket: (ts_us - start_us) / bucket_us;
+ * one out of range is ignored). */
+bool	report_timeline_spans_findings(const struct report *r);
+void	report_timeline_layout(struct report *r, int64_t lo, int64_t hi);
+void	report_timeline_add(struct report *r, int64_t bucket, bool stall,
+	    int64_t n);
+
+/* For the writers: a time to the second, or to the millisecond when it
+ * has them, in buf (NULL for TS_NONE); a severity's name, "none" for 0. */
+#define REPORT_TIME_LEN	40
+const char	*report_time(char buf[REPORT_TIME_LEN], int64_t us, bool local);
+const char	*report_sevname(int sev);
 
 /* Write r to f as plain text (untrusted text escaped for a terminal),
  * markdown, or one JSON object. */
