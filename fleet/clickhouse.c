@@ -364,33 +364,30 @@ chreq_insert(struct clickhouse *c, struct chreq *r, const char *table,
 	return rc;
 }
 
-int
-clickhouse_insert(struct clickhouse *c, const char *table, const char *rows,
-    size_t n, struct err *e)
+/* Release the n requests of r, none run (one could not be set up): -1. */
+static int
+chreq_drop(struct chreq *r, size_t n)
 {
-	struct chreq	r;
-	int		rc = -1;
+	size_t	i;
 
-	if (chreq_insert(c, &r, table, rows, n, e) == 0)
-		rc = chreq_check(c, &r, curl_easy_perform(r.curl), e);
-	chreq_release(&r);
-	return rc;
+	for (i = 0; i < n; i++)
+		chreq_release(&r[i]);
+	return -1;
 }
 
-int
-clickhouse_insert_all(struct clickhouse *c, size_t n, const char *const
-    tables[], const struct buf *const rows[], struct err *e)
+/* Run the n requests of r at once, in parallel through a multi handle;
+ * 0 when every one answered 200, else -1 with *e naming the first that
+ * failed. The requests are released either way; the responses of a
+ * success are appended to *outs[i] when outs and outs[i] are not NULL. */
+static int
+chreq_run(struct clickhouse *c, struct chreq *r, size_t n,
+    struct buf *const outs[], struct err *e)
 {
-	struct chreq	*r = xcalloc(n ? n : 1, sizeof(*r));
-	CURLM		*m = NULL;
+	CURLM		*m;
 	CURLMsg		*msg;
 	size_t		 i, done = 0;
 	int		 running = 0, left, rc = -1;
 
-	for (i = 0; i < n; i++)
-		if (chreq_insert(c, &r[i], tables[i], rows[i]->data ?
-		    rows[i]->data : "", rows[i]->len, e) == -1)
-			goto out;
 	if ((m = curl_multi_init()) == NULL) {
 		err_set(e, STATUS_REMOTE, "libcurl: cannot initialize");
 		goto out;
@@ -417,6 +414,9 @@ clickhouse_insert_all(struct clickhouse *c, size_t n, const char *const
 	if (rc == 0 && done < n)
 		rc = err_set(e, STATUS_REMOTE, "%s: a request did not finish",
 		    c->shown);
+	for (i = 0; rc == 0 && outs != NULL && i < n; i++)
+		if (outs[i] != NULL)
+			buf_add(outs[i], r[i].resp.data, r[i].resp.len);
 out:
 	for (i = 0; i < n; i++) {
 		if (m != NULL && r[i].curl != NULL)
@@ -425,6 +425,32 @@ out:
 	}
 	if (m != NULL)
 		curl_multi_cleanup(m);
+	return rc;
+}
+
+int
+clickhouse_insert(struct clickhouse *c, const char *table, const char *rows,
+    size_t n, struct err *e)
+{
+	struct buf	 b = { .data = (char *)(uintptr_t)rows, .len = n };
+	const struct buf *bp = &b;
+
+	return clickhouse_insert_all(c, 1, &table, &bp, e);
+}
+
+int
+clickhouse_insert_all(struct clickhouse *c, size_t n, const char *const
+    tables[], const struct buf *const rows[], struct err *e)
+{
+	struct chreq	*r = xcalloc(n ? n : 1, sizeof(*r));
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < n; i++)
+		if (chreq_insert(c, &r[i], tables[i], rows[i]->data ?
+		    rows[i]->data : "", rows[i]->len, e) == -1)
+			break;
+	rc = i < n ? chreq_drop(r, n) : chreq_run(c, r, n, NULL, e);
 	free(r);
 	return rc;
 }
@@ -433,18 +459,7 @@ int
 clickhouse_query(struct clickhouse *c, const char *sql, struct buf *out,
     struct err *e)
 {
-	struct chreq	r;
-	int		rc = -1;
-
-	memset(&r, 0, sizeof(r));
-	buf_init(&r.body, (size_t)-1);
-	buf_adds(&r.body, sql);
-	if (chreq_init(c, &r, "query", NULL, false, e) == 0 &&
-	    (rc = chreq_check(c, &r, curl_easy_perform(r.curl), e)) == 0 &&
-	    out != NULL)
-		buf_add(out, r.resp.data, r.resp.len);
-	chreq_release(&r);
-	return rc;
+	return clickhouse_query_all(c, 1, &sql, &out, e);
 }
 
 int
@@ -452,53 +467,16 @@ clickhouse_query_all(struct clickhouse *c, size_t n, const char *const sqls[],
     struct buf *outs[], struct err *e)
 {
 	struct chreq	*r = xcalloc(n ? n : 1, sizeof(*r));
-	CURLM		*m = NULL;
-	CURLMsg		*msg;
-	size_t		 i, done = 0;
-	int		 running = 0, left, rc = -1;
+	size_t		 i;
+	int		 rc;
 
 	for (i = 0; i < n; i++) {
 		buf_init(&r[i].body, (size_t)-1);
 		buf_adds(&r[i].body, sqls[i]);
 		if (chreq_init(c, &r[i], "query", NULL, false, e) == -1)
-			goto out;
-	}
-	if ((m = curl_multi_init()) == NULL) {
-		err_set(e, STATUS_REMOTE, "libcurl: cannot initialize");
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		curl_multi_add_handle(m, r[i].curl);
-	rc = 0;
-	do {
-		if (curl_multi_perform(m, &running) != CURLM_OK)
 			break;
-		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			for (i = 0; i < n; i++)
-				if (r[i].curl == msg->easy_handle && rc == 0 &&
-				    chreq_check(c, &r[i], msg->data.result,
-				    e) == -1)
-					rc = -1;
-			done++;
-		}
-		if (running > 0)
-			curl_multi_poll(m, NULL, 0, 1000, NULL);
-	} while (running > 0);
-	if (rc == 0 && done < n)
-		rc = err_set(e, STATUS_REMOTE, "%s: a request did not finish",
-		    c->shown);
-	for (i = 0; rc == 0 && i < n; i++)
-		buf_add(outs[i], r[i].resp.data, r[i].resp.len);
-out:
-	for (i = 0; i < n; i++) {
-		if (m != NULL && r[i].curl != NULL)
-			curl_multi_remove_handle(m, r[i].curl);
-		chreq_release(&r[i]);
 	}
-	if (m != NULL)
-		curl_multi_cleanup(m);
+	rc = i < n ? chreq_drop(r, n) : chreq_run(c, r, n, outs, e);
 	free(r);
 	return rc;
 }
