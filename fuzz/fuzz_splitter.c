@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "common/record.h"
+#include "ingest/jsonline.h"
 #include "ingest/layout.h"
 #include "ingest/splitter.h"
 
@@ -53,7 +54,7 @@ drain(struct splitter *sp, int at_end, int64_t *last_end)
 		if (splitter_layout(sp) != NULL &&
 		    layout_is_json(splitter_layout(sp))) {
 			buf_reset(&json);
-			layout_json_message(r->text.p, r->text.n, &json);
+			jsonline_message(r->text.p, r->text.n, &json);
 		}
 	}
 	buf_release(&json);

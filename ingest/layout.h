@@ -4,7 +4,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "common/buf.h"
 #include "common/err.h"
 #include "common/record.h"
 
@@ -69,7 +68,7 @@ bool		 layout_has_prefix(const struct layout *l);
  * ts_us, pid, level, logger, thread, task and message (the header line's
  * message: spans into line). rec's other fields are left alone; on false
  * the filled ones are TS_NONE, -1 and empty. For JSON layouts the message
- * span is the raw line: layout_json_message() decodes it. For untimed
+ * span is the raw line: jsonline_message() decodes it. For untimed
  * layouts true means a level prefix matched (LEVEL:logger:); the splitter
  * judges the other lines by their shape. */
 bool	layout_parse_header(const struct layout *l, const char *line,
@@ -91,11 +90,5 @@ bool	layout_partial(const struct layout *l, const char *line, size_t n);
  * (first: the header line). */
 size_t	layout_line_keep(const struct layout *l, const char *line, size_t n,
 	    bool first);
-
-/* Append the message of the JSON object line[0..n) to out, decoded: the
- * message field (msg, message or event), then "\n" and the text of each
- * exc_info, exc_text, exception, stack_info or traceback field present.
- * Without a message field, the raw line. */
-void	layout_json_message(const char *line, size_t n, struct buf *out);
 
 #endif

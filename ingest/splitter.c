@@ -36,6 +36,7 @@
 
 #include "common/escape.h"
 #include "common/xmalloc.h"
+#include "ingest/jsonline.h"
 
 #define DETECT_BYTES	65536
 #define NONE		SIZE_MAX
@@ -625,7 +626,7 @@ message_build(struct splitter *sp, const char *text, size_t n)
 	if (sp->rec_flags & RECORD_NO_HEADER)
 		buf_add(&sp->msg, text, (size_t)(first_end - text));
 	else if (json)
-		layout_json_message(text + sp->hdr.off[F_MESSAGE],
+		jsonline_message(text + sp->hdr.off[F_MESSAGE],
 		    sp->hdr.len[F_MESSAGE], &sp->msg);
 	else
 		buf_add(&sp->msg, text + sp->hdr.off[F_MESSAGE],

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ingest/field.h"
+
 /* kinds: the shape of a value */
 #define K_LEVEL		'L'	/* INFO, error, WARNING */
 #define K_NUM		'N'	/* 12345 */
@@ -458,27 +460,6 @@ template_logger(struct span v)
 	return v;
 }
 
-static int64_t
-to_pid(struct span s)
-{
-	int64_t	p = 0;
-	size_t	i;
-
-	if (s.n == 0 || s.n > 18)
-		return -1;
-	for (i = 0; i < s.n; i++)
-		p = p * 10 + (s.p[i] - '0');
-	return p;
-}
-
-static struct span
-task_value(struct span s)
-{
-	if (s.n == 4 && memcmp(s.p, "None", 4) == 0)
-		s.n = 0;
-	return s;
-}
-
 /* Fill rec's field for one slot's value. */
 static void
 fill(struct record *rec, char role, struct span v)
@@ -491,7 +472,7 @@ fill(struct record *rec, char role, struct span v)
 		rec->level = v;
 		break;
 	case R_PID:
-		rec->pid = to_pid(v);
+		rec->pid = field_pid(v);
 		break;
 	case R_LOGGER:
 		rec->logger = template_logger(v);
@@ -500,7 +481,7 @@ fill(struct record *rec, char role, struct span v)
 		rec->thread = v;
 		break;
 	case R_TASK:
-		rec->task = task_value(v);
+		rec->task = field_task(v);
 		break;
 	case R_THREAD_TASK:
 	case R_LEVEL_THREAD:
@@ -516,7 +497,7 @@ fill(struct record *rec, char role, struct span v)
 			rec->thread = b;
 		} else {
 			rec->thread = a;
-			rec->task = task_value(b);
+			rec->task = field_task(b);
 		}
 		break;
 	}

@@ -161,17 +161,23 @@ is_leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+/* A wall-clock time as written, its fields unchecked. */
+struct civil {
+	int	y, mo, d, h, mi, s;
+};
+
 static bool
-valid_date(int y, int mo, int d, int h, int mi, int s)
+valid_date(const struct civil *c)
 {
 	static const int	mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
 	    30, 31, 30, 31 };
 	int			dim;
 
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1)
+	if (c->y < 1970 || c->y > 9999 || c->mo < 1 || c->mo > 12 ||
+	    c->d < 1)
 		return false;
-	dim = mdays[mo - 1] + (mo == 2 && is_leap(y));
-	return d <= dim && h < 24 && mi < 60 && s <= 60;
+	dim = mdays[c->mo - 1] + (c->mo == 2 && is_leap(c->y));
+	return c->d <= dim && c->h < 24 && c->mi < 60 && c->s <= 60;
 }
 
 /* Seconds since the epoch of y-mo-d 00:00 UTC. */
@@ -220,17 +226,18 @@ local_hour(int y, int mo, int d, int h)
 /* Wall-clock fields to UTC seconds: with an explicit offset when has_off,
  * else in the configured zone. */
 static int64_t
-to_epoch(int y, int mo, int d, int h, int mi, int s, bool has_off, int off)
+to_epoch(const struct civil *c, bool has_off, int off)
 {
-	int64_t	secs = (int64_t)mi * 60 + s;
+	int64_t	secs = (int64_t)c->mi * 60 + c->s;
 
 	if (!has_off) {
 		zoneless++;
 		if (zone_kind == ZONE_LOCAL)
-			return local_hour(y, mo, d, h) + secs;
+			return local_hour(c->y, c->mo, c->d, c->h) + secs;
 		off = zone_kind == ZONE_FIXED ? zone_off_s : 0;
 	}
-	return utc_midnight(y, mo, d) + (int64_t)h * 3600 + secs - off;
+	return utc_midnight(c->y, c->mo, c->d) + (int64_t)c->h * 3600 + secs -
+	    off;
 }
 
 /* A fraction after '.' or ',' at s (s[0] is the separator): microseconds
@@ -258,16 +265,17 @@ parse_fraction(const char *s, size_t n, int *us)
 static bool
 parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
 {
-	int	y, mo, d, h, mi, sec, frac = 0, off = 0;
-	size_t	k, z;
-	bool	has_off = false;
+	struct civil	c;
+	int		frac = 0, off = 0;
+	size_t		k, z;
+	bool		has_off = false;
 
-	if (n < 19 || !digits(s, n, 4, &y) || s[4] != '-' ||
-	    !digits(s + 5, n - 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, n - 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') ||
-	    !digits(s + 11, n - 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, n - 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, n - 17, 2, &sec))
+	if (n < 19 || !digits(s, n, 4, &c.y) || s[4] != '-' ||
+	    !digits(s + 5, n - 5, 2, &c.mo) || s[7] != '-' ||
+	    !digits(s + 8, n - 8, 2, &c.d) || (s[10] != 'T' && s[10] != ' ') ||
+	    !digits(s + 11, n - 11, 2, &c.h) || s[13] != ':' ||
+	    !digits(s + 14, n - 14, 2, &c.mi) || s[16] != ':' ||
+	    !digits(s + 17, n - 17, 2, &c.s))
 		return false;
 	k = 19;
 	if (k < n && is_digit(s[k]))
@@ -288,9 +296,9 @@ parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
 		has_off = true;
 		k += 6;
 	}
-	if (!valid_date(y, mo, d, h, mi, sec))
+	if (!valid_date(&c))
 		return false;
-	*us = to_epoch(y, mo, d, h, mi, sec, has_off, off) * 1000000 + frac;
+	*us = to_epoch(&c, has_off, off) * 1000000 + frac;
 	*used = k;
 	return true;
 }
@@ -300,8 +308,9 @@ parse_syslog(const char *s, size_t n, int64_t *us, size_t *used)
 {
 	static const char	months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	const char		*m;
-	int			mo, d, h, mi, sec, frac = 0, y;
-	size_t			k;
+	struct civil		 c;
+	int			 frac = 0;
+	size_t			 k;
 
 	if (n < 15 || s[3] != ' ')
 		return false;
@@ -310,31 +319,31 @@ parse_syslog(const char *s, size_t n, int64_t *us, size_t *used)
 			break;
 	if (*m == '\0')
 		return false;
-	mo = (int)((m - months) / 3) + 1;
+	c.mo = (int)((m - months) / 3) + 1;
 	if (s[4] == ' ' && is_digit(s[5]))
-		d = s[5] - '0';
-	else if (!digits(s + 4, n - 4, 2, &d))
+		c.d = s[5] - '0';
+	else if (!digits(s + 4, n - 4, 2, &c.d))
 		return false;
-	if (s[6] != ' ' || !digits(s + 7, n - 7, 2, &h) || s[9] != ':' ||
-	    !digits(s + 10, n - 10, 2, &mi) || s[12] != ':' ||
-	    !digits(s + 13, n - 13, 2, &sec))
+	if (s[6] != ' ' || !digits(s + 7, n - 7, 2, &c.h) || s[9] != ':' ||
+	    !digits(s + 10, n - 10, 2, &c.mi) || s[12] != ':' ||
+	    !digits(s + 13, n - 13, 2, &c.s))
 		return false;
 	k = 15;
 	if (k < n && is_digit(s[k]))
 		return false;
 	k += parse_fraction(s + k, n - k, &frac);
-	y = syslog_year;
-	if (y == 0) {
+	c.y = syslog_year;
+	if (c.y == 0) {
 		/* this year, unless that is more than a month ahead: a
 		 * December log read in January */
-		y = current_year();
-		if (valid_date(y, mo, d, h, mi, sec) && to_epoch(y, mo, d, h,
-		    mi, sec, false, 0) > (int64_t)time(NULL) + 31 * 86400)
-			y--;
+		c.y = current_year();
+		if (valid_date(&c) && to_epoch(&c, false, 0) >
+		    (int64_t)time(NULL) + 31 * 86400)
+			c.y--;
 	}
-	if (!valid_date(y, mo, d, h, mi, sec))
+	if (!valid_date(&c))
 		return false;
-	*us = to_epoch(y, mo, d, h, mi, sec, false, 0) * 1000000 + frac;
+	*us = to_epoch(&c, false, 0) * 1000000 + frac;
 	*used = k;
 	return true;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/jsonline.h"
 #include "ingest/layout.h"
 #include "ingest/timestamp.h"
 
@@ -585,7 +586,7 @@ test_json_message(void **state)
 	for (i = 0; i < sizeof(jm) / sizeof(jm[0]); i++) {
 		print_message("case %s\n", jm[i].name);
 		buf_reset(&b);
-		layout_json_message(jm[i].line, strlen(jm[i].line), &b);
+		jsonline_message(jm[i].line, strlen(jm[i].line), &b);
 		assert_string_equal(b.data, jm[i].want);
 	}
 	buf_release(&b);

@@ -1,0 +1,383 @@
+/*
+ * pylayout: the layouts of Python's logging module and the libraries
+ * around it. A header line starts with a time (timestamp_parse: asctime,
+ * ISO-8601, "[TIME]", tornado's and celery's heads), then the fields,
+ * read by an inferred template (template.c) or by one of a small table
+ * of anchored field patterns (level, logger, [pid], [thread], [taskName]
+ * in the orders Python logging configurations use); untimed layouts
+ * (basicConfig's LEVEL:logger:msg) use the same patterns without the
+ * time. Which pattern a file uses first is detection's business
+ * (layout.c); this module reads lines and never allocates per line.
+ */
+#include "ingest/pylayout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "ingest/timestamp.h"
+
+#define LV	"(?<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|" \
+		"NOTSET|TRACE|EXCEPTION|SUCCESS)"
+
+/* Field patterns, read right after a header time ("^ +" leads) or, for
+ * untimed layouts, at the line start (the "^ +" becomes "^"). */
+static const struct {
+	const char	*src;
+	bool		 untimed;	/* also usable without a time */
+} field_pats[] = {
+	/* %(levelname)s [%(threadName)s/%(taskName)s] %(name)s: */
+	{ "^ +" LV " +\\[(?<thread>[^\\]/]*)/(?<task>[^\\]]*)\\] +"
+	    "(?<logger>\\S+?):(?: |$)", true },
+	/* %(levelname)-8s [%(taskName)s] %(name)s: */
+	{ "^ +" LV " +\\[(?<task>[^\\]]*)\\] +(?<logger>\\S+?):(?: |$)", true },
+	/* [%(process)d] [%(threadName)s] %(levelname)-8s %(name)s - */
+	{ "^ +\\[(?<pid>\\d+)\\] +\\[(?<thread>[^\\]]*)\\] +" LV
+	    " +(?<logger>\\S+) +-(?: |$)", true },
+	/* | %(levelname)-8s | %(name)s | */
+	{ "^ +\\| +" LV " *\\| +(?<logger>\\S+) +\\|(?: |$)", false },
+	/* - %(name)s - %(levelname)s - */
+	{ "^ +- +(?<logger>\\S+) +- +" LV " +-(?: |$)", false },
+	/* loguru: | LEVEL    | module:function:line - */
+	{ "^ +\\| +" LV " *\\| +(?<logger>[^\\s:]+)(?::\\S+)? +-(?: |$)",
+	    false },
+	/* gunicorn: [pid] [LEVEL] */
+	{ "^ +\\[(?<pid>\\d+)\\] +\\[" LV "\\](?: +|$)", false },
+	/* structlog's console: [info     ] */
+	{ "^ +\\[(?<level>debug|info|warning|warn|error|critical|fatal|"
+	    "exception) *\\](?: +|$)", false },
+	/* [%(levelname)s] %(name)s: */
+	{ "^ +\\[" LV "\\] +(?<logger>\\S+?):(?: |$)", true },
+	/* %(levelname)s %(name)s: */
+	{ "^ +" LV " +(?<logger>\\S+?):(?: |$)", true },
+	/* %(levelname)s:%(name)s: */
+	{ "^ +" LV ":(?<logger>[^\\s:]*):", true },
+	/* [%(threadName)s] %(levelname)s %(name)s: */
+	{ "^ +\\[(?<thread>[^\\]]*)\\] +" LV " +(?<logger>\\S+?):(?: |$)",
+	    true },
+	/* %(levelname)s %(name)s - */
+	{ "^ +" LV " +(?<logger>\\S+) +-(?: |$)", true },
+	/* %(name)s %(levelname)s */
+	{ "^ +(?<logger>[A-Za-z_][\\w.]*) +" LV "(?::? +|:?$)", false },
+	/* [%(levelname)s] */
+	{ "^ +\\[" LV "\\](?: +|$)", true },
+	/* %(levelname)s */
+	{ "^ +" LV "(?::? +|:?$)", true },
+};
+#define NFIELD_PATS	(sizeof(field_pats) / sizeof(field_pats[0]))
+_Static_assert(NFIELD_PATS == PYLAYOUT_PATTERNS, "PYLAYOUT_PATTERNS");
+/* The basicConfig pattern, tried first on untimed lines. */
+#define BASIC_PAT	10
+
+/* The basicConfig pattern, tried first on untimed lines. */
+#define BASIC_PAT	10
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The field patterns, compiled (and JIT-compiled) once per process on
+ * first use, timed [0] and untimed [1]: every file's detection and layout
+ * uses them, and compiling them is most of the cost of a small file.
+ * Only the ingest's thread reads layouts. */
+static struct pattern	field_cache[2][NFIELD_PATS];
+static bool		field_cached[2][NFIELD_PATS];
+
+/* Field pattern i, timed or untimed; false if it does not compile. */
+static bool
+field_pattern(int i, bool untimed, struct pattern *out)
+{
+	struct pattern	*pt = &field_cache[untimed][i];
+	const char	*s = field_pats[i].src;
+	char		 src[512];
+	struct err	 e;
+
+	if (!field_cached[untimed][i]) {
+		if (untimed) {
+			/* "^ +" -> "^" */
+			src[0] = '^';
+			snprintf(src + 1, sizeof(src) - 1, "%s", s + 3);
+			s = src;
+		}
+		if (pattern_compile(pt, s, 0, &e) == -1)
+			pt->re = NULL;
+		field_cached[untimed][i] = true;
+	}
+	*out = *pt;
+	return pt->re != NULL;
+}
+
+void
+pylayout_init(struct pylayout *py, bool untimed, int first)
+{
+	size_t		 i, k = 0;
+	int		 order[NFIELD_PATS + 1], j, n = 0;
+
+	memset(py, 0, sizeof(*py));
+	py->untimed = untimed;
+	py->first = first;
+	if (first >= 0)
+		order[n++] = first;
+	if (untimed && first != BASIC_PAT)
+		order[n++] = BASIC_PAT;
+	for (i = 0; i < NFIELD_PATS; i++)
+		if ((int)i != first && !(untimed && i == BASIC_PAT))
+			order[n++] = (int)i;
+	py->pats = xcalloc((size_t)n, sizeof(*py->pats));
+	py->index = xcalloc((size_t)n, sizeof(*py->index));
+	for (j = 0; j < n; j++) {
+		if (untimed && !field_pats[order[j]].untimed)
+			continue;
+		if (field_pattern(order[j], untimed, &py->pats[k]))
+			py->index[k++] = order[j];
+	}
+	py->npats = k;
+}
+
+void
+pylayout_release(struct pylayout *py)
+{
+	free(py->pats);
+	free(py->index);
+	py->pats = NULL;
+	py->index = NULL;
+	py->npats = 0;
+}
+
+bool
+pylayout_untimed_ok(int i)
+{
+	return i >= 0 && (size_t)i < NFIELD_PATS && field_pats[i].untimed;
+}
+
+static bool
+match_fields(const struct pylayout *py, struct pattern_run *r,
+    const char *s, size_t n, struct record *rec)
+{
+	size_t	k;
+
+	for (k = 0; k < py->npats; k++)
+		if (pattern_match(&py->pats[k], r, s, n, rec))
+			return true;
+	return false;
+}
+
+/* Whether s starts with the shape of an ISO time, "DDDD-DD-DD DD:DD:DD"
+ * ("T" or " " between), a fraction, a zone: *used its length. For the
+ * times timestamp_parse() refuses as impossible. */
+static bool
+iso_shape(const char *s, size_t n, size_t *used)
+{
+	static const char	shape[] = "dddd-dd-dd dd:dd:dd";
+	size_t			k;
+
+	if (n < sizeof(shape) - 1)
+		return false;
+	for (k = 0; k < sizeof(shape) - 1; k++)
+		if (shape[k] == 'd' ? !is_digit(s[k]) : k == 10 ?
+		    s[k] != ' ' && s[k] != 'T' : s[k] != shape[k])
+			return false;
+	if (k + 1 < n && (s[k] == ',' || s[k] == '.') && is_digit(s[k + 1]))
+		for (k++; k < n && is_digit(s[k]); k++)
+			;
+	if (k < n && s[k] == 'Z')
+		k++;
+	else if (k + 5 <= n && (s[k] == '+' || s[k] == '-') &&
+	    is_digit(s[k + 1]) && is_digit(s[k + 2])) {
+		k += 3;
+		if (k < n && s[k] == ':')
+			k++;
+		while (k < n && is_digit(s[k]))
+			k++;
+	}
+	*used = k;
+	return true;
+}
+
+/* "%(asctime)s.%(msecs)03d" with asctime's own ",123": the ".123" after
+ * it repeats the fraction; *used moves past it. */
+static void
+skip_msecs(const char *s, size_t n, size_t *used)
+{
+	size_t	k = *used;
+
+	if (k + 4 <= n && s[k] == '.' && is_digit(s[k + 1]) &&
+	    is_digit(s[k + 2]) && is_digit(s[k + 3]) &&
+	    (k + 4 == n || !is_digit(s[k + 4])) && k > 4 &&
+	    (s[k - 4] == ',' || s[k - 4] == '.'))
+		*used = k + 4;
+}
+
+/* tornado's LogFormatter: "[E 2026-11-24 18:01:22.310 App module:801] "
+ * (a level letter, the time, then the app and where, up to "]"). */
+static bool
+tornado_head(const char *s, size_t n, int64_t *ts, size_t *used)
+{
+	const char	*close;
+	size_t		 k;
+
+	if (n < 25 || s[0] != '[' || strchr("DIWEC", s[1]) == NULL ||
+	    s[2] != ' ' || !is_digit(s[3]) ||
+	    !timestamp_parse(s + 3, n - 3, ts, &k) || s[3 + k] != ' ')
+		return false;
+	close = memchr(s + 3 + k, ']', n - 3 - k < 160 ? n - 3 - k : 160);
+	if (close == NULL)
+		return false;
+	*used = (size_t)(close - s) + 1;
+	return true;
+}
+
+/* celery's worker_log_format: "[2026-11-24 18:01:22,454: ERROR/
+ * MainProcess] " (the level and process name inside the brackets). */
+static bool
+celery_head(const char *s, size_t n, int64_t *ts, size_t *used)
+{
+	const char	*close;
+	size_t		 k;
+
+	if (n < 30 || s[0] != '[' || !is_digit(s[1]) ||
+	    !timestamp_parse(s + 1, n - 1, ts, &k) || 1 + k + 2 >= n ||
+	    s[1 + k] != ':' || s[2 + k] != ' ')
+		return false;
+	close = memchr(s + 3 + k, ']', n - 3 - k < 64 ? n - 3 - k : 64);
+	if (close == NULL || memchr(s + 3 + k, '/', (size_t)(close - s) - 3 -
+	    k) == NULL)
+		return false;
+	*used = (size_t)(close - s) + 1;
+	return true;
+}
+
+/* The level (and process) inside a tornado or celery head that
+ * pylayout_time() passed over; false for other heads. */
+static bool
+head_fields(const char *s, size_t used, struct record *rec)
+{
+	const char	*p, *slash;
+
+	if (used < 4 || s[0] != '[' || s[used - 1] != ']')
+		return false;
+	if (!is_digit(s[1]) && s[2] == ' ') {
+		rec->level.p = s + 1;		/* tornado: "[E 2026-..." */
+		rec->level.n = 1;
+		return true;
+	}
+	for (p = s + 1; p < s + used - 1 && !(p[0] == ':' && p[1] == ' ');
+	    p++)
+		;
+	if (p >= s + used - 1)
+		return false;
+	p += 2;
+	slash = memchr(p, '/', (size_t)(s + used - 1 - p));
+	if (slash == NULL)
+		return false;
+	rec->level.p = p;			/* celery: ": ERROR/Main..." */
+	rec->level.n = (size_t)(slash - p);
+	rec->thread.p = slash + 1;
+	rec->thread.n = (size_t)(s + used - 1 - slash - 1);
+	return true;
+}
+
+bool
+pylayout_time(const char *s, size_t n, int64_t *ts, size_t *used)
+{
+	size_t	k;
+
+	if (n == 0)
+		return false;
+	if (is_digit(s[0])) {
+		if (timestamp_parse(s, n, ts, used)) {
+			skip_msecs(s, n, used);
+			return true;
+		}
+		*ts = TS_NONE;
+		return iso_shape(s, n, used);
+	}
+	if (tornado_head(s, n, ts, used) || celery_head(s, n, ts, used))
+		return true;
+	if (s[0] == '[' && n > 1 && is_digit(s[1])) {
+		if (!timestamp_parse(s + 1, n - 1, ts, &k)) {
+			*ts = TS_NONE;
+			if (!iso_shape(s + 1, n - 1, &k))
+				return false;
+		}
+		k++;
+		skip_msecs(s, n, &k);
+		if (k >= n || s[k] != ']')
+			return false;
+		*used = k + 1;
+		return true;
+	}
+	if (s[0] >= 'A' && s[0] <= 'S' && n >= 15 && s[3] == ' ')
+		return timestamp_parse(s, n, ts, used);
+	return false;
+}
+
+bool
+pylayout_timed(const struct pylayout *py, struct pattern_run *run,
+    const char *s, size_t n, struct record *rec)
+{
+	size_t		used, k;
+	int64_t		ts;
+	const char	*t;
+
+	if (!pylayout_time(s, n, &ts, &used))
+		return false;
+	rec->ts_us = ts;
+	t = s + used;
+	n -= used;
+	if (head_fields(s, used, rec)) {
+		k = 0;
+		while (k < n && t[k] == ' ')
+			k++;
+		rec->message.p = t + k;
+		rec->message.n = n - k;
+		return true;
+	}
+	if ((py->tpl.n > 0 && template_match(&py->tpl, t, n, rec)) ||
+	    match_fields(py, run, t, n, rec)) {
+		rec->ts_us = ts;
+		if (ts == TS_NONE)
+			rec->flags |= RECORD_BAD_TIME;
+		return true;
+	}
+	/* an impossible time heads a record only with the layout's fields
+	 * after it: alone, it could be any text that looks like a date */
+	if (ts == TS_NONE)
+		return false;
+	/* a time and a message, fields unknown */
+	k = 0;
+	while (k < n && t[k] == ' ')
+		k++;
+	if (k + 1 < n && (t[k] == '-' || t[k] == '|' || t[k] == ':') &&
+	    t[k + 1] == ' ')
+		k += 2;
+	while (k < n && t[k] == ' ')
+		k++;
+	rec->message.p = t + k;
+	rec->message.n = n - k;
+	return true;
+}
+
+bool
+pylayout_untimed(const struct pylayout *py, struct pattern_run *r,
+    const char *s, size_t n, struct record *rec)
+{
+	static const char *const words[] = { "DEBUG", "INFO", "WARN",
+	    "ERROR", "CRITICAL", "FATAL", "NOTSET", "TRACE", "EXCEPTION",
+	    "SUCCESS", NULL };
+	size_t	i;
+
+	/* every untimed pattern starts with "[" or a level word */
+	if (n == 0)
+		return false;
+	if (s[0] == '[')
+		return match_fields(py, r, s, n, rec);
+	for (i = 0; words[i] != NULL; i++)
+		if (s[0] == words[i][0] && n >= strlen(words[i]) &&
+		    memcmp(s, words[i], strlen(words[i])) == 0)
+			return match_fields(py, r, s, n, rec);
+	return false;
+}
