@@ -199,11 +199,13 @@ check-headers:
 	  echo "#include \"$$h\"" | $(CC) $(AS_CPPFLAGS) -std=c11 $(CHECKWARN) \
 	    -x c -c -o /dev/null - || exit 1; done; echo "headers ok"
 
+# make demo: the cron job's two steps on the real CPython logs in samples/,
+# with the default database (./aiosift.db here, as for any user who gives
+# no --db; a second run finds the files unchanged), then the incidents.
 demo: deps-build build/aiosift
-	@rm -f build/demo.db build/demo.db-wal build/demo.db-shm
-	./build/aiosift ingest --db build/demo.db samples/
-	./build/aiosift report --db build/demo.db --since 3650d
-	./build/aiosift query incidents --db build/demo.db --limit 8
+	./build/aiosift ingest samples/
+	./build/aiosift report --since 3650d
+	./build/aiosift query incidents --limit 8
 
 # make install [DESTDIR=/tmp/stage] [PREFIX=/usr]: the binary, the man
 # pages, the shipped rules and JSON Schemas, and the example systemd units
