@@ -24,10 +24,6 @@
 
 #define FQ_TOP_DEFAULT	10
 #define FQ_INC_MASK	"9223372036854775807"	/* uids shown as int64 */
-#define FQ_MAX_INCIDENTS 50			/* as report.c lists */
-#define FQ_HOUR_US	(INT64_C(3600) * 1000000)
-#define FQ_MAX_BUCKETS	168
-#define FQ_MAX_MINUTE_BUCKETS 60
 
 int
 fquery_open(struct fquery *q, const char *url, const char *host,
@@ -63,12 +59,6 @@ fail:
 void
 fquery_close(struct fquery *q)
 {
-	size_t	i;
-
-	for (i = 0; i < q->nsql; i++) {
-		free(q->sql[i]);
-		buf_release(&q->answer[i]);
-	}
 	clickhouse_free(q->ch);
 	free(q->db);
 	free(q->shown);
@@ -258,30 +248,20 @@ fq_unescape(const char *p, size_t n, struct buf *out)
 	}
 }
 
-/* Run sql on ClickHouse and append its rows to table name of db, whose
- * columns are typed by types: 'i' integer, 't' text. */
+/* Append the rows of resp, a TabSeparated answer, to table name of db,
+ * whose columns are typed by types: 'i' integer, 't' text. */
 static int
-fq_load(struct fquery *q, sqlite3 *db, const char *name, const char *types,
-    const char *sql, struct err *e)
+fq_load(sqlite3 *db, const char *name, const char *types,
+    const struct buf *resp, struct err *e)
 {
-	struct buf	 resp, ins, field;
+	struct buf	 ins, field;
 	sqlite3_stmt	*st = NULL;
 	const char	*p, *end, *tab, *nl;
 	size_t		 ncols = strlen(types), i;
 	int		 rc = -1;
 
-	buf_init(&resp, (size_t)-1);
 	buf_init(&ins, (size_t)-1);
 	buf_init(&field, (size_t)-1);
-	for (i = 0; i < q->nsql && strcmp(q->sql[i], sql) != 0; i++)
-		;
-	if (q->recording) {
-		if (i == q->nsql && q->nsql < FQUERY_MAX_PREFETCH)
-			q->sql[q->nsql++] = xstrdup(sql);
-	} else if (i < q->nsql)
-		buf_add(&resp, q->answer[i].data, q->answer[i].len);
-	else if (clickhouse_query(q->ch, sql, &resp, e) == -1)
-		goto out;
 	buf_printf(&ins, "INSERT INTO %s VALUES (", name);
 	for (i = 0; i < ncols; i++)
 		buf_adds(&ins, i ? ", ?" : "?");
@@ -290,8 +270,8 @@ fq_load(struct fquery *q, sqlite3 *db, const char *name, const char *types,
 		err_set(e, STATUS_DB, "fleet answer: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	p = resp.data ? resp.data : "";
-	end = p + resp.len;
+	p = resp->data ? resp->data : "";
+	end = p + resp->len;
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
@@ -325,9 +305,73 @@ fq_load(struct fquery *q, sqlite3 *db, const char *name, const char *types,
 	rc = 0;
 out:
 	sqlite3_finalize(st);
-	buf_release(&resp);
 	buf_release(&ins);
 	buf_release(&field);
+	return rc;
+}
+
+/* A statement for ClickHouse and the table of an in-memory database
+ * its rows go to: columns typed by types ('i' integer, 't' text), named
+ * c0, c1... unless the table was made before. */
+struct fq_stmt {
+	const char	*table;
+	const char	*types;
+	struct buf	 sql;
+};
+
+#define FQ_MAX_STMTS	8
+
+static void
+fq_stmt_init(struct fq_stmt *s, const char *table, const char *types)
+{
+	s->table = table;
+	s->types = types;
+	buf_init(&s->sql, (size_t)-1);
+}
+
+/* Ask the n statements of s at once, in parallel requests (the server
+ * works on them together), and load each answer into its table. The
+ * statements are released. */
+static int
+fq_fetch(struct fquery *q, sqlite3 *db, struct fq_stmt *s, size_t n,
+    struct err *e)
+{
+	const char	*sqls[FQ_MAX_STMTS];
+	struct buf	 answers[FQ_MAX_STMTS], *outs[FQ_MAX_STMTS];
+	struct buf	 ddl;
+	size_t		 i, j;
+	int		 rc = -1;
+
+	buf_init(&ddl, (size_t)-1);
+	for (i = 0; i < n; i++) {
+		sqls[i] = s[i].sql.data;
+		buf_init(&answers[i], (size_t)-1);
+		outs[i] = &answers[i];
+	}
+	if (clickhouse_query_all(q->ch, n, sqls, outs, e) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		buf_reset(&ddl);
+		buf_printf(&ddl, "CREATE TABLE IF NOT EXISTS %s (",
+		    s[i].table);
+		for (j = 0; s[i].types[j] != '\0'; j++)
+			buf_printf(&ddl, "%sc%zu", j ? ", " : "", j);
+		buf_addc(&ddl, ')');
+		if (sqlite3_exec(db, ddl.data, NULL, NULL, NULL) != SQLITE_OK) {
+			err_set(e, STATUS_DB, "fleet answer: %s",
+			    sqlite3_errmsg(db));
+			goto out;
+		}
+		if (fq_load(db, s[i].table, s[i].types, &answers[i], e) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++) {
+		buf_release(&answers[i]);
+		buf_release(&s[i].sql);
+	}
+	buf_release(&ddl);
 	return rc;
 }
 
@@ -360,6 +404,18 @@ done:
 		output_free(out);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* One statement: sql's rows into table of db. */
+static int
+fq_fetch1(struct fquery *q, sqlite3 *db, const char *table,
+    const char *types, const char *sql, struct err *e)
+{
+	struct fq_stmt	st;
+
+	fq_stmt_init(&st, table, types);
+	buf_adds(&st.sql, sql);
+	return fq_fetch(q, db, &st, 1, e);
 }
 
 /* ---- query WHAT ----------------------------------------------------- */
@@ -508,7 +564,7 @@ fq_findings(struct fquery *q, const struct filter *f, bool stalls,
 		    "host DESC, fid DESC LIMIT %" PRId64, f->limit);
 	else
 		buf_adds(&sql, " ORDER BY isNotNull(ts_us), ts_us, host, fid");
-	if (fq_load(q, db, "r", "tttiittttitiit", sql.data, e) == -1)
+	if (fq_fetch1(q, db, "r", "tttiittttitiit", sql.data, e) == -1)
 		goto out;
 	buf_reset(&sql);
 	buf_adds(&sql, "SELECT ");
@@ -590,7 +646,7 @@ fq_incidents(struct fquery *q, const struct filter *f,
 	else
 		buf_adds(&sql, " ORDER BY isNotNull(first_us), first_us, host, "
 		    "uid");
-	if (fq_load(q, db, "r", "tiiiitttit", sql.data, e) == -1)
+	if (fq_fetch1(q, db, "r", "tiiiitttit", sql.data, e) == -1)
 		goto out;
 	rc = fq_write(db, f->limit > 0 ? "SELECT * FROM r ORDER BY rowid DESC"
 	    : "SELECT * FROM r ORDER BY rowid", fq_incidents_cols,
@@ -605,6 +661,7 @@ static int
 fq_tasks(struct fquery *q, const struct filter *f,
     const struct fquery_out *o, struct err *e)
 {
+	struct fq_stmt	 st[3];
 	struct buf	 sql, w;
 	sqlite3		*db;
 	int		 rc = -1;
@@ -618,22 +675,18 @@ fq_tasks(struct fquery *q, const struct filter *f,
 	buf_printf(&w, " FROM %s.findings FINAL", q->db);
 	fq_where_findings(&w, q, f);
 	buf_adds(&w, " AND task IS NOT NULL");
-	buf_printf(&sql, "SELECT task, kind, count(), min(ts_us), max(ts_us), "
-	    "max(severity)%s GROUP BY task, kind", w.data);
-	if (fq_load(q, db, "k", "ttiiii", sql.data, e) == -1)
-		goto out;
-	buf_reset(&sql);
-	buf_printf(&sql, "SELECT task, coro%s AND coro IS NOT NULL GROUP BY "
-	    "task, coro", w.data);
-	if (fq_load(q, db, "c", "tt", sql.data, e) == -1)
-		goto out;
-	buf_reset(&sql);
-	buf_printf(&sql, "SELECT task, uniqExact(host)%s GROUP BY task",
+	fq_stmt_init(&st[0], "k", "ttiiii");
+	buf_printf(&st[0].sql, "SELECT task, kind, count(), min(ts_us), "
+	    "max(ts_us), max(severity)%s GROUP BY task, kind", w.data);
+	fq_stmt_init(&st[1], "c", "tt");
+	buf_printf(&st[1].sql, "SELECT task, coro%s AND coro IS NOT NULL "
+	    "GROUP BY task, coro", w.data);
+	fq_stmt_init(&st[2], "h", "ti");
+	buf_printf(&st[2].sql, "SELECT task, uniqExact(host)%s GROUP BY task",
 	    w.data);
-	if (fq_load(q, db, "h", "ti", sql.data, e) == -1)
+	if (fq_fetch(q, db, st, 3, e) == -1)
 		goto out;
 	/* then as locally: per task, its kinds by count, its coroutines */
-	buf_reset(&sql);
 	buf_adds(&sql, "WITH kk AS (SELECT * FROM k ORDER BY task, n DESC, "
 	    "kind), cc AS (SELECT task, group_concat(coro, ',') AS coros FROM "
 	    "(SELECT task, coro FROM c ORDER BY task, coro) GROUP BY task) "
@@ -660,9 +713,9 @@ fq_top(struct fquery *q, const struct filter *f, const struct fquery_out *o,
 {
 	static const char *const dims[] = { "kind", "coro", "exception",
 	    "location", "task" };
-	struct buf	 sql;
+	struct fq_stmt	 st[NELEMS(dims)];
 	sqlite3		*db;
-	size_t		 i, ndims = 4;
+	size_t		 i, n = 0, ndims = 4;
 	int		 rc = -1, which = -1;
 
 	if (o->by != NULL) {
@@ -676,25 +729,24 @@ fq_top(struct fquery *q, const struct filter *f, const struct fquery_out *o,
 	if ((db = fq_mem("CREATE TABLE r (by, value, n, hosts, first, last, "
 	    "sev)", e)) == NULL)
 		return -1;
-	buf_init(&sql, (size_t)-1);
 	for (i = 0; i < NELEMS(dims); i++) {
 		if (which >= 0 ? (int)i != which : i >= ndims)
 			continue;
-		buf_reset(&sql);
-		buf_printf(&sql, "SELECT '%s', %s AS v, count() AS n, "
+		fq_stmt_init(&st[n], "r", "ttiiiii");
+		buf_printf(&st[n].sql, "SELECT '%s', %s AS v, count() AS n, "
 		    "uniqExact(host), min(ts_us), max(ts_us), max(severity) "
 		    "FROM %s.findings FINAL", dims[i], dims[i], q->db);
-		fq_where_findings(&sql, q, f);
-		buf_printf(&sql, " AND %s IS NOT NULL GROUP BY v ORDER BY n "
-		    "DESC, v LIMIT %" PRId64, dims[i], f->limit > 0 ?
+		fq_where_findings(&st[n].sql, q, f);
+		buf_printf(&st[n].sql, " AND %s IS NOT NULL GROUP BY v ORDER "
+		    "BY n DESC, v LIMIT %" PRId64, dims[i], f->limit > 0 ?
 		    f->limit : FQ_TOP_DEFAULT);
-		if (fq_load(q, db, "r", "ttiiiii", sql.data, e) == -1)
-			goto out;
+		n++;
 	}
+	if (fq_fetch(q, db, st, n, e) == -1)
+		goto out;
 	rc = fq_write(db, "SELECT * FROM r ORDER BY rowid", fq_top_cols,
 	    NELEMS(fq_top_cols), o, NULL, e);
 out:
-	buf_release(&sql);
 	sqlite3_close(db);
 	return rc;
 }
@@ -716,7 +768,7 @@ fq_hosts(struct fquery *q, const struct fquery_out *o, struct err *e)
 	if (q->host != NULL)
 		fq_match(&sql, "host", q->host);
 	buf_adds(&sql, " GROUP BY host ORDER BY host");
-	if (fq_load(q, db, "r", "tiii", sql.data, e) == -1)
+	if (fq_fetch1(q, db, "r", "tiii", sql.data, e) == -1)
 		goto out;
 	/* silent: more than twice the usual interval since the last ship */
 	buf_reset(&sql);
@@ -754,6 +806,21 @@ fquery_ask(struct fquery *q, enum fquery_what what, const struct filter *f,
 
 /* ---- report --------------------------------------------------------- */
 
+/*
+ * The report asks two rounds of statements, each round's at once:
+ * first one pass over the findings of the period and the one before
+ * (FINAL, the costly part, read once) that answers the kinds, the
+ * signatures, the top tasks and coroutines, the keys of the longest
+ * stalls and the timeline as sections of one answer; beside it the
+ * signatures seen before and the incidents' count and keys. Then the
+ * text of the stalls and incidents picked, found through the sort key.
+ */
+
+enum {
+	FQ_SECT_KIND = 1, FQ_SECT_SIG, FQ_SECT_TASK, FQ_SECT_CORO,
+	FQ_SECT_STALL, FQ_SECT_BUCKET
+};
+
 static char *
 fq_dup(sqlite3_stmt *st, int i)
 {
@@ -770,35 +837,6 @@ fq_int(sqlite3_stmt *st, int i, int64_t dflt)
 	    sqlite3_column_int64(st, i);
 }
 
-/* Load sql into a fresh table t of db, then prepare "SELECT * FROM t". */
-static sqlite3_stmt *
-fq_rows(struct fquery *q, sqlite3 *db, const char *t, const char *types,
-    const char *sql, struct err *e)
-{
-	sqlite3_stmt	*st = NULL;
-	char		 ddl[256], sel[64];
-	size_t		 i;
-	int		 n;
-
-	n = snprintf(ddl, sizeof(ddl), "CREATE TABLE %s (", t);
-	for (i = 0; types[i] != '\0'; i++)
-		n += snprintf(ddl + n, sizeof(ddl) - (size_t)n, "%sc%zu",
-		    i ? ", " : "", i);
-	snprintf(ddl + n, sizeof(ddl) - (size_t)n, ")");
-	if (sqlite3_exec(db, ddl, NULL, NULL, NULL) != SQLITE_OK) {
-		err_set(e, STATUS_DB, "fleet answer: %s", sqlite3_errmsg(db));
-		return NULL;
-	}
-	if (fq_load(q, db, t, types, sql, e) == -1)
-		return NULL;
-	snprintf(sel, sizeof(sel), "SELECT * FROM %s ORDER BY rowid", t);
-	if (sqlite3_prepare_v2(db, sel, -1, &st, NULL) != SQLITE_OK) {
-		err_set(e, STATUS_DB, "fleet answer: %s", sqlite3_errmsg(db));
-		return NULL;
-	}
-	return st;
-}
-
 /* " FROM db.findings FINAL WHERE ... [lo, hi)" */
 static void
 fq_period(struct buf *b, struct fquery *q, int64_t lo, int64_t hi)
@@ -812,23 +850,98 @@ fq_period(struct buf *b, struct fquery *q, int64_t lo, int64_t hi)
 	fq_where_findings(b, q, &f);
 }
 
-static int
-fq_report_kinds(struct fquery *q, sqlite3 *db, struct report *r,
-    struct err *e)
+#define FQ_NO_STR	"CAST(NULL AS Nullable(String))"
+
+/*
+ * The pass: the findings of [prev_us, until_us) grouped by kind, coro,
+ * exception, task, whether in the period, and timeline bucket (with the
+ * ten longest stalls of each group); each group then spread, by ARRAY
+ * JOIN, over the sections it counts in, as (section, a, b, c, n, prev,
+ * first, last, sev, dur):
+ *   kind       (kind)                n, prev, sev in the period
+ *   signature  (kind, coro, exc.)    n, first, last, sev
+ *   task, coro (name)                the ten with most findings
+ *   stall      (host, fid, day)      the ten longest: dur, first
+ *   bucket     (bucket, is stall)    n   (when layout_us > 0)
+ */
+static void
+fq_report_pass(struct buf *b, struct fquery *q, const struct report *r,
+    int64_t start_us, int64_t bucket_us)
 {
-	struct buf	 sql;
+	buf_printf(b, "SELECT tupleElement(x, 1) AS sect, tupleElement(x, 2) "
+	    "AS a, tupleElement(x, 3) AS b, tupleElement(x, 4) AS c, "
+	    "sum(tupleElement(x, 5)) AS o_n, sum(tupleElement(x, 6)) AS "
+	    "o_prev, min(tupleElement(x, 7)) AS o_first, max(tupleElement(x, "
+	    "8)) AS o_last, max(tupleElement(x, 9)) AS o_sev, "
+	    "max(tupleElement(x, 10)) AS o_dur FROM (SELECT kind, coro, "
+	    "exception, task, now, bucket, count() AS n, min(t) AS first, "
+	    "max(t) AS last, max(severity) AS sev, arraySlice(arraySort("
+	    "groupArrayIf(tuple(-ifNull(duration_us, -9223372036854775807), "
+	    "t, host, fid, toUInt32(toStartOfDay(ts))), kind = 'stall')), 1, "
+	    "10) AS stalls FROM (SELECT kind, coro, exception, task, "
+	    "severity, duration_us, host, fid, ts, assumeNotNull(ts_us) AS t, "
+	    "t >= %" PRId64 " AS now, ", r->since_us);
+	if (bucket_us > 0)
+		buf_printf(b, "if(now, intDiv(t - %" PRId64 ", %" PRId64 "), -1)",
+		    start_us, bucket_us);
+	else
+		buf_adds(b, "-1");
+	buf_adds(b, " AS bucket");
+	fq_period(b, q, r->prev_us, r->until_us);
+	buf_printf(b, ") GROUP BY kind, coro, exception, task, now, bucket) "
+	    "ARRAY JOIN arrayConcat(arrayFilter(y -> tupleElement(y, 1) != 0, ["
+	    "tuple(%d, toNullable(kind), " FQ_NO_STR ", " FQ_NO_STR ", "
+	    "if(now, n, 0), if(now, 0, n), first, last, if(now, sev, 0), "
+	    "toInt64(0)), "
+	    "tuple(if(now, %d, 0), toNullable(kind), coro, exception, n, 0, "
+	    "first, last, sev, toInt64(0)), "
+	    "tuple(if(now AND task IS NOT NULL, %d, 0), task, " FQ_NO_STR ", "
+	    FQ_NO_STR ", n, 0, first, last, sev, toInt64(0)), "
+	    "tuple(if(now AND coro IS NOT NULL, %d, 0), coro, " FQ_NO_STR ", "
+	    FQ_NO_STR ", n, 0, first, last, sev, toInt64(0)), "
+	    "tuple(if(now AND bucket >= 0, %d, 0), toNullable(toString("
+	    "bucket)), toNullable(toString(kind = 'stall')), " FQ_NO_STR ", "
+	    "n, 0, first, last, sev, toInt64(0))]), "
+	    "arrayMap(s -> tuple(%d, toNullable(tupleElement(s, 3)), "
+	    "toNullable(toString(tupleElement(s, 4))), toNullable(toString("
+	    "tupleElement(s, 5))), toUInt64(1), toUInt64(0), tupleElement(s, "
+	    "2), tupleElement(s, 2), toUInt8(0), -tupleElement(s, 1)), "
+	    "arrayFilter(s -> now, stalls))) AS x "
+	    "GROUP BY sect, a, b, c "
+	    "ORDER BY sect, if(sect = %d, o_dur, toInt64(o_n)) DESC, "
+	    "if(sect = %d, o_prev, 0) DESC, if(sect = %d, o_first, 0), a, "
+	    "if(sect = %d, toUInt64OrZero(b), 0), b, c "
+	    "LIMIT %d BY sect, if(sect IN (%d, %d, %d), '', concat(ifNull(a, "
+	    "''), '\\0', ifNull(b, ''), '\\0', ifNull(c, '')))",
+	    FQ_SECT_KIND, FQ_SECT_SIG, FQ_SECT_TASK, FQ_SECT_CORO,
+	    FQ_SECT_BUCKET, FQ_SECT_STALL, FQ_SECT_STALL, FQ_SECT_KIND,
+	    FQ_SECT_STALL, FQ_SECT_STALL, REPORT_TOP, FQ_SECT_TASK,
+	    FQ_SECT_CORO, FQ_SECT_STALL);
+}
+
+/* The rows of one section of the pass, in its order. */
+static sqlite3_stmt *
+fq_section(sqlite3 *db, int sect, const char *order, struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	char		 sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT c1, c2, c3, c4, c5, c6, c7, c8, "
+	    "c9 FROM pass WHERE c0 = %d ORDER BY %s", sect, order);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		err_set(e, STATUS_DB, "fleet answer: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	return st;
+}
+
+static int
+fq_report_kinds(sqlite3 *db, struct report *r, struct err *e)
+{
 	sqlite3_stmt	*st;
 	size_t		 cap = 0;
 
-	buf_init(&sql, (size_t)-1);
-	buf_printf(&sql, "SELECT kind, countIf(ts_us >= %" PRId64 ") AS a, "
-	    "countIf(ts_us < %" PRId64 ") AS b, maxIf(severity, ts_us >= %"
-	    PRId64 ")", r->since_us, r->since_us, r->since_us);
-	fq_period(&sql, q, r->prev_us, r->until_us);
-	buf_adds(&sql, " GROUP BY kind ORDER BY a DESC, b DESC, kind");
-	st = fq_rows(q, db, "kinds", "tiii", sql.data, e);
-	buf_release(&sql);
-	if (st == NULL)
+	if ((st = fq_section(db, FQ_SECT_KIND, "rowid", e)) == NULL)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct report_kind	*k;
@@ -837,9 +950,9 @@ fq_report_kinds(struct fquery *q, sqlite3 *db, struct report *r,
 		    sizeof(*r->kinds));
 		k = &r->kinds[r->nkinds++];
 		k->kind = fq_dup(st, 0);
-		k->n = fq_int(st, 1, 0);
-		k->prev = fq_int(st, 2, 0);
-		k->sev = k->n > 0 ? (int)fq_int(st, 3, 0) : 0;
+		k->n = fq_int(st, 3, 0);
+		k->prev = fq_int(st, 4, 0);
+		k->sev = k->n > 0 ? (int)fq_int(st, 7, 0) : 0;
 		r->total += k->n;
 		r->prev_total += k->prev;
 		if (k->sev > r->worst)
@@ -849,37 +962,17 @@ fq_report_kinds(struct fquery *q, sqlite3 *db, struct report *r,
 	return 0;
 }
 
-/* The period's signatures, less those the signatures rollup saw before
- * it anywhere in the fleet. */
+/* The period's signatures, less those seen before it ("old"). */
 static int
-fq_report_sigs(struct fquery *q, sqlite3 *db, struct report *r,
-    struct err *e)
+fq_report_sigs(sqlite3 *db, struct report *r, struct err *e)
 {
-	struct buf	 sql;
 	sqlite3_stmt	*st;
 	size_t		 cap = 0;
 
-	buf_init(&sql, (size_t)-1);
-	buf_printf(&sql, "SELECT kind, coro, exception, count(), min(ts_us), "
-	    "max(severity)");
-	fq_period(&sql, q, r->since_us, r->until_us);
-	buf_adds(&sql, " GROUP BY kind, coro, exception");
-	if ((st = fq_rows(q, db, "sigs", "tttiii", sql.data, e)) == NULL)
-		goto fail;
-	sqlite3_finalize(st);
-	buf_reset(&sql);
-	buf_printf(&sql, "SELECT kind, coro, exception FROM %s.signatures "
-	    "GROUP BY kind, coro, exception HAVING minMerge(first) < "
-	    "toDateTime(%" PRId64 ")", q->db, r->since_us >= 0 ?
-	    r->since_us / 1000000 : 0);
-	if ((st = fq_rows(q, db, "old", "ttt", sql.data, e)) == NULL)
-		goto fail;
-	sqlite3_finalize(st);
-	buf_release(&sql);
-	if (sqlite3_prepare_v2(db, "SELECT * FROM sigs s WHERE NOT EXISTS "
-	    "(SELECT 1 FROM old o WHERE o.c0 = s.c0 AND o.c1 = "
-	    "coalesce(s.c1, '') AND o.c2 = coalesce(s.c2, '')) ORDER BY c4, "
-	    "c0, c1, c2", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT c1, c2, c3, c4, c6, c8 FROM pass s "
+	    "WHERE c0 = 2 AND NOT EXISTS (SELECT 1 FROM old o WHERE o.c0 = "
+	    "s.c1 AND o.c1 = coalesce(s.c2, '') AND o.c2 = coalesce(s.c3, "
+	    "'')) ORDER BY c6, c1, c2, c3", -1, &st, NULL) != SQLITE_OK)
 		return err_set(e, STATUS_DB, "fleet answer: %s",
 		    sqlite3_errmsg(db));
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -897,52 +990,94 @@ fq_report_sigs(struct fquery *q, sqlite3 *db, struct report *r,
 	}
 	sqlite3_finalize(st);
 	return 0;
-fail:
-	buf_release(&sql);
-	return -1;
 }
 
 static int
-fq_report_top(struct fquery *q, sqlite3 *db, struct report *r,
-    const char *col, struct report_top **out, size_t *n, struct err *e)
+fq_report_top(sqlite3 *db, int sect, struct report_top **out, size_t *n,
+    struct err *e)
 {
-	struct buf	 sql;
 	sqlite3_stmt	*st;
-	char		 t[32];
 
-	buf_init(&sql, (size_t)-1);
-	buf_printf(&sql, "SELECT %s AS v, count() AS n, max(severity)", col);
-	fq_period(&sql, q, r->since_us, r->until_us);
-	buf_printf(&sql, " AND %s IS NOT NULL GROUP BY v ORDER BY n DESC, v "
-	    "LIMIT %d", col, REPORT_TOP);
-	snprintf(t, sizeof(t), "top_%s", col);
-	st = fq_rows(q, db, t, "tii", sql.data, e);
-	buf_release(&sql);
-	if (st == NULL)
+	if ((st = fq_section(db, sect, "rowid", e)) == NULL)
 		return -1;
 	*out = xcalloc(REPORT_TOP, sizeof(**out));
 	while (sqlite3_step(st) == SQLITE_ROW && *n < REPORT_TOP) {
 		(*out)[*n].name = fq_dup(st, 0);
-		(*out)[*n].n = fq_int(st, 1, 0);
-		(*out)[*n].sev = (int)fq_int(st, 2, 0);
+		(*out)[*n].n = fq_int(st, 3, 0);
+		(*out)[*n].sev = (int)fq_int(st, 7, 0);
 		(*n)++;
 	}
 	sqlite3_finalize(st);
 	return 0;
 }
 
+/* The timeline's buckets from the pass's; or, when the timeline spans
+ * the findings (a period of more than a week), laid out over their
+ * first and last and counted by a statement of the second round. */
+static int
+fq_report_timeline(sqlite3 *db, struct report *r, struct fq_stmt *later,
+    struct fquery *q, struct err *e)
+{
+	sqlite3_stmt	*st;
+	int64_t		 lo = TS_NONE, hi = TS_NONE;
+
+	if (r->total == 0)
+		return 0;
+	if (!report_timeline_spans_findings(r)) {
+		report_timeline_layout(r, r->since_us, r->until_us);
+		if ((st = fq_section(db, FQ_SECT_BUCKET, "rowid", e)) == NULL)
+			return -1;
+		while (sqlite3_step(st) == SQLITE_ROW)
+			report_timeline_add(r, fq_int(st, 0, -1),
+			    fq_int(st, 1, 0) != 0, fq_int(st, 3, 0));
+		sqlite3_finalize(st);
+		return 0;
+	}
+	if ((st = fq_section(db, FQ_SECT_SIG, "rowid", e)) == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (lo == TS_NONE || fq_int(st, 5, lo) < lo)
+			lo = fq_int(st, 5, lo);
+		if (hi == TS_NONE || fq_int(st, 6, hi) + 1 > hi)
+			hi = fq_int(st, 6, hi) + 1;
+	}
+	sqlite3_finalize(st);
+	report_timeline_layout(r, lo != TS_NONE ? lo : r->since_us,
+	    hi != TS_NONE ? hi : r->until_us);
+	fq_stmt_init(later, "buckets", "iii");
+	buf_printf(&later->sql, "SELECT intDiv(ts_us - %" PRId64 ", %" PRId64
+	    ") AS bucket, kind = 'stall' AS is_stall, count()", r->start_us,
+	    r->bucket_us);
+	fq_period(&later->sql, q, r->since_us, r->until_us);
+	buf_adds(&later->sql, " GROUP BY bucket, is_stall");
+	return 1;
+}
+
+/* The buckets counted in the second round, if they were. */
+static void
+fq_report_buckets(sqlite3 *db, struct report *r)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(db, "SELECT * FROM buckets", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return;		/* not asked: no table */
+	while (sqlite3_step(st) == SQLITE_ROW)
+		report_timeline_add(r, fq_int(st, 0, -1), fq_int(st, 1, 0) != 0,
+		    fq_int(st, 2, 0));
+	sqlite3_finalize(st);
+}
+
 /* " AND toStartOfDay(ts) IN (...) AND (host, COL) IN (...)" for the rows
- * (host, id, day) of table t of db: the few rows a top-N picked, found
- * again through the sort key, their text read for them alone. false
- * when t has no row. */
+ * (host, id, day) that sql selects from db: the few rows a top-N
+ * picked, found again through the sort key, their text read for them
+ * alone. false when there is none. */
 static bool
-fq_keys(sqlite3 *db, const char *t, const char *col, struct buf *b)
+fq_keys(sqlite3 *db, const char *sql, const char *col, struct buf *b)
 {
 	sqlite3_stmt	*st = NULL;
-	char		 sql[128];
 	bool		 any = false;
 
-	snprintf(sql, sizeof(sql), "SELECT c0, c1, c2 FROM %s", t);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return false;
 	buf_adds(b, " AND toStartOfDay(ts) IN (");
@@ -967,42 +1102,39 @@ fq_keys(sqlite3 *db, const char *t, const char *col, struct buf *b)
 	return any;
 }
 
-/* The longest stalls; their source names the host: "HOST: PATH". */
-static int
-fq_report_stalls(struct fquery *q, sqlite3 *db, struct report *r,
-    struct err *e)
+/* The text of the longest stalls; their source names the host: "HOST:
+ * PATH". false when there is none. */
+static bool
+fq_report_stalls_ask(struct fquery *q, sqlite3 *db, struct fq_stmt *s)
 {
-	struct buf	 sql;
+	fq_stmt_init(s, "stalls", "iiitttt");
+	buf_printf(&s->sql, "SELECT ts_us, duration_us, line, task, coro, "
+	    "concat(host, ': ', source), message FROM %s.findings FINAL "
+	    "WHERE deleted = 0 AND kind = 'stall'", q->db);
+	if (!fq_keys(db, "SELECT c1, c2, c3 FROM pass WHERE c0 = 5 ORDER BY "
+	    "rowid", "fid", &s->sql)) {
+		buf_release(&s->sql);
+		return false;
+	}
+	buf_adds(&s->sql, " ORDER BY duration_us DESC, ts_us, host, fid "
+	    "LIMIT 10");
+	return true;
+}
+
+static void
+fq_report_stalls(sqlite3 *db, struct report *r)
+{
 	sqlite3_stmt	*st;
 
-	/* which, from the numbers alone; then their text */
-	buf_init(&sql, (size_t)-1);
-	buf_adds(&sql, "SELECT host, toString(fid), toUInt32(toStartOfDay(ts))");
-	fq_period(&sql, q, r->since_us, r->until_us);
-	buf_adds(&sql, " AND kind = '" KIND_STALL "' ORDER BY duration_us "
-	    "DESC, ts_us, host, fid LIMIT 10");
-	st = fq_rows(q, db, "stall_keys", "tti", sql.data, e);
-	sqlite3_finalize(st);
-	buf_reset(&sql);
-	if (st == NULL) {
-		buf_release(&sql);
-		return -1;
-	}
-	buf_printf(&sql, "SELECT ts_us, duration_us, line, task, coro, "
-	    "concat(host, ': ', source), message FROM %s.findings FINAL "
-	    "WHERE deleted = 0 AND kind = '" KIND_STALL "'", q->db);
-	if (!fq_keys(db, "stall_keys", "fid", &sql)) {
-		buf_release(&sql);
-		return 0;
-	}
-	buf_adds(&sql, " ORDER BY duration_us DESC, ts_us, host, fid LIMIT 10");
-	st = fq_rows(q, db, "stalls", "iiitttt", sql.data, e);
-	buf_release(&sql);
-	if (st == NULL)
-		return -1;
-	r->stalls = xcalloc(10, sizeof(*r->stalls));
+	if (sqlite3_prepare_v2(db, "SELECT * FROM stalls ORDER BY rowid", -1,
+	    &st, NULL) != SQLITE_OK)
+		return;		/* none: no table */
 	while (sqlite3_step(st) == SQLITE_ROW && r->nstalls < 10) {
-		struct report_stall	*x = &r->stalls[r->nstalls++];
+		struct report_stall	*x;
+
+		if (r->stalls == NULL)
+			r->stalls = xcalloc(10, sizeof(*r->stalls));
+		x = &r->stalls[r->nstalls++];
 
 		x->ts_us = fq_int(st, 0, TS_NONE);
 		x->duration_us = fq_int(st, 1, -1);
@@ -1013,19 +1145,17 @@ fq_report_stalls(struct fquery *q, sqlite3 *db, struct report *r,
 		x->message = fq_dup(st, 6);
 	}
 	sqlite3_finalize(st);
-	return 0;
 }
 
-/* The incidents; their summary names the host: "HOST: SUMMARY". */
-static int
-fq_report_incidents(struct fquery *q, sqlite3 *db, struct report *r,
-    struct err *e)
-{
-	struct buf	 sql, w;
-	sqlite3_stmt	*st;
-	size_t		 cap = 0;
+#define FQ_INC_ORDER	"severity DESC, first_us, host, uid"
 
-	buf_init(&sql, (size_t)-1);
+/* The incidents of the period: how many, and the keys of those listed. */
+static void
+fq_report_incidents_ask(struct fquery *q, const struct report *r,
+    struct fq_stmt *count, struct fq_stmt *keys)
+{
+	struct buf	w;
+
 	buf_init(&w, (size_t)-1);
 	buf_printf(&w, " FROM %s.incidents FINAL WHERE deleted = 0 AND "
 	    "last_us >= %" PRId64 " AND first_us < %" PRId64 " AND ts <= "
@@ -1033,183 +1163,55 @@ fq_report_incidents(struct fquery *q, sqlite3 *db, struct report *r,
 	    r->until_us > 0 ? r->until_us / 1000000 : 0);
 	if (q->host != NULL)
 		fq_match(&w, "host", q->host);
-	buf_printf(&sql, "SELECT count()%s", w.data);
-	if ((st = fq_rows(q, db, "ninc", "i", sql.data, e)) == NULL)
-		goto fail;
+	fq_stmt_init(count, "ninc", "i");
+	buf_printf(&count->sql, "SELECT count()%s", w.data);
+	fq_stmt_init(keys, "inc_keys", "tti");
+	buf_printf(&keys->sql, "SELECT host, toString(uid), toUInt32("
+	    "toStartOfDay(ts))%s ORDER BY " FQ_INC_ORDER " LIMIT %d", w.data,
+	    REPORT_MAX_INCIDENTS);
+	buf_release(&w);
+}
+
+/* The text of the incidents listed; the summary names the host: "HOST:
+ * SUMMARY". false when there is none. */
+static bool
+fq_report_incidents_text(struct fquery *q, sqlite3 *db, struct fq_stmt *s)
+{
+	fq_stmt_init(s, "inc", "iiiiitttt");
+	buf_printf(&s->sql, "SELECT bitAnd(uid, " FQ_INC_MASK "), first_us, "
+	    "last_us, n, severity, kinds, task, coro, concat(host, ': ', "
+	    "summary) FROM %s.incidents FINAL WHERE deleted = 0", q->db);
+	if (!fq_keys(db, "SELECT c0, c1, c2 FROM inc_keys", "uid", &s->sql)) {
+		buf_release(&s->sql);
+		return false;
+	}
+	buf_printf(&s->sql, " ORDER BY " FQ_INC_ORDER " LIMIT %d",
+	    REPORT_MAX_INCIDENTS);
+	return true;
+}
+
+static int
+fq_report_incidents(sqlite3 *db, struct report *r, struct err *e)
+{
+	sqlite3_stmt	*st;
+	size_t		 cap = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT c0 FROM ninc)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return err_set(e, STATUS_DB, "fleet answer: %s",
+		    sqlite3_errmsg(db));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		r->nincidents = fq_int(st, 0, 0);
 	sqlite3_finalize(st);
-	buf_reset(&sql);
-	buf_printf(&sql, "SELECT host, toString(uid), toUInt32(toStartOfDay("
-	    "ts))%s ORDER BY severity DESC, first_us, host, uid LIMIT %d",
-	    w.data, FQ_MAX_INCIDENTS);
-	if ((st = fq_rows(q, db, "inc_keys", "tti", sql.data, e)) == NULL)
-		goto fail;
-	sqlite3_finalize(st);
-	buf_reset(&sql);
-	buf_printf(&sql, "SELECT bitAnd(uid, " FQ_INC_MASK "), first_us, "
-	    "last_us, n, severity, kinds, task, coro, concat(host, ': ', "
-	    "summary) FROM %s.incidents FINAL WHERE deleted = 0", q->db);
-	if (!fq_keys(db, "inc_keys", "uid", &sql)) {
-		buf_release(&sql);
-		buf_release(&w);
-		return 0;
-	}
-	buf_printf(&sql, " ORDER BY severity DESC, first_us, host, uid LIMIT "
-	    "%d", FQ_MAX_INCIDENTS);
-	if ((st = fq_rows(q, db, "inc", "iiiiitttt", sql.data, e)) == NULL)
-		goto fail;
+	if (sqlite3_prepare_v2(db, "SELECT * FROM inc ORDER BY rowid", -1,
+	    &st, NULL) != SQLITE_OK)
+		return 0;	/* none listed: no table */
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct report_incident	*i;
-
 		r->incidents = xgrow(r->incidents, &cap, r->nshown + 1,
 		    sizeof(*r->incidents));
-		i = &r->incidents[r->nshown++];
-		i->id = fq_int(st, 0, 0);
-		i->first_us = fq_int(st, 1, TS_NONE);
-		i->last_us = fq_int(st, 2, TS_NONE);
-		i->count = fq_int(st, 3, 0);
-		i->sev = (int)fq_int(st, 4, 0);
-		i->kinds = fq_dup(st, 5);
-		i->task = fq_dup(st, 6);
-		i->coro = fq_dup(st, 7);
-		i->summary = fq_dup(st, 8);
+		report_incident_read(&r->incidents[r->nshown++], st);
 	}
 	sqlite3_finalize(st);
-	buf_release(&sql);
-	buf_release(&w);
-	return 0;
-fail:
-	buf_release(&sql);
-	buf_release(&w);
-	return -1;
-}
-
-/* The timeline, laid out as report_timeline() lays it out. */
-static int
-fq_report_timeline(struct fquery *q, sqlite3 *db, struct report *r,
-    struct err *e)
-{
-	static const int64_t	 minutes[] = { 1, 5, 15 };
-	struct buf	 sql;
-	sqlite3_stmt	*st;
-	int64_t		 lo = r->since_us, hi = r->until_us, b;
-	uint64_t	 hours;
-	size_t		 i;
-
-	if (r->total == 0)
-		return 0;
-	buf_init(&sql, (size_t)-1);
-	if (hi - lo > FQ_MAX_BUCKETS * FQ_HOUR_US) {
-		buf_adds(&sql, "SELECT min(ts_us), max(ts_us)");
-		fq_period(&sql, q, r->since_us, r->until_us);
-		if ((st = fq_rows(q, db, "span", "ii", sql.data, e)) == NULL)
-			goto fail;
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			lo = fq_int(st, 0, lo);
-			hi = fq_int(st, 1, hi) + 1;
-		}
-		sqlite3_finalize(st);
-	}
-	r->bucket_us = 0;
-	for (i = 0; i < NELEMS(minutes); i++) {
-		b = minutes[i] * 60 * INT64_C(1000000);
-		if ((hi - (lo - (lo % b + b) % b) + b - 1) / b <=
-		    FQ_MAX_MINUTE_BUCKETS) {
-			r->bucket_us = b;
-			break;
-		}
-	}
-	if (r->bucket_us == 0) {
-		lo -= ((lo % FQ_HOUR_US) + FQ_HOUR_US) % FQ_HOUR_US;
-		hours = (uint64_t)((hi - lo + FQ_HOUR_US - 1) / FQ_HOUR_US);
-		r->bucket_us = FQ_HOUR_US * (int64_t)((hours + FQ_MAX_BUCKETS -
-		    1) / FQ_MAX_BUCKETS);
-	} else
-		lo -= ((lo % r->bucket_us) + r->bucket_us) % r->bucket_us;
-	r->start_us = lo;
-	r->nbuckets = (size_t)((hi - lo + r->bucket_us - 1) / r->bucket_us);
-	if (r->nbuckets == 0)
-		r->nbuckets = 1;
-	r->buckets = xcalloc(r->nbuckets, sizeof(*r->buckets));
-	buf_reset(&sql);
-	buf_printf(&sql, "SELECT intDiv(ts_us - %" PRId64 ", %" PRId64 ") "
-	    "AS bucket, kind = '" KIND_STALL "' AS is_stall, count()", lo,
-	    r->bucket_us);
-	fq_period(&sql, q, r->since_us, r->until_us);
-	buf_adds(&sql, " GROUP BY bucket, is_stall");
-	if ((st = fq_rows(q, db, "buckets", "iii", sql.data, e)) == NULL)
-		goto fail;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		i = (size_t)fq_int(st, 0, 0);
-		if (i >= r->nbuckets)
-			continue;
-		if (sqlite3_column_int(st, 1))
-			r->buckets[i].stalls += fq_int(st, 2, 0);
-		else
-			r->buckets[i].findings += fq_int(st, 2, 0);
-	}
-	sqlite3_finalize(st);
-	buf_release(&sql);
-	return 0;
-fail:
-	buf_release(&sql);
-	return -1;
-}
-
-static int fq_report_run(struct fquery *, sqlite3 *, struct report *,
-    struct err *);
-
-/* Note the report's statements in a dry run (no answers: the timeline's
- * is made as for a period with findings), then ask them all at once, in
- * parallel requests: the server works on them together. */
-static int
-fq_report_prefetch(struct fquery *q, const struct report *r, struct err *e)
-{
-	struct report	 dry;
-	struct buf	*outs[FQUERY_MAX_PREFETCH];
-	sqlite3		*db;
-	size_t		 i;
-	int		 rc;
-
-	memset(&dry, 0, sizeof(dry));
-	dry.since_us = r->since_us;
-	dry.until_us = r->until_us;
-	dry.prev_us = r->prev_us;
-	if ((db = fq_mem("SELECT 1", e)) == NULL)
-		return -1;
-	q->recording = true;
-	rc = fq_report_run(q, db, &dry, e);
-	q->recording = false;
-	sqlite3_close(db);
-	report_release(&dry);
-	if (rc == -1)
-		return -1;
-	for (i = 0; i < q->nsql; i++) {
-		buf_init(&q->answer[i], (size_t)-1);
-		outs[i] = &q->answer[i];
-	}
-	if (clickhouse_query_all(q->ch, q->nsql, (const char *const *)q->sql,
-	    outs, e) == -1)
-		return -1;
-	return 0;
-}
-
-static int
-fq_report_run(struct fquery *q, sqlite3 *db, struct report *r,
-    struct err *e)
-{
-	if (fq_report_kinds(q, db, r, e) == -1)
-		return -1;
-	if (q->recording)
-		r->total = 1;	/* so that the timeline is asked too */
-	if (fq_report_sigs(q, db, r, e) == -1 ||
-	    fq_report_top(q, db, r, "task", &r->tasks, &r->ntasks, e) == -1 ||
-	    fq_report_top(q, db, r, "coro", &r->coros, &r->ncoros, e) == -1 ||
-	    fq_report_stalls(q, db, r, e) == -1 ||
-	    fq_report_incidents(q, db, r, e) == -1 ||
-	    fq_report_timeline(q, db, r, e) == -1)
-		return -1;
 	return 0;
 }
 
@@ -1217,9 +1219,12 @@ int
 fquery_report(struct fquery *q, struct report *r, int64_t since_us,
     int64_t until_us, struct err *e)
 {
+	struct fq_stmt	 first[4], second[3];
+	struct report	 lay;
 	struct buf	 name;
 	sqlite3		*db;
-	int		 rc = -1;
+	size_t		 n = 0;
+	int		 rc = -1, t;
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&name, (size_t)-1);
@@ -1233,8 +1238,37 @@ fquery_report(struct fquery *q, struct report *r, int64_t since_us,
 	r->prev_us = since_us - (until_us - since_us);
 	if ((db = fq_mem("SELECT 1", e)) == NULL)
 		return -1;
-	if (fq_report_prefetch(q, r, e) == -1 ||
-	    fq_report_run(q, db, r, e) == -1)
+	/* the timeline's layout, when the period alone makes it */
+	memset(&lay, 0, sizeof(lay));
+	if (!report_timeline_spans_findings(r)) {
+		report_timeline_layout(&lay, since_us, until_us);
+		free(lay.buckets);
+	}
+	fq_stmt_init(&first[0], "pass", "itttiiiiii");
+	fq_report_pass(&first[0].sql, q, r, lay.start_us, lay.bucket_us);
+	fq_stmt_init(&first[1], "old", "ttt");
+	buf_printf(&first[1].sql, "SELECT kind, coro, exception FROM "
+	    "%s.signatures GROUP BY kind, coro, exception HAVING "
+	    "minMerge(first) < toDateTime(%" PRId64 ")", q->db,
+	    since_us >= 0 ? since_us / 1000000 : 0);
+	fq_report_incidents_ask(q, r, &first[2], &first[3]);
+	if (fq_fetch(q, db, first, 4, e) == -1)
+		goto out;
+	if (fq_report_kinds(db, r, e) == -1 ||
+	    fq_report_sigs(db, r, e) == -1 ||
+	    fq_report_top(db, FQ_SECT_TASK, &r->tasks, &r->ntasks, e) == -1 ||
+	    fq_report_top(db, FQ_SECT_CORO, &r->coros, &r->ncoros, e) == -1)
+		goto out;
+	if ((t = fq_report_timeline(db, r, &second[n], q, e)) == -1)
+		goto out;
+	n += (size_t)t;
+	n += fq_report_stalls_ask(q, db, &second[n]);
+	n += fq_report_incidents_text(q, db, &second[n]);
+	if (n > 0 && fq_fetch(q, db, second, n, e) == -1)
+		goto out;
+	fq_report_buckets(db, r);
+	fq_report_stalls(db, r);
+	if (fq_report_incidents(db, r, e) == -1)
 		goto out;
 	rc = 0;
 out:

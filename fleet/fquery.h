@@ -20,19 +20,11 @@
  * with a host column.
  */
 
-#define FQUERY_MAX_PREFETCH	16
-
 struct fquery {
 	struct clickhouse	*ch;
 	char			*db;		/* the URL's database */
 	const char		*host;		/* --host GLOB, or NULL */
 	char			*shown;		/* "URL" for reports */
-	/* a report's statements, asked at once: while recording, they are
-	 * noted (and answer nothing); then their answers are kept here */
-	bool			 recording;
-	char			*sql[FQUERY_MAX_PREFETCH];
-	struct buf		 answer[FQUERY_MAX_PREFETCH];
-	size_t			 nsql;
 };
 
 /* Connect to url (http://HOST:8123/?database=NAME) as user with the
