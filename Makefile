@@ -25,21 +25,31 @@ SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 # The libraries, by pkg-config name; their flags from pkg-config, or the
 # usual names when it (or a .pc file) is missing.
 PC_LIBS  = sqlite3 libpcre2-8 zlib
+# ISA-L's igzip inflates gzip faster than zlib: used when pkg-config finds
+# it (Debian libisal-dev), unless NO_ISAL=1; zlib does without it.
+NO_ISAL ?=
+ifeq ($(NO_ISAL),)
+HAVE_ISAL := $(shell $(PKG_CONFIG) --exists libisal 2>/dev/null && echo 1)
+endif
+ifeq ($(HAVE_ISAL),1)
+PC_LIBS  += libisal
+ISAL_CPPFLAGS = -DHAVE_ISAL
+endif
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null)
 PC_LDLIBS := $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null || \
              echo -lsqlite3 -lpcre2-8 -lz)
 
 # Ours first, the user's after.
 AS_CPPFLAGS = -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
-           -DPCRE2_CODE_UNIT_WIDTH=8 -I. -Ibuild/gen $(PC_CFLAGS) -MMD -MP \
-           $(CPPFLAGS)
+           -DPCRE2_CODE_UNIT_WIDTH=8 $(ISAL_CPPFLAGS) -I. -Ibuild/gen \
+           $(PC_CFLAGS) -MMD -MP $(CPPFLAGS)
 # libcurl is loaded at run time by fleet/clickhouse.c (dlopen)
 AS_LDLIBS = $(PC_LDLIBS) -lpthread -lm -ldl $(LDLIBS)
 
 # Debian packages (dpkg names): what `make` needs, and what the tests,
 # the sanitizer build, the fuzzers and the man page check add.
 BUILD_PKGS = gcc make pkg-config libsqlite3-dev libpcre2-dev zlib1g-dev \
-           libcurl4-openssl-dev
+           libcurl4-openssl-dev libisal-dev
 TEST_PKGS  = libcmocka-dev sqlite3 gzip python3 clang libclang-rt-14-dev \
            valgrind groff-base man-db systemd python3-jsonschema \
            clickhouse-server clickhouse-client curl
@@ -70,7 +80,7 @@ SANLIB   = $(LIBSRCS:%.c=build/san/%.o) build/san/gen/asyncio_rules.o
 UNITS    = $(UNITSRCS:tests/unit/%.c=build/tests/%)
 SANUNITS = $(UNITSRCS:tests/unit/%.c=build/san/tests/%)
 
-.PHONY: deb all deps deps-build check check-plain check-san check-fuzz \
+.PHONY: deb all deps deps-build check check-plain check-san check-fuzz check-zlib \
         check-mutate check-build check-headers demo install clean bench fuzz
 
 all: build/aiosift
@@ -163,8 +173,10 @@ build/san/tests/%: build/san/tests/unit/%.o $(SANLIB)
 # target builds with DEVELOPER=1: warnings are errors.
 # The parts run in two groups side by side (two cores), each group's
 # parts one after the other; the groups are balanced by their CPU time
-# (plain+mutate about as long as san+fuzz+build on a quiet machine).
-CHECK_GROUPS = "check-plain check-mutate" "check-san check-fuzz check-build"
+# (plain+mutate about as long as san+fuzz+build on a quiet machine;
+# check-zlib, the gzip tests on the zlib-only build, about a minute).
+CHECK_GROUPS = "check-plain check-mutate check-zlib" \
+           "check-san check-fuzz check-build"
 
 # build/aiosift first: tests of both groups use it (make install); if it
 # fails, the parts count that.
@@ -182,6 +194,34 @@ check-san:
 	@$(MAKE) --no-print-directory build/san/aiosift $(SANUNITS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1 tests/run build/san
+
+# The program with zlib alone, as built where ISA-L is missing (or with
+# NO_ISAL=1): only ingest/reader.c differs, and links no ISA-L. check-zlib
+# runs the gzip tests on it, so that both inflaters answer to them (the
+# fuzzer compares the two in one binary: fuzz/fuzz_gzip.c).
+ZLIB_CPPFLAGS = $(filter-out -DHAVE_ISAL,$(AS_CPPFLAGS))
+ZLIB_LDLIBS = $(filter-out -lisal,$(AS_LDLIBS))
+ZLIBOBJS = $(filter-out build/obj/ingest/reader.o,$(OBJS)) \
+           build/zlib/obj/ingest/reader.o
+ZLIBLIB  = $(filter-out build/obj/ingest/reader.o,$(LIBOBJS)) \
+           build/zlib/obj/ingest/reader.o
+ZLIB_TESTS = unit/test_reader cli/hostile.sh cli/ingest.sh cli/inflate.sh
+
+build/zlib/obj/%.o: %.c build/obj/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ZLIB_CPPFLAGS) -std=c11 $(WARN) $(CFLAGS) -c -o $@ $<
+
+build/zlib/aiosift: $(ZLIBOBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(ZLIBOBJS) $(ZLIB_LDLIBS)
+
+build/zlib/tests/test_reader: build/obj/tests/unit/test_reader.o $(ZLIBLIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ZLIBLIB) $(ZLIB_LDLIBS) -lcmocka
+
+check-zlib:
+	@$(MAKE) --no-print-directory build/zlib/aiosift \
+	  build/zlib/tests/test_reader
+	@TESTS="$(ZLIB_TESTS)" tests/run build/zlib
 
 # Mutations of the rules and the field extraction that the tests must
 # catch (tests/mutate.sh).

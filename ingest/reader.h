@@ -13,8 +13,10 @@
  * (a 512 KiB input block, two 1 MiB output buffers) whatever the file
  * holds. A gzip file (not stdin) is inflated ahead by a second thread
  * while the caller works on what it got; AIOSIFT_INFLATE_THREAD=0 in the
- * environment at reader_open() turns that off. One reader is used by one
- * thread at a time. */
+ * environment at reader_open() turns that off. Built with ISA-L, gzip is
+ * inflated by igzip with zlib judging damage (reader.c);
+ * AIOSIFT_INFLATE=zlib at reader_open() uses zlib alone. One reader is
+ * used by one thread at a time. */
 struct reader;
 
 struct reader_info {
