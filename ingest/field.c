@@ -8,13 +8,17 @@
 
 #include <string.h>
 
+/* The most digits a pid is read from: more would overflow int64_t (and
+ * no system has such pids); a longer number is no pid (-1). */
+#define PID_DIGITS_MAX	18
+
 int64_t
 field_pid(struct span s)
 {
 	int64_t	v = 0;
 	size_t	i;
 
-	if (s.n == 0 || s.n > 18)
+	if (s.n == 0 || s.n > PID_DIGITS_MAX)
 		return -1;
 	for (i = 0; i < s.n; i++) {
 		if (s.p[i] < '0' || s.p[i] > '9')

@@ -126,7 +126,8 @@ struct jvalue {
 	struct span	 raw;	/* the value as written, quotes included */
 };
 
-/* The most exception fields of one line kept (the rest are left out). */
+/* The most exception fields of one line whose text joins the message;
+ * the rest are left out of it (the record's text keeps them). */
 #define JSON_EXC_MAX	5
 
 /* The known members of one line. */

@@ -27,8 +27,7 @@
 #include "ingest/pylayout.h"
 #include "ingest/template.h"
 
-#define DETECT_BYTES	65536
-#define DETECT_LINES	2000
+#define DETECT_LINES	2000	/* lines detection reads at the most */
 
 const char *const layout_names[] = {
 	"auto", "python", "iso", "syslog", "journald", "container", "json",
@@ -72,7 +71,7 @@ static void
 layout_add_fields(struct layout *l, int first)
 {
 	pylayout_init(&l->py, l->kind == LAYOUT_UNTIMED, first);
-	pattern_run_init(l->run, NULL, false);
+	pattern_run_init(l->run, NULL);
 }
 
 void
@@ -247,7 +246,7 @@ layout_from_regex(const char *regex, struct err *e)
 		layout_free(l);
 		return NULL;
 	}
-	pattern_run_init(l->run, &l->regex, true);
+	pattern_run_init(l->run, &l->regex);
 	return layout_finish(l);
 }
 
@@ -500,16 +499,16 @@ choose_inner(const struct scores *sc, const struct probes *pr,
 }
 
 /* The part of p[0..*n) detection reads: whole lines of the first
- * DETECT_BYTES, a UTF-8 byte order mark left out. */
+ * LAYOUT_DETECT_BYTES, a UTF-8 byte order mark left out. */
 static const char *
 detect_window(const char *p, size_t *n)
 {
 	size_t	k;
 
-	if (*n > DETECT_BYTES) {
-		for (k = DETECT_BYTES; k > 0 && p[k - 1] != '\n'; k--)
+	if (*n > LAYOUT_DETECT_BYTES) {
+		for (k = LAYOUT_DETECT_BYTES; k > 0 && p[k - 1] != '\n'; k--)
 			;
-		*n = k > 0 ? k : DETECT_BYTES;
+		*n = k > 0 ? k : LAYOUT_DETECT_BYTES;
 	}
 	if (*n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
 		p += 3;
@@ -556,6 +555,9 @@ layout_detect(const char *p, size_t n)
 		else if (prefix != PREFIX_NONE && prefix != PREFIX_INDENT)
 			l->name = "container";
 	}
+	/* lines the probes' patterns gave up on count as the layout's */
+	l->run->limit_hits += pr.timed->run->limit_hits +
+	    pr.untimed->run->limit_hits;
 	layout_free(pr.timed);
 	layout_free(pr.untimed);
 	return layout_finish(l);

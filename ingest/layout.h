@@ -41,8 +41,11 @@ enum layout_kind {
  * than a detected one, which knows its variant). */
 struct layout	*layout_by_name(const char *name, struct err *e);
 struct layout	*layout_from_regex(const char *regex, struct err *e);
+/* How much of a file's start detection reads. */
+#define LAYOUT_DETECT_BYTES	65536
+
 /* Recognise the layout of a file from its first bytes (whole lines,
- * up to 64 KiB); never NULL: "stderr" when nothing fits. */
+ * up to LAYOUT_DETECT_BYTES); never NULL: "stderr" when nothing fits. */
 struct layout	*layout_detect(const char *p, size_t n);
 void		 layout_free(struct layout *l);
 /* One of layout_names ("regex" for a user regex); a loan for l's life. */
@@ -53,9 +56,10 @@ const char	*layout_name(const struct layout *l);
  * remember for the next run of a detected file, so a resumed file is
  * split as before. A loan for l's life. */
 const char	*layout_spec(const struct layout *l);
-/* Lines a user regex gave up on (its match or depth limit reached:
- * catastrophic backtracking), read as no header, since the layout was
- * made. */
+/* Lines a pattern of the layout gave up on (the match, depth or JIT
+ * stack limit of common/regex_limits.h reached: catastrophic
+ * backtracking, as a user regex may have), read as no header, since the
+ * layout was made (its detection included). */
 size_t		 layout_limit_hits(const struct layout *l);
 /* Whether records of this layout are JSON objects, one per line. */
 bool		 layout_is_json(const struct layout *l);

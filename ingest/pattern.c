@@ -12,15 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/regex_limits.h"
 #include "common/xmalloc.h"
 #include "ingest/field.h"
 #include "ingest/timestamp.h"
-
-/* A user's header regex gets this much backtracking per line, so a
- * pattern that backtracks catastrophically on some line costs a bounded
- * time there (the line then reads as no header) and is reported. */
-#define REGEX_MATCH_LIMIT	1000000
-#define REGEX_DEPTH_LIMIT	10000
 
 static int
 group_number(pcre2_code *re, const char *name)
@@ -71,12 +66,12 @@ pcre_free(void *p, void *unused)
 }
 
 void
-pattern_run_init(struct pattern_run *r, const struct pattern *sized_for,
-    bool limits)
+pattern_run_init(struct pattern_run *r, const struct pattern *sized_for)
 {
 	memset(r, 0, sizeof(*r));
-	/* through xmalloc(), which never returns NULL: none of the three
-	 * below can be NULL (the asserts say so) */
+	/* through xmalloc(), which never returns NULL: PCRE2 fails these
+	 * only when its allocator does, so none can be NULL (the asserts
+	 * say so) */
 	r->gctx = pcre2_general_context_create(pcre_alloc, pcre_free, NULL);
 	assert(r->gctx != NULL);
 	if (sized_for != NULL)
@@ -84,13 +79,17 @@ pattern_run_init(struct pattern_run *r, const struct pattern *sized_for,
 		    r->gctx);
 	else
 		r->md = pcre2_match_data_create(PATTERN_PAIRS, r->gctx);
-	assert(r->md != NULL);
-	if (limits) {
-		r->mctx = pcre2_match_context_create(r->gctx);
-		assert(r->mctx != NULL);
-		pcre2_set_match_limit(r->mctx, REGEX_MATCH_LIMIT);
-		pcre2_set_depth_limit(r->mctx, REGEX_DEPTH_LIMIT);
-	}
+	r->mctx = pcre2_match_context_create(r->gctx);
+	assert(r->md != NULL && r->mctx != NULL);
+	pcre2_set_match_limit(r->mctx, REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(r->mctx, REGEX_DEPTH_LIMIT);
+	/* NULL without JIT support, or when its mmap() fails: JIT code
+	 * then runs on PCRE2's 32 KiB default (a deep match reaches
+	 * PCRE2_ERROR_JIT_STACKLIMIT sooner, and is counted) */
+	r->jit_stack = pcre2_jit_stack_create(REGEX_JIT_STACK_START,
+	    REGEX_JIT_STACK_MAX, r->gctx);
+	if (r->jit_stack != NULL)
+		pcre2_jit_stack_assign(r->mctx, NULL, r->jit_stack);
 }
 
 void
@@ -98,6 +97,7 @@ pattern_run_release(struct pattern_run *r)
 {
 	pcre2_match_data_free(r->md);
 	pcre2_match_context_free(r->mctx);
+	pcre2_jit_stack_free(r->jit_stack);
 	pcre2_general_context_free(r->gctx);
 	memset(r, 0, sizeof(*r));
 }

@@ -24,8 +24,9 @@ struct pattern {
 struct pattern_run {
 	pcre2_general_context	*gctx;	/* PCRE2 allocates with xmalloc() */
 	pcre2_match_data	*md;
-	pcre2_match_context	*mctx;	/* the limits; NULL: PCRE2's */
-	size_t			 limit_hits;
+	pcre2_match_context	*mctx;	/* the limits (regex_limits.h) */
+	pcre2_jit_stack		*jit_stack;
+	size_t			 limit_hits;	/* lines that reached them */
 };
 
 /* Compile src with PCRE2 options opts into *pt; -1 with *e
@@ -38,10 +39,10 @@ int	pattern_compile(struct pattern *pt, const char *src, uint32_t opts,
 #define PATTERN_PAIRS	32
 
 /* Ready *r to match sized_for (NULL: any pattern of at most PATTERN_PAIRS
- * groups), under limits when `limits`. PCRE2 allocates through
- * xmalloc(): out of memory is fatal, as everywhere. */
-void	pattern_run_init(struct pattern_run *r, const struct pattern *sized_for,
-	    bool limits);
+ * groups) under the limits rules have (common/regex_limits.h). PCRE2
+ * allocates through xmalloc(): out of memory is fatal, as everywhere. */
+void	pattern_run_init(struct pattern_run *r,
+	    const struct pattern *sized_for);
 void	pattern_run_release(struct pattern_run *r);
 
 /* Match pt at s[0..n) (anchored as pt is written); on a match fill rec's

@@ -11,6 +11,7 @@
  */
 #include "ingest/pylayout.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +71,11 @@ _Static_assert(NFIELD_PATS == PYLAYOUT_PATTERNS, "PYLAYOUT_PATTERNS");
 /* The basicConfig pattern, tried first on untimed lines. */
 #define BASIC_PAT	10
 
-/* The basicConfig pattern, tried first on untimed lines. */
-#define BASIC_PAT	10
+/* How far after the time the "]" that closes a tornado or celery head is
+ * looked for: a head longer than that is read as no head (the line may
+ * still be a header by the field patterns). */
+#define TORNADO_HEAD_MAX	160
+#define CELERY_HEAD_MAX		64
 
 static bool
 is_digit(char c)
@@ -94,12 +98,14 @@ field_pattern(int i, bool untimed, struct pattern *out)
 	const char	*s = field_pats[i].src;
 	char		 src[512];
 	struct err	 e;
+	int		 k;
 
 	if (!field_cached[untimed][i]) {
 		if (untimed) {
 			/* "^ +" -> "^" */
 			src[0] = '^';
-			snprintf(src + 1, sizeof(src) - 1, "%s", s + 3);
+			k = snprintf(src + 1, sizeof(src) - 1, "%s", s + 3);
+			assert(k >= 0 && (size_t)k < sizeof(src) - 1);
 			s = src;
 		}
 		if (pattern_compile(pt, s, 0, &e) == -1)
@@ -223,7 +229,8 @@ tornado_head(const char *s, size_t n, int64_t *ts, size_t *used)
 	    s[2] != ' ' || !is_digit(s[3]) ||
 	    !timestamp_parse(s + 3, n - 3, ts, &k) || s[3 + k] != ' ')
 		return false;
-	close = memchr(s + 3 + k, ']', n - 3 - k < 160 ? n - 3 - k : 160);
+	close = memchr(s + 3 + k, ']', n - 3 - k < TORNADO_HEAD_MAX ?
+	    n - 3 - k : TORNADO_HEAD_MAX);
 	if (close == NULL)
 		return false;
 	*used = (size_t)(close - s) + 1;
@@ -242,7 +249,8 @@ celery_head(const char *s, size_t n, int64_t *ts, size_t *used)
 	    !timestamp_parse(s + 1, n - 1, ts, &k) || 1 + k + 2 >= n ||
 	    s[1 + k] != ':' || s[2 + k] != ' ')
 		return false;
-	close = memchr(s + 3 + k, ']', n - 3 - k < 64 ? n - 3 - k : 64);
+	close = memchr(s + 3 + k, ']', n - 3 - k < CELERY_HEAD_MAX ?
+	    n - 3 - k : CELERY_HEAD_MAX);
 	if (close == NULL || memchr(s + 3 + k, '/', (size_t)(close - s) - 3 -
 	    k) == NULL)
 		return false;

@@ -38,7 +38,6 @@
 #include "common/xmalloc.h"
 #include "ingest/jsonline.h"
 
-#define DETECT_BYTES	65536
 #define NONE		SIZE_MAX
 
 enum tb_state {
@@ -813,8 +812,8 @@ judge_wrap(struct splitter *sp)
 	sp->wrap_judged = true;
 	if (layout_kind(sp->layout) != LAYOUT_UNTIMED)
 		return;
-	if (n > DETECT_BYTES)
-		n = DETECT_BYTES;
+	if (n > LAYOUT_DETECT_BYTES)
+		n = LAYOUT_DETECT_BYTES;
 	for (end = p + n; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
@@ -846,8 +845,8 @@ judge_regex(struct splitter *sp)
 
 	sp->judged = true;
 	hits = layout_limit_hits(sp->layout);
-	if (n > DETECT_BYTES)
-		n = DETECT_BYTES;
+	if (n > LAYOUT_DETECT_BYTES)
+		n = LAYOUT_DETECT_BYTES;
 	d = layout_detect(p, n);
 	snprintf(sp->auto_name, sizeof(sp->auto_name), "%s", layout_name(d));
 	for (end = p + n; p < end; p = nl + 1) {
@@ -874,10 +873,18 @@ splitter_note(const struct splitter *sp, const char *path, struct err *e)
 {
 	size_t	hits;
 
-	if (sp->layout == NULL || layout_kind(sp->layout) != LAYOUT_REGEX)
-		return false;	/* nothing read yet, or no user regex */
+	if (sp->layout == NULL)
+		return false;	/* nothing read yet */
 	hits = layout_limit_hits(sp->layout) - sp->judge_hits;
-
+	if (hits > 0 && layout_kind(sp->layout) != LAYOUT_REGEX) {
+		err_set(e, STATUS_OK, "%s: the %s layout's field patterns gave "
+		    "up on %zu line%s (their match limit: too much "
+		    "backtracking); read as no header", path,
+		    layout_name(sp->layout), hits, hits == 1 ? "" : "s");
+		return true;
+	}
+	if (layout_kind(sp->layout) != LAYOUT_REGEX)
+		return false;	/* no user regex */
 	if (hits > 0) {
 		err_set(e, STATUS_OK, "%s: the header regex gave up on %zu "
 		    "line%s (its match limit: too much backtracking); read "
@@ -901,7 +908,7 @@ splitter_next(struct splitter *sp, int at_end)
 	size_t			 cend, term;
 
 	if (sp->layout == NULL) {
-		if (sp->len - sp->scan < DETECT_BYTES &&
+		if (sp->len - sp->scan < LAYOUT_DETECT_BYTES &&
 		    at_end == SPLITTER_MORE)
 			return NULL;
 		/* nothing fed yet (an empty stream): buf is still NULL */

@@ -69,11 +69,11 @@ const struct record	*splitter_next(struct splitter *sp, int at_end);
  * room): what the memory bound is about. */
 size_t	splitter_held(const struct splitter *sp);
 
-/* A note on how a user's header regex split the file so far, for the
- * end of a file: the regex gave up on lines (its match limit), or, of
- * the first lines, it left a tenth or more as continuations where the
- * detected (timed or JSON) layout starts a record. True with *e
- * (STATUS_OK) filled, naming path. */
+/* A note on how the layout split the file so far, for the end of a
+ * file: its patterns gave up on lines (their match limit), or, for a
+ * user's header regex, of the first lines it left a tenth or more as
+ * continuations where the detected (timed or JSON) layout starts a
+ * record. True with *e (STATUS_OK) filled, naming path. */
 bool	splitter_note(const struct splitter *sp, const char *path,
 	    struct err *e);
 

@@ -350,6 +350,7 @@ void
 template_votes_init(struct template_votes *v)
 {
 	v->ncand = 0;
+	v->dropped = 0;
 }
 
 void
@@ -365,8 +366,10 @@ template_vote(struct template_votes *v, const char *s, size_t n)
 		if (same_shape(&v->cand[i].t, &t))
 			break;
 	if (i == v->ncand) {
-		if (v->ncand == TEMPLATE_CANDIDATES)
+		if (v->ncand == TEMPLATE_CANDIDATES) {
+			v->dropped++;
 			return;
+		}
 		v->ncand++;
 		v->cand[i].t = t;
 		v->cand[i].count = 0;

@@ -35,6 +35,9 @@ struct template {
  * and what their values looked like. Plain data, no allocation. */
 struct template_votes {
 	size_t		 ncand;
+	size_t		 dropped;	/* lines whose new shape found the
+					 * TEMPLATE_CANDIDATES taken: left
+					 * out of the vote */
 	struct {
 		struct template	 t;
 		size_t		 count;

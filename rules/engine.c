@@ -20,6 +20,7 @@
 
 #include "common/buf.h"
 #include "common/escape.h"
+#include "common/regex_limits.h"
 #include "common/kinds.h"
 #include "common/severity.h"
 #include "common/xmalloc.h"
@@ -28,9 +29,6 @@
 extern const char asyncio_rules[];
 extern const size_t asyncio_rules_len;
 
-#define ENGINE_MATCH_LIMIT	2000000	/* backtracking steps per match */
-#define ENGINE_DEPTH_LIMIT	20000	/* nested backtracking frames */
-#define ENGINE_JIT_STACK	(1024 * 1024)
 #define ENGINE_FIELD_CAP	512	/* bytes kept of one captured field */
 
 /* A distinct needle; hash is the byte pair that ends its first m bytes
@@ -348,13 +346,14 @@ engine_new(const struct engine_opts *o, struct err *e)
 	engine_build_shift(en);
 	en->md = pcre2_match_data_create(maxcap + 1, NULL);
 	en->mc = pcre2_match_context_create(NULL);
-	en->js = pcre2_jit_stack_create(32 * 1024, ENGINE_JIT_STACK, NULL);
+	en->js = pcre2_jit_stack_create(REGEX_JIT_STACK_START,
+	    REGEX_JIT_STACK_MAX, NULL);
 	if (en->md == NULL || en->mc == NULL || en->js == NULL) {
 		err_set(e, STATUS_USAGE, "pcre2: out of memory");
 		goto fail;
 	}
-	pcre2_set_match_limit(en->mc, ENGINE_MATCH_LIMIT);
-	pcre2_set_depth_limit(en->mc, ENGINE_DEPTH_LIMIT);
+	pcre2_set_match_limit(en->mc, REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(en->mc, REGEX_DEPTH_LIMIT);
 	pcre2_jit_stack_assign(en->mc, NULL, en->js);
 	ruleset_release(&pack);
 	ruleset_release(&added);

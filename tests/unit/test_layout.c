@@ -535,6 +535,19 @@ test_regex(void **state)
 	assert_false(layout_parse_header(l, "\xff\xfe x", 4, &rec));
 	layout_free(l);
 
+	/* catastrophic backtracking: capped by the rules' limits (years
+	 * seconds without them), the line read as no header and counted;
+	 * the next line matches as ever */
+	l = layout_from_regex("^(a|a)+$", &e);
+	assert_non_null(l);
+	assert_int_equal(layout_limit_hits(l), 0);
+	assert_false(layout_parse_header(l, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaa!", 53, &rec));
+	assert_int_equal(layout_limit_hits(l), 1);
+	assert_true(layout_parse_header(l, "aaaa", 4, &rec));
+	assert_int_equal(layout_limit_hits(l), 1);
+	layout_free(l);
+
 	err_clear(&e);
 	assert_null(layout_from_regex("^(?<ts>[0-9", &e));
 	assert_int_equal(e.status, STATUS_USAGE);
