@@ -1,7 +1,7 @@
 /*
  * main: the command table, global options (--help, --version) and the
- * exit status. Each command lives in its own cmd_NAME.c in its area's
- * folder and owns its argv.
+ * exit status. Each command lives in its own cli/cmd_NAME.c and owns
+ * its argv.
  */
 #include <stdio.h>
 #include <string.h>

@@ -803,16 +803,3 @@ output_free(struct output *o)
 	free(o->titles);
 	free(o);
 }
-
-int
-output_usage(const char *cmd, const char *usage, const char *why)
-{
-	if (why != NULL) {
-		fprintf(stderr, "aiosift: %s: ", cmd);
-		escape_terminal(stderr, why, strlen(why));
-		fputc('\n', stderr);
-	}
-	fputs(usage, stderr);
-	fprintf(stderr, "Try 'aiosift %s --help'.\n", cmd);
-	return STATUS_USAGE;
-}

@@ -86,9 +86,4 @@ char	*output_fit(const char *s, size_t n, size_t w);
 /* Display columns of escaped text (one per UTF-8 sequence). */
 size_t	output_width(const char *s, size_t n);
 
-/* A usage error of command cmd: "aiosift CMD: why" (escaped; left out
- * when why is NULL), the usage line, a pointer to --help, all on stderr.
- * Returns STATUS_USAGE. */
-int	output_usage(const char *cmd, const char *usage, const char *why);
-
 #endif

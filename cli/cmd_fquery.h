@@ -1,5 +1,5 @@
-#ifndef FLEET_CMD_FQUERY_H
-#define FLEET_CMD_FQUERY_H
+#ifndef CLI_CMD_FQUERY_H
+#define CLI_CMD_FQUERY_H
 
 #include <stdbool.h>
 

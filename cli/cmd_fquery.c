@@ -4,7 +4,7 @@
  * --user, --password-file and --timeout; `query hosts` is the fleet's
  * own question. The answers are fleet/fquery.c's.
  */
-#include "fleet/cmd_fquery.h"
+#include "cli/cmd_fquery.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cliopt.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/record.h"
@@ -20,7 +21,6 @@
 #include "common/timefmt.h"
 #include "fleet/fleeturl.h"
 #include "fleet/fquery.h"
-#include "query/cliopt.h"
 #include "query/filter.h"
 #include "query/output.h"
 #include "query/report.h"
@@ -253,18 +253,18 @@ fleet_query_cmd(int argc, char *argv[])
 			if (strcmp(argv[optind], whats[i]) == 0)
 				what = (int)i;
 	if (what < 0)
-		return output_usage("query", fq_query_usage, optind < argc ?
+		return cliopt_usage("query", fq_query_usage, optind < argc ?
 		    "with --fleet: findings, incidents, stalls, tasks, top or "
 		    "hosts" : "what to query is missing");
 	if (optind + 1 < argc)
-		return output_usage("query", fq_query_usage,
+		return cliopt_usage("query", fq_query_usage,
 		    "too many arguments");
 	if (o.by != NULL && what != FQ_TOP)
-		return output_usage("query", fq_query_usage,
+		return cliopt_usage("query", fq_query_usage,
 		    "--by is for query top");
 	if (f.since_us != TS_NONE && f.until_us != TS_NONE &&
 	    f.until_us <= f.since_us)
-		return output_usage("query", fq_query_usage,
+		return cliopt_usage("query", fq_query_usage,
 		    "--until must be after --since");
 	if (output_color(stdout, color))
 		o.flags |= OUTPUT_COLOR;
@@ -408,14 +408,14 @@ fleet_report_cmd(int argc, char *argv[])
 		}
 	}
 	if (optind < argc)
-		return output_usage("report", fq_report_usage,
+		return cliopt_usage("report", fq_report_usage,
 		    "no arguments, only options");
 	if (until == TS_NONE)
 		until = now;
 	if (since == TS_NONE)
 		since = until - FQ_DAY_US;
 	if (since >= until)
-		return output_usage("report", fq_report_usage,
+		return cliopt_usage("report", fq_report_usage,
 		    "--until must be after --since");
 	if ((rc = fq_connect(&q, &fo)) != 0)
 		return rc;

@@ -4,14 +4,13 @@
  * piece of argv that is echoed is escaped: an argument is text the user
  * may have pasted from a log.
  */
-#include "query/cliopt.h"
+#include "cli/cliopt.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "common/err.h"
 #include "common/escape.h"
-#include "query/output.h"
 
 static void
 cliopt_echo(const struct cliopt_cmd *cmd, const char *before,
@@ -36,7 +35,7 @@ cliopt_take(const struct cliopt_cmd *cmd, int c, char *const argv[],
 		if (strcmp(optarg, "auto") != 0 &&
 		    strcmp(optarg, "always") != 0 &&
 		    strcmp(optarg, "never") != 0)
-			return output_usage(cmd->name, cmd->usage,
+			return cliopt_usage(cmd->name, cmd->usage,
 			    "--color: use auto, always or never");
 		*sh->color = optarg;
 		return 0;
@@ -52,13 +51,13 @@ cliopt_take(const struct cliopt_cmd *cmd, int c, char *const argv[],
 		return -1;
 	case ':':
 		cliopt_echo(cmd, "", argv[optind - 1], " needs a value\n");
-		return output_usage(cmd->name, cmd->usage, NULL);
+		return cliopt_usage(cmd->name, cmd->usage, NULL);
 	default:
 		break;
 	}
 	/* '?', or a shared option this command does not take */
 	cliopt_echo(cmd, "unknown option ", argv[optind - 1], "\n");
-	return output_usage(cmd->name, cmd->usage, NULL);
+	return cliopt_usage(cmd->name, cmd->usage, NULL);
 }
 
 int
@@ -68,5 +67,18 @@ cliopt_bad_value(const struct cliopt_cmd *cmd, const char *name,
 	fprintf(stderr, "aiosift: %s: --%s: ", cmd->name, name);
 	escape_terminal(stderr, why, strlen(why));
 	fputc('\n', stderr);
+	return STATUS_USAGE;
+}
+
+int
+cliopt_usage(const char *cmd, const char *usage, const char *why)
+{
+	if (why != NULL) {
+		fprintf(stderr, "aiosift: %s: ", cmd);
+		escape_terminal(stderr, why, strlen(why));
+		fputc('\n', stderr);
+	}
+	fputs(usage, stderr);
+	fprintf(stderr, "Try 'aiosift %s --help'.\n", cmd);
 	return STATUS_USAGE;
 }

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cliopt.h"
+#include "cli/cmd_fquery.h"
 #include "cli/commands.h"
 #include "common/err.h"
 #include "common/escape.h"
@@ -22,12 +24,9 @@
 #include "common/severity.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
-#include "fleet/cmd_fquery.h"
 #include "query/filter.h"
-#include "query/qdb.h"
-#include "query/cliopt.h"
-#include "query/output.h"
 #include "query/prometheus.h"
+#include "query/qdb.h"
 #include "query/report.h"
 
 #define DAY_US		(INT64_C(86400) * 1000000)
@@ -108,7 +107,7 @@ static const struct cliopt_cmd report_cmd = { "report", usage_line,
 static int
 report_usage(const char *why)
 {
-	return output_usage(report_cmd.name, report_cmd.usage, why);
+	return cliopt_usage(report_cmd.name, report_cmd.usage, why);
 }
 
 /* 0, an exit status, or -1 when --help was printed. */

@@ -1,5 +1,5 @@
-#ifndef QUERY_CLIOPT_H
-#define QUERY_CLIOPT_H
+#ifndef CLI_CLIOPT_H
+#define CLI_CLIOPT_H
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -43,5 +43,10 @@ int	cliopt_take(const struct cliopt_cmd *cmd, int c, char *const argv[],
 /* "aiosift CMD: --NAME: why" (escaped) on stderr; STATUS_USAGE. */
 int	cliopt_bad_value(const struct cliopt_cmd *cmd, const char *name,
 	    const char *why);
+
+/* A usage error of command cmd: "aiosift CMD: why" (escaped; left out
+ * when why is NULL), the usage line, a pointer to --help, all on stderr.
+ * Returns STATUS_USAGE. */
+int	cliopt_usage(const char *cmd, const char *usage, const char *why);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cliopt.h"
 #include "cli/commands.h"
 #include "common/duration.h"
 #include "common/err.h"
@@ -19,7 +20,6 @@
 #include "common/severity.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
-#include "query/cliopt.h"
 #include "query/filter.h"
 #include "query/output.h"
 #include "query/qdb.h"
@@ -105,7 +105,7 @@ static const struct cliopt_cmd pm_cmd = { "postmortem", usage_line,
 static int
 pm_usage(const char *why)
 {
-	return output_usage(pm_cmd.name, pm_cmd.usage, why);
+	return cliopt_usage(pm_cmd.name, pm_cmd.usage, why);
 }
 
 /* 0, an exit status, or -1 after --help. */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cliopt.h"
+#include "cli/cmd_fquery.h"
 #include "cli/commands.h"
 #include "common/err.h"
 #include "common/escape.h"
@@ -17,8 +19,6 @@
 #include "common/severity.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
-#include "fleet/cmd_fquery.h"
-#include "query/cliopt.h"
 #include "query/filter.h"
 #include "query/output.h"
 #include "query/qdb.h"
@@ -657,7 +657,7 @@ static const struct cliopt_cmd query_cmd = { "query", usage_line,
 static int
 query_usage(const char *why)
 {
-	return output_usage(query_cmd.name, query_cmd.usage, why);
+	return cliopt_usage(query_cmd.name, query_cmd.usage, why);
 }
 
 /* A number of at least min for option name; false after a message. */
@@ -735,7 +735,7 @@ query_kinds_check(struct store *s, const struct qopts *o)
 			}
 		sqlite3_finalize(st);
 		fputc('\n', stderr);
-		return output_usage(query_cmd.name, query_cmd.usage, NULL);
+		return cliopt_usage(query_cmd.name, query_cmd.usage, NULL);
 	}
 	return 0;
 }
