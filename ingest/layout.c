@@ -29,6 +29,10 @@
 
 #define DETECT_LINES	2000	/* lines detection reads at the most */
 
+/* The longest spec: a container layout with a pattern and a template. */
+_Static_assert(sizeof("container;o=8;k=2;p=;a=1;t=") - 1 + PYLAYOUT_NAME_MAX +
+    TEMPLATE_SPEC - 1 < LAYOUT_SPEC_MAX, "LAYOUT_SPEC_MAX");
+
 const char *const layout_names[] = {
 	"auto", "python", "iso", "syslog", "journald", "container", "json",
 	"basic", "stderr", "rich", NULL
@@ -131,8 +135,11 @@ layout_finish(struct layout *l)
 	if (l->kind == LAYOUT_REGEX) {
 		snprintf(l->spec, sizeof(l->spec), "%s", l->name);
 	} else {
-		snprintf(l->spec, sizeof(l->spec), "%s;o=%d;k=%d;p=%d;a=%d",
-		    l->name, (int)l->prefix, (int)l->kind, l->py.first,
+		/* the pattern by its name: an index would change meaning
+		 * when a pattern is added to the table */
+		snprintf(l->spec, sizeof(l->spec), "%s;o=%d;k=%d;p=%s;a=%d",
+		    l->name, (int)l->prefix, (int)l->kind, l->py.first >= 0 ?
+		    pylayout_pattern_name(l->py.first) : "-1",
 		    (int)l->inner_any);
 		if (l->prefix == PREFIX_RICH)
 			snprintf(l->spec + strlen(l->spec), sizeof(l->spec) -
@@ -146,52 +153,107 @@ layout_finish(struct layout *l)
 	return l;
 }
 
+/* The fields of a layout spec, as read. */
+struct spec_fields {
+	long		 o, k, a, w;
+	int		 pat;		/* table index, or -1 */
+	struct template	 tpl;
+};
+
+/* The value of "KEY=VALUE" at *s when it is key's: its span, *s moved to
+ * the ';' or NUL after it. False when *s holds another field. */
+static bool
+spec_field(const char **s, char key, struct span *v)
+{
+	if ((*s)[0] != ';' || (*s)[1] != key || (*s)[2] != '=')
+		return false;
+	v->p = *s + 3;
+	v->n = strcspn(v->p, ";");
+	*s = v->p + v->n;
+	return true;
+}
+
+/* The integer v holds, when it holds one within [lo, hi]. */
+static bool
+spec_int(struct span v, long lo, long hi, long *out)
+{
+	char	buf[24], *end;
+
+	if (v.n == 0 || v.n >= sizeof(buf))
+		return false;
+	memcpy(buf, v.p, v.n);
+	buf[v.n] = '\0';
+	*out = strtol(buf, &end, 10);
+	return *end == '\0' && (buf[0] == '-' || (buf[0] >= '0' &&
+	    buf[0] <= '9')) && *out >= lo && *out <= hi;
+}
+
+/* The pattern a spec's p= names: -1 for none, a name, or (specs from
+ * before patterns had names) an index into the table of that time. */
+static bool
+spec_pattern(struct span v, int *pat)
+{
+	long	n;
+
+	if (v.n > 0 && (v.p[0] == '-' || (v.p[0] >= '0' && v.p[0] <= '9'))) {
+		if (!spec_int(v, -1, 999, &n))
+			return false;
+		*pat = n == -1 ? -1 : pylayout_pattern_v1(n);
+		return *pat >= 0 || n == -1;
+	}
+	*pat = pylayout_pattern_named(v.p, v.n);
+	return *pat >= 0;
+}
+
+/* Read the fields after a spec's name (";o=0;k=0;p=lv-name;a=0", then
+ * ";w=20" or ";t=..."); false unless every one is there and valid. */
+static bool
+spec_read(const char *s, struct spec_fields *f)
+{
+	struct span	v;
+
+	memset(f, 0, sizeof(*f));
+	if (!spec_field(&s, 'o', &v) ||
+	    !spec_int(v, PREFIX_NONE, PREFIX_LAST, &f->o) ||
+	    !spec_field(&s, 'k', &v) ||
+	    !spec_int(v, LAYOUT_TIMED, LAYOUT_UNTIMED, &f->k) ||
+	    !spec_field(&s, 'p', &v) || !spec_pattern(v, &f->pat) ||
+	    !spec_field(&s, 'a', &v) || !spec_int(v, 0, 1, &f->a))
+		return false;
+	if (spec_field(&s, 'w', &v) && !spec_int(v, 10, 63, &f->w))
+		return false;
+	if (f->w == 0 && spec_field(&s, 't', &v) &&
+	    !template_parse(v.p, v.n, &f->tpl))
+		return false;
+	return *s == '\0' && (f->o == PREFIX_RICH) == (f->w > 0) &&
+	    !(f->k == LAYOUT_UNTIMED && f->pat >= 0 &&
+	    !pylayout_untimed_ok(f->pat));
+}
+
 /* A layout from its layout_spec(), or NULL. */
 static struct layout *
 layout_by_spec(const char *spec)
 {
-	struct layout	*l;
-	const char	*semi = strchr(spec, ';');
-	size_t		 i, len = (size_t)(semi - spec);
-	int		 o, k, p, a, end = 0, w = 0, wend = 0;
-	struct template	 tpl;
+	struct layout		*l;
+	const char		*semi = strchr(spec, ';');
+	size_t			 i, len = (size_t)(semi - spec);
+	struct spec_fields	 f;
 
-	memset(&tpl, 0, sizeof(tpl));
-	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d%n", &o, &k, &p, &a, &end) == 4 &&
-	    sscanf(semi + end, ";w=%d%n", &w, &wend) == 1 && w > 9 && w < 64) {
-		end += wend;
-		if (semi[end] != '\0')
-			return NULL;
-	}
-	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d", &o, &k, &p, &a) == 4 &&
-	    strncmp(semi + end, ";t=", 3) == 0) {
-		if (!template_parse(semi + end + 3, strlen(semi + end + 3),
-		    &tpl))
-			return NULL;
-		end += (int)strlen(semi + end);
-	}
-	if (sscanf(semi, ";o=%d;k=%d;p=%d;a=%d", &o, &k, &p, &a) != 4 ||
-	    semi[end] != '\0' || o < PREFIX_NONE || o > PREFIX_LAST ||
-	    k < LAYOUT_TIMED || k > LAYOUT_UNTIMED || p < -1 ||
-	    p >= PYLAYOUT_PATTERNS || (a != 0 && a != 1))
+	if (!spec_read(semi, &f))
 		return NULL;
 	for (i = 1; layout_names[i] != NULL; i++)
 		if (strlen(layout_names[i]) == len &&
 		    memcmp(layout_names[i], spec, len) == 0)
 			break;
-	if (layout_names[i] == NULL ||
-	    (k == LAYOUT_UNTIMED && p >= 0 && !pylayout_untimed_ok(p)))
+	if (layout_names[i] == NULL)
 		return NULL;
-	l = layout_alloc(layout_names[i], (enum layout_kind)k, (enum prefix)o);
-	l->inner_any = a;
-	l->rich_w = (size_t)w;
-	if ((o == PREFIX_RICH) != (w > 0)) {
-		layout_free(l);
-		return NULL;
-	}
+	l = layout_alloc(layout_names[i], (enum layout_kind)f.k,
+	    (enum prefix)f.o);
+	l->inner_any = f.a;
+	l->rich_w = (size_t)f.w;
 	if (l->kind != LAYOUT_JSON)
-		layout_add_fields(l, p);
-	l->py.tpl = tpl;
+		layout_add_fields(l, f.pat);
+	l->py.tpl = f.tpl;
 	return l;
 }
 

@@ -25,13 +25,17 @@ struct layout;
  * "stderr" (none), "rich" (RichHandler's columns). */
 extern const char *const layout_names[];
 
-/* How a layout tells where records start. */
+/* How a layout tells where records start. The values are stored in
+ * layout specs ("k=0"): never renumber them. */
 enum layout_kind {
-	LAYOUT_TIMED,	/* a header line starts with a time; others continue */
-	LAYOUT_JSON,	/* a header line is a JSON object; others continue */
-	LAYOUT_UNTIMED,	/* no times: headers by shape (level prefix, warning
-			 * lines, asyncio messages, column 0), see splitter */
-	LAYOUT_REGEX	/* a header line matches the user's regex */
+	LAYOUT_TIMED = 0,	/* a header line starts with a time; others
+				 * continue */
+	LAYOUT_JSON = 1,	/* a header line is a JSON object; others
+				 * continue */
+	LAYOUT_UNTIMED = 2,	/* no times: headers by shape (level prefix,
+				 * warning lines, asyncio messages, column 0),
+				 * see splitter */
+	LAYOUT_REGEX = 3	/* a header line matches the user's regex */
 };
 
 /* A layout by name (or layout_spec()), or from a PCRE2 header regex;
@@ -52,9 +56,11 @@ void		 layout_free(struct layout *l);
 const char	*layout_name(const struct layout *l);
 /* The exact layout, variant included, as a string shorter than
  * LAYOUT_SPEC_MAX that layout_by_name() takes back
- * ("python;o=0;k=0;p=9;a=0", ";t=..." when fields were inferred): what to
- * remember for the next run of a detected file, so a resumed file is
- * split as before. A loan for l's life. */
+ * ("python;o=0;k=0;p=lv-name;a=0", ";t=..." when fields were inferred;
+ * the field pattern by its stable name): what to remember for the next
+ * run of a detected file, so a resumed file is split as before.
+ * layout_by_name() also reads the specs of older versions, which gave
+ * the pattern's index in their table ("p=9"). A loan for l's life. */
 const char	*layout_spec(const struct layout *l);
 /* Lines a pattern of the layout gave up on (the match, depth or JIT
  * stack limit of common/regex_limits.h reached: catastrophic

@@ -23,53 +23,84 @@
 		"NOTSET|TRACE|EXCEPTION|SUCCESS)"
 
 /* Field patterns, read right after a header time ("^ +" leads) or, for
- * untimed layouts, at the line start (the "^ +" becomes "^"). */
+ * untimed layouts, at the line start (the "^ +" becomes "^"). Tried in
+ * this order; a layout spec names a pattern by its name, so a pattern
+ * may be inserted anywhere, but a name, once released, keeps meaning
+ * its pattern (specs in databases name it). */
 static const struct {
+	const char	*name;		/* at most PYLAYOUT_NAME_MAX bytes */
 	const char	*src;
 	bool		 untimed;	/* also usable without a time */
 } field_pats[] = {
 	/* %(levelname)s [%(threadName)s/%(taskName)s] %(name)s: */
-	{ "^ +" LV " +\\[(?<thread>[^\\]/]*)/(?<task>[^\\]]*)\\] +"
+	{ "lv-thtask-name",
+	    "^ +" LV " +\\[(?<thread>[^\\]/]*)/(?<task>[^\\]]*)\\] +"
 	    "(?<logger>\\S+?):(?: |$)", true },
 	/* %(levelname)-8s [%(taskName)s] %(name)s: */
-	{ "^ +" LV " +\\[(?<task>[^\\]]*)\\] +(?<logger>\\S+?):(?: |$)", true },
+	{ "lv-task-name",
+	    "^ +" LV " +\\[(?<task>[^\\]]*)\\] +(?<logger>\\S+?):(?: |$)",
+	    true },
 	/* [%(process)d] [%(threadName)s] %(levelname)-8s %(name)s - */
-	{ "^ +\\[(?<pid>\\d+)\\] +\\[(?<thread>[^\\]]*)\\] +" LV
+	{ "pid-th-lv-name",
+	    "^ +\\[(?<pid>\\d+)\\] +\\[(?<thread>[^\\]]*)\\] +" LV
 	    " +(?<logger>\\S+) +-(?: |$)", true },
 	/* | %(levelname)-8s | %(name)s | */
-	{ "^ +\\| +" LV " *\\| +(?<logger>\\S+) +\\|(?: |$)", false },
+	{ "bar-lv-name",
+	    "^ +\\| +" LV " *\\| +(?<logger>\\S+) +\\|(?: |$)", false },
 	/* - %(name)s - %(levelname)s - */
-	{ "^ +- +(?<logger>\\S+) +- +" LV " +-(?: |$)", false },
+	{ "dash-name-lv",
+	    "^ +- +(?<logger>\\S+) +- +" LV " +-(?: |$)", false },
 	/* loguru: | LEVEL    | module:function:line - */
-	{ "^ +\\| +" LV " *\\| +(?<logger>[^\\s:]+)(?::\\S+)? +-(?: |$)",
+	{ "loguru",
+	    "^ +\\| +" LV " *\\| +(?<logger>[^\\s:]+)(?::\\S+)? +-(?: |$)",
 	    false },
 	/* gunicorn: [pid] [LEVEL] */
-	{ "^ +\\[(?<pid>\\d+)\\] +\\[" LV "\\](?: +|$)", false },
+	{ "gunicorn",
+	    "^ +\\[(?<pid>\\d+)\\] +\\[" LV "\\](?: +|$)", false },
 	/* structlog's console: [info     ] */
-	{ "^ +\\[(?<level>debug|info|warning|warn|error|critical|fatal|"
+	{ "structlog",
+	    "^ +\\[(?<level>debug|info|warning|warn|error|critical|fatal|"
 	    "exception) *\\](?: +|$)", false },
 	/* [%(levelname)s] %(name)s: */
-	{ "^ +\\[" LV "\\] +(?<logger>\\S+?):(?: |$)", true },
+	{ "blv-name",
+	    "^ +\\[" LV "\\] +(?<logger>\\S+?):(?: |$)", true },
 	/* %(levelname)s %(name)s: */
-	{ "^ +" LV " +(?<logger>\\S+?):(?: |$)", true },
-	/* %(levelname)s:%(name)s: */
-	{ "^ +" LV ":(?<logger>[^\\s:]*):", true },
+	{ "lv-name",
+	    "^ +" LV " +(?<logger>\\S+?):(?: |$)", true },
+	/* %(levelname)s:%(name)s: (basicConfig's) */
+	{ "basic",
+	    "^ +" LV ":(?<logger>[^\\s:]*):", true },
 	/* [%(threadName)s] %(levelname)s %(name)s: */
-	{ "^ +\\[(?<thread>[^\\]]*)\\] +" LV " +(?<logger>\\S+?):(?: |$)",
+	{ "th-lv-name",
+	    "^ +\\[(?<thread>[^\\]]*)\\] +" LV " +(?<logger>\\S+?):(?: |$)",
 	    true },
 	/* %(levelname)s %(name)s - */
-	{ "^ +" LV " +(?<logger>\\S+) +-(?: |$)", true },
+	{ "lv-name-dash",
+	    "^ +" LV " +(?<logger>\\S+) +-(?: |$)", true },
 	/* %(name)s %(levelname)s */
-	{ "^ +(?<logger>[A-Za-z_][\\w.]*) +" LV "(?::? +|:?$)", false },
+	{ "name-lv",
+	    "^ +(?<logger>[A-Za-z_][\\w.]*) +" LV "(?::? +|:?$)", false },
 	/* [%(levelname)s] */
-	{ "^ +\\[" LV "\\](?: +|$)", true },
+	{ "blv",
+	    "^ +\\[" LV "\\](?: +|$)", true },
 	/* %(levelname)s */
-	{ "^ +" LV "(?::? +|:?$)", true },
+	{ "lv",
+	    "^ +" LV "(?::? +|:?$)", true },
 };
 #define NFIELD_PATS	(sizeof(field_pats) / sizeof(field_pats[0]))
 _Static_assert(NFIELD_PATS == PYLAYOUT_PATTERNS, "PYLAYOUT_PATTERNS");
 /* The basicConfig pattern, tried first on untimed lines. */
-#define BASIC_PAT	10
+#define BASIC_PAT	"basic"
+
+/* The patterns' names by the index specs gave them before they named
+ * them (aiosift b018df9 and older wrote "p=12"): frozen, whatever
+ * becomes of the table's order. */
+static const char *const v1_index[] = {
+	"lv-thtask-name", "lv-task-name", "pid-th-lv-name", "bar-lv-name",
+	"dash-name-lv", "loguru", "gunicorn", "structlog", "blv-name",
+	"lv-name", "basic", "th-lv-name", "lv-name-dash", "name-lv", "blv",
+	"lv"
+};
 
 /* How far after the time the "]" that closes a tornado or celery head is
  * looked for: a head longer than that is read as no head (the line may
@@ -121,16 +152,18 @@ pylayout_init(struct pylayout *py, bool untimed, int first)
 {
 	size_t		 i, k = 0;
 	int		 order[NFIELD_PATS + 1], j, n = 0;
+	int		 basic = pylayout_pattern_named(BASIC_PAT,
+			    strlen(BASIC_PAT));
 
 	memset(py, 0, sizeof(*py));
 	py->untimed = untimed;
 	py->first = first;
 	if (first >= 0)
 		order[n++] = first;
-	if (untimed && first != BASIC_PAT)
-		order[n++] = BASIC_PAT;
+	if (untimed && first != basic)
+		order[n++] = basic;
 	for (i = 0; i < NFIELD_PATS; i++)
-		if ((int)i != first && !(untimed && i == BASIC_PAT))
+		if ((int)i != first && !(untimed && (int)i == basic))
 			order[n++] = (int)i;
 	py->pats = xcalloc((size_t)n, sizeof(*py->pats));
 	py->index = xcalloc((size_t)n, sizeof(*py->index));
@@ -151,6 +184,34 @@ pylayout_release(struct pylayout *py)
 	py->pats = NULL;
 	py->index = NULL;
 	py->npats = 0;
+}
+
+const char *
+pylayout_pattern_name(int i)
+{
+	return i >= 0 && (size_t)i < NFIELD_PATS ? field_pats[i].name : NULL;
+}
+
+int
+pylayout_pattern_named(const char *name, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < NFIELD_PATS; i++)
+		if (strlen(field_pats[i].name) == n &&
+		    memcmp(field_pats[i].name, name, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+pylayout_pattern_v1(long index)
+{
+	if (index < 0 || (size_t)index >= sizeof(v1_index) /
+	    sizeof(v1_index[0]))
+		return -1;
+	return pylayout_pattern_named(v1_index[index],
+	    strlen(v1_index[index]));
 }
 
 bool

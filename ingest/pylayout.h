@@ -33,6 +33,17 @@ struct pylayout {
  * table index first (or -1) ahead of the others. */
 void	pylayout_init(struct pylayout *py, bool untimed, int first);
 void	pylayout_release(struct pylayout *py);
+/* The longest pattern name. */
+#define PYLAYOUT_NAME_MAX	15
+
+/* The name of the table's pattern i (stable across versions: what a
+ * layout spec stores), or NULL when there is no pattern i. */
+const char	*pylayout_pattern_name(int i);
+/* The table index of the pattern named name[0..n), or -1. */
+int		 pylayout_pattern_named(const char *name, size_t n);
+/* The table index of the pattern a spec written before patterns had
+ * names ("p=12") meant by its index, or -1. */
+int		 pylayout_pattern_v1(long index);
 /* Whether table index i is a pattern an untimed layout may use. */
 bool	pylayout_untimed_ok(int i);
 

@@ -13,6 +13,7 @@
 
 #include "ingest/jsonline.h"
 #include "ingest/layout.h"
+#include "ingest/pylayout.h"
 #include "ingest/timestamp.h"
 
 /* 2026-11-24T18:01:22Z */
@@ -493,6 +494,64 @@ test_by_name(void **state)
 	layout_free(l);
 }
 
+/* A spec names its field pattern by a stable name; the specs older
+ * versions stored, which gave its index in their table, read the same. */
+static void
+test_spec_names(void **state)
+{
+	/* a spec of b018df9 and older, and what it reads as today */
+	static const struct {
+		const char	*v1, *now;
+	} specs[] = {
+		{ "python;o=0;k=0;p=12;a=0;t=T__Ll__Wg-",
+		  "python;o=0;k=0;p=lv-name-dash;a=0;t=T__Ll__Wg-" },
+		{ "python;o=0;k=0;p=9;a=0", "python;o=0;k=0;p=lv-name;a=0" },
+		{ "basic;o=0;k=2;p=10;a=0", "basic;o=0;k=2;p=basic;a=0" },
+		{ "iso;o=0;k=0;p=0;a=0", "iso;o=0;k=0;p=lv-thtask-name;a=0" },
+		{ "container;o=4;k=0;p=-1;a=1", "container;o=4;k=0;p=-1;a=1" },
+		{ "python;o=0;k=0;p=15;a=0", "python;o=0;k=0;p=lv;a=0" },
+		{ "rich;o=8;k=0;p=-1;a=0;w=20", "rich;o=8;k=0;p=-1;a=0;w=20" },
+	};
+	struct layout	*l, *again;
+	struct err	 e;
+	const char	*name;
+	size_t		 i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		print_message("spec %s\n", specs[i].v1);
+		l = layout_by_name(specs[i].v1, &e);
+		assert_non_null(l);
+		assert_string_equal(layout_spec(l), specs[i].now);
+		again = layout_by_name(specs[i].now, &e);
+		assert_non_null(again);
+		assert_string_equal(layout_spec(again), specs[i].now);
+		layout_free(again);
+		layout_free(l);
+	}
+	/* every index an old spec could hold names a pattern */
+	for (i = 0; i < 16; i++)
+		assert_true(pylayout_pattern_v1((long)i) >= 0);
+	assert_int_equal(pylayout_pattern_v1(16), -1);
+	/* names: unique, short, never read as an index or cut by ';' */
+	for (i = 0; (name = pylayout_pattern_name((int)i)) != NULL; i++) {
+		assert_true(strlen(name) > 0 &&
+		    strlen(name) <= PYLAYOUT_NAME_MAX);
+		assert_true(name[0] != '-' && (name[0] < '0' || name[0] > '9'));
+		assert_null(strchr(name, ';'));
+		assert_int_equal(pylayout_pattern_named(name, strlen(name)),
+		    (int)i);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(pylayout_pattern_name((int)j),
+			    name);
+	}
+	assert_int_equal(i, PYLAYOUT_PATTERNS);
+	assert_null(layout_by_name("python;o=0;k=0;p=nosuch;a=0", &e));
+	assert_null(layout_by_name("python;o=0;k=0;p=;a=0", &e));
+	assert_null(layout_by_name("python;o=0;k=0;p=lv;a=0;w=20", &e));
+	assert_null(layout_by_name("basic;o=0;k=2;p=loguru;a=0", &e));
+}
+
 static void
 test_regex(void **state)
 {
@@ -637,6 +696,7 @@ main(void)
 		cmocka_unit_test_setup(test_detect, setup),
 		cmocka_unit_test_setup(test_not_headers, setup),
 		cmocka_unit_test_setup(test_by_name, setup),
+		cmocka_unit_test_setup(test_spec_names, setup),
 		cmocka_unit_test_setup(test_regex, setup),
 		cmocka_unit_test_setup(test_json_message, setup),
 		cmocka_unit_test_setup(test_detect_fallback, setup),

@@ -833,7 +833,7 @@ test_resume(void **state)
 	struct layout	*lay;
 	struct splitter	*sp;
 	const char	*name;
-	char		 spec[32];
+	char		 spec[LAYOUT_SPEC_MAX];
 	size_t		 i, k, j, n;
 
 	(void)state;
