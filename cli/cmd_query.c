@@ -681,41 +681,54 @@ query_number(const char *name, const char *s, int64_t min, int64_t *v)
 
 /* Whether kind k (n bytes) is one rules may give (rule_kinds: the
  * shipped rules' and any a rules file may name) or one stored in the
- * database (whatever wrote it). */
-static bool
-query_kind_known(sqlite3 *db, const char *k, size_t n)
+ * database (whatever wrote it): 1 or 0, or -1 with *e. */
+static int
+query_kind_known(struct store *s, const char *k, size_t n,
+    struct err *e)
 {
 	sqlite3_stmt	*st = NULL;
 	size_t		 i;
-	bool		 yes = false;
+	int		 step;
 
 	for (i = 0; rule_kinds[i] != NULL; i++)
 		if (strlen(rule_kinds[i]) == n &&
 		    strncmp(rule_kinds[i], k, n) == 0)
-			return true;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM findings WHERE kind = ? "
-	    "LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_bind_text(st, 1, k, (int)n, SQLITE_STATIC) == SQLITE_OK)
-		yes = sqlite3_step(st) == SQLITE_ROW;
+			return 1;
+	if (sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM findings WHERE "
+	    "kind = ? LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return store_err(s, e, "kinds");
+	sqlite3_bind_text(st, 1, k, (int)n, SQLITE_STATIC);
+	step = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return yes;
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_err(s, e, "kinds");
+	return step == SQLITE_ROW;
 }
 
 /* Every kind of --kind is known; else a usage error listing the valid
- * ones (the rules' kinds and those stored). 0 or STATUS_USAGE. */
+ * ones (the rules' kinds and those stored). 0, STATUS_USAGE, or the
+ * status of a database error, printed. */
 static int
 query_kinds_check(struct store *s, const struct qopts *o)
 {
 	sqlite3		*db = store_db(s);
 	sqlite3_stmt	*st = NULL;
 	const char	*p = o->f.kind, *comma, *k;
+	struct err	 e;
 	size_t		 n, i;
+	int		 known;
 	bool		 first = true;
 
 	for (; p != NULL; p = comma ? comma + 1 : NULL) {
 		comma = strchr(p, ',');
 		n = comma ? (size_t)(comma - p) : strlen(p);
-		if (n == 0 || query_kind_known(db, p, n))
+		if (n == 0)
+			continue;
+		if ((known = query_kind_known(s, p, n, &e)) == -1) {
+			err_print(&e);
+			return e.status;
+		}
+		if (known)
 			continue;
 		fputs("aiosift: query: --kind: unknown kind \"", stderr);
 		escape_terminal(stderr, p, n);
@@ -723,8 +736,10 @@ query_kinds_check(struct store *s, const struct qopts *o)
 		for (i = 0; rule_kinds[i] != NULL; i++)
 			fprintf(stderr, "%s%s", i ? ", " : "", rule_kinds[i]);
 		if (sqlite3_prepare_v2(db, "SELECT DISTINCT kind FROM findings "
-		    "ORDER BY 1", -1, &st, NULL) == SQLITE_OK)
-			while (sqlite3_step(st) == SQLITE_ROW) {
+		    "ORDER BY 1", -1, &st, NULL) != SQLITE_OK)
+			known = SQLITE_ERROR;
+		else
+			while ((known = sqlite3_step(st)) == SQLITE_ROW) {
 				k = (const char *)sqlite3_column_text(st, 0);
 				if (k == NULL || rule_kind(k) != NULL)
 					continue;
@@ -733,8 +748,14 @@ query_kinds_check(struct store *s, const struct qopts *o)
 				escape_terminal(stderr, k, strlen(k));
 				first = false;
 			}
-		sqlite3_finalize(st);
 		fputc('\n', stderr);
+		if (known != SQLITE_DONE) {
+			store_err(s, &e, "kinds");
+			sqlite3_finalize(st);
+			err_print(&e);
+			return e.status;
+		}
+		sqlite3_finalize(st);
 		return cliopt_usage(query_cmd.name, query_cmd.usage, NULL);
 	}
 	return 0;

@@ -307,23 +307,27 @@ report_bookmark_key(const struct ropts *o, const char *fmtname)
 	return key;
 }
 
-/* Microseconds stored under key, or TS_NONE when absent or not sane. */
-static int64_t
-report_meta_time(struct store *s, const char *key, int64_t until)
+/* Microseconds stored under key in *us, or TS_NONE when absent or not
+ * sane. 0 or -1 with *e. */
+static int
+report_meta_time(struct store *s, const char *key, int64_t until,
+    int64_t *us, struct err *e)
 {
-	char		*v = store_meta_get(s, key), *end;
+	char		*v, *end;
 	long long	 t;
-	int64_t		 us = TS_NONE;
 
+	*us = TS_NONE;
+	if (store_meta_get(s, key, &v, e) == -1)
+		return -1;
 	if (v != NULL) {
 		errno = 0;
 		t = strtoll(v, &end, 10);
 		if (errno == 0 && *end == '\0' && end != v && t < until &&
 		    t > 0)
-			us = t;
+			*us = t;
 	}
 	free(v);
-	return us;
+	return 0;
 }
 
 int
@@ -354,10 +358,12 @@ cmd_report(int argc, char *argv[])
 	since = o.since_us;
 	if (o.since == NULL && o.until == NULL) {
 		key = report_bookmark_key(&o, formats[o.fmt]);
-		since = report_meta_time(s, key, until);
+		if (report_meta_time(s, key, until, &since, &e) == -1)
+			goto fail;
 		/* the one bookmark of old was most likely the mail job's */
-		if (since == TS_NONE && o.bookmark == NULL && o.out == NULL)
-			since = report_meta_time(s, META_LAST, until);
+		if (since == TS_NONE && o.bookmark == NULL && o.out == NULL &&
+		    report_meta_time(s, META_LAST, until, &since, &e) == -1)
+			goto fail;
 		late = since != TS_NONE;
 	}
 	if (since == TS_NONE)

@@ -82,6 +82,7 @@ rescan_engine(struct rescan_engines *re, struct store *s, int64_t source_id,
 	struct config_source	cs;
 	int64_t			min_us = re->stall_us;
 	size_t			i;
+	int			step;
 
 	if (re->last != NULL && (re->cfg == NULL || re->stall_set ||
 	    source_id == re->source_id))
@@ -94,7 +95,7 @@ rescan_engine(struct rescan_engines *re, struct store *s, int64_t source_id,
 			return NULL;
 		}
 		sqlite3_bind_int64(re->set_of, 1, source_id);
-		if (sqlite3_step(re->set_of) == SQLITE_ROW &&
+		if ((step = sqlite3_step(re->set_of)) == SQLITE_ROW &&
 		    sqlite3_column_text(re->set_of, 0) != NULL) {
 			config_match(re->cfg, (const char *)sqlite3_column_text(
 			    re->set_of, 0), &cs);
@@ -102,6 +103,10 @@ rescan_engine(struct rescan_engines *re, struct store *s, int64_t source_id,
 				min_us = cs.stall_min_us;
 		}
 		sqlite3_reset(re->set_of);
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			store_err(s, e, "rescan");
+			return NULL;
+		}
 	}
 	re->source_id = source_id;
 	for (i = 0; i < re->n; i++)

@@ -247,8 +247,13 @@ watch_prepare(struct watch *w, struct err *e)
 	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM findings",
 	    -1, &st, NULL) != SQLITE_OK)
 		return store_err(w->s, e, "watch");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		w->last_id = sqlite3_column_int64(st, 0);
+	/* an error is no empty table: it would print every old finding */
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_err(w->s, e, "watch");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	w->last_id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -364,6 +369,7 @@ watch_stalls(struct watch *w, int64_t now_ms)
 		sqlite3_bind_text(w->in_progress, 6, ws->set_path, -1,
 		    SQLITE_STATIC);
 		sqlite3_bind_text(w->in_progress, 7, msg, -1, SQLITE_STATIC);
+		/* a SELECT of its bindings, no table: one row, always */
 		if (sqlite3_step(w->in_progress) == SQLITE_ROW)
 			output_row(w->out, w->in_progress);
 		sqlite3_reset(w->in_progress);

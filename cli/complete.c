@@ -423,6 +423,8 @@ complete_db(char *words[], int nwords, const char *column, const char *cur)
 	if (sqlite3_prepare_v2(store_db(s), strcmp(column, "task") == 0 ?
 	    sql_task : sql_coro, -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, cur, -1, SQLITE_STATIC);
+		/* completion prints candidates or nothing: an error
+		 * (like no database) offers none */
 		while (n < COMPLETE_MAX_DB && sqlite3_step(st) == SQLITE_ROW)
 			if (complete_safe(sqlite3_column_text(st, 0))) {
 				printf("%s\n", sqlite3_column_text(st, 0));

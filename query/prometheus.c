@@ -75,7 +75,9 @@ prometheus_build(struct prometheus *p, struct store *s,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_err(s, e, "prometheus");
-	p->have_last = lastrun_load(s, &p->last);
+	if ((rc = lastrun_load(s, &p->last, e)) == -1)
+		return -1;
+	p->have_last = rc == 1;
 	return 0;
 }
 

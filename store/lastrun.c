@@ -56,8 +56,8 @@ lastrun_save(struct store *s, const struct lastrun *l, struct err *e)
 	return 0;
 }
 
-bool
-lastrun_load(struct store *s, struct lastrun *l)
+int
+lastrun_load(struct store *s, struct lastrun *l, struct err *e)
 {
 	int64_t		 v[LASTRUN_NKEYS];
 	char		*text, *end;
@@ -66,8 +66,10 @@ lastrun_load(struct store *s, struct lastrun *l)
 	bool		 ok = true;
 
 	for (i = 0; i < LASTRUN_NKEYS && ok; i++) {
-		if ((text = store_meta_get(s, lastrun_keys[i])) == NULL)
-			return false;
+		if (store_meta_get(s, lastrun_keys[i], &text, e) == -1)
+			return -1;
+		if (text == NULL)
+			return 0;
 		errno = 0;
 		n = strtoll(text, &end, 10);
 		ok = errno == 0 && end != text && *end == '\0';
@@ -75,7 +77,7 @@ lastrun_load(struct store *s, struct lastrun *l)
 		free(text);
 	}
 	if (!ok)
-		return false;
+		return 0;
 	l->end_us = v[0];
 	l->files = v[1];
 	l->bytes = v[2];

@@ -22,7 +22,8 @@ struct lastrun {
 
 /* Save l in one transaction; 0 or -1 with *e. */
 int	lastrun_save(struct store *s, const struct lastrun *l, struct err *e);
-/* Read it back: true when a whole record of a last ingest is there. */
-bool	lastrun_load(struct store *s, struct lastrun *l);
+/* Read it back: 1 when a whole record of a last ingest is there, 0 when
+ * not, -1 with *e when it cannot be read. */
+int	lastrun_load(struct store *s, struct lastrun *l, struct err *e);
 
 #endif

@@ -179,7 +179,12 @@ outbox_unregister(struct store *s, const char *dest)
 	if (sqlite3_prepare_v2(store_db(s), "DELETE FROM ship_cursors WHERE "
 	    "dest = ?1 AND seq < 0", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
-		sqlite3_step(st);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			/* the cursor stays, and the outbox with it */
+			sqlite3_finalize(st);
+			store_rollback(s);
+			return;
+		}
 	}
 	sqlite3_finalize(st);
 	if (store_exec(s, "DELETE FROM outbox WHERE NOT EXISTS (SELECT 1 "

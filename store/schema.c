@@ -304,10 +304,14 @@ schema_check(sqlite3 *db, const char *path, struct err *e)
 	    SQLITE_OK)
 		return err_set(e, STATUS_DB, "%s: %s", path,
 		    sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW) {	/* else: not ours */
-		appid = sqlite3_column_int(st, 0);
-		version = sqlite3_column_int(st, 1);
+	/* a locked or unreadable file is that, not someone else's */
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		err_set(e, STATUS_DB, "%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
 	}
+	appid = sqlite3_column_int(st, 0);
+	version = sqlite3_column_int(st, 1);
 	sqlite3_finalize(st);
 	if (appid != SCHEMA_APPLICATION_ID || version < 1)
 		return err_set(e, STATUS_DB, "%s: not an aiosift database",

@@ -24,6 +24,23 @@
 
 #define STORE_BUSY_MS	60000	/* how long a writer waits for another */
 
+/* How long to wait for a lock: STORE_BUSY_MS, or for the tests of a
+ * locked database AIOSIFT_TEST_BUSY_MS (a test hook, as those of
+ * common/testhook.h: a test holds the lock until the run has failed). */
+static int
+store_busy_ms(void)
+{
+	const char	*v = getenv("AIOSIFT_TEST_BUSY_MS");
+	long		 ms;
+	char		*end;
+
+	if (v == NULL || *v == '\0')
+		return STORE_BUSY_MS;
+	ms = strtol(v, &end, 10);
+	return *end == '\0' && ms >= 0 && ms <= STORE_BUSY_MS ? (int)ms :
+	    STORE_BUSY_MS;
+}
+
 /* WAL frames after which a checkpoint runs: SQLite's own default */
 #define STORE_CKPT_FRAMES	1000
 
@@ -151,10 +168,7 @@ store_ordinal(const struct finding *v, size_t i)
 const char *
 store_fleet_id(struct store *s)
 {
-	if (s->fleet_id == NULL && (s->fleet_id = store_meta_get(s,
-	    FLEETID_META)) == NULL)
-		s->fleet_id = xstrdup("");
-	return s->fleet_id;
+	return s->fleet_id != NULL ? s->fleet_id : "";
 }
 
 void
@@ -246,11 +260,12 @@ static int
 store_exec_retry(struct store *s, const char *sql, struct err *e)
 {
 	struct timespec	 nap = { 0, 20 * 1000 * 1000 };
-	int		 tries, rc = SQLITE_OK;
+	int		 tries, rc;
 
-	for (tries = 0; tries < STORE_BUSY_MS / 20; tries++) {
+	for (tries = store_busy_ms() / 20; ; tries--) {
 		rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+		if (((rc & 0xff) != SQLITE_BUSY &&
+		    (rc & 0xff) != SQLITE_LOCKED) || tries <= 0)
 			break;
 		nanosleep(&nap, NULL);
 	}
@@ -400,7 +415,7 @@ store_open(const char *path, int flags, struct err *e)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	sqlite3_busy_timeout(s->db, store_busy_ms());
 	if (store_probe(s, e) == -1) {
 		if (!(flags & STORE_READONLY) ||
 		    (sqlite3_errcode(s->db) & 0xff) != SQLITE_CANTOPEN)
@@ -426,7 +441,8 @@ store_open(const char *path, int flags, struct err *e)
 	    schema_migrate(s->db, path, e) == -1 ||
 	    /* the cache in pages was sized for the page size at open: 500
 	     * of 64 KiB for a new database, unless sized again */
-	    store_exec(s, "PRAGMA cache_size = -2000", e) == -1)
+	    store_exec(s, "PRAGMA cache_size = -2000", e) == -1 ||
+	    store_meta_get(s, FLEETID_META, &s->fleet_id, e) == -1)
 		goto fail;
 	if (flags & STORE_CHECKPOINT_THREAD)
 		checkpointer_start(s);
@@ -617,22 +633,30 @@ store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-char *
-store_meta_get(struct store *s, const char *key)
+int
+store_meta_get(struct store *s, const char *key, char **value,
+    struct err *e)
 {
 	sqlite3_stmt	*st = NULL;
-	char		*v = NULL;
+	int		 step, rc = -1;
 
+	*value = NULL;
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	    -1, &st, NULL) != SQLITE_OK) {
+		store_err(s, e, "meta");
 		goto out;
+	}
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	if ((step = sqlite3_step(st)) != SQLITE_ROW && step != SQLITE_DONE) {
+		store_err(s, e, "meta");
+		goto out;
+	}
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
+	rc = 0;
 out:
 	sqlite3_finalize(st);
-	return v;
+	return rc;
 }
 
 int

@@ -73,8 +73,9 @@ void	store_finding_bind(struct store *s, sqlite3_stmt *st, int64_t rec_id,
 /* How many of v[0..i) have the rule of v[i]: its ordinal in its record. */
 int64_t	store_ordinal(const struct finding *v, size_t i);
 
-/* The database's random id for fleet ids (store/fleetid.h): a loan valid
- * while s is open; "" on a database without one. */
+/* The database's random id for fleet ids (store/fleetid.h), read when a
+ * writing connection opens: a loan valid while s is open; "" on a
+ * database without one, and on a read-only connection. */
 const char	*store_fleet_id(struct store *s);
 
 /* Rename a rotation set, inside the caller's transaction: its sources
@@ -86,8 +87,10 @@ int	store_set_rename(struct store *s, const char *from, const char *to,
 /* Run SQL with no results; 0 or -1 with *e. */
 int	store_exec(struct store *s, const char *sql, struct err *e);
 
-/* meta table: a text value (caller frees; NULL when absent) and set. */
-char	*store_meta_get(struct store *s, const char *key);
+/* meta table: the text value of key in *value (the caller's to free;
+ * NULL when absent), 0 or -1 with *e; and set it. */
+int	 store_meta_get(struct store *s, const char *key, char **value,
+	    struct err *e);
 int	 store_meta_set(struct store *s, const char *key, const char *value,
 	    struct err *e);
 

@@ -90,10 +90,13 @@ test_create_and_reopen(void **state)
 	/* a second open migrates nothing and keeps the data */
 	s = store_open(path_in("a.db"), 0, &e);
 	assert_non_null(s);
-	v = store_meta_get(s, "k");
+	assert_int_equal(store_meta_get(s, "k", &v, &e), 0);
 	assert_string_equal(v, "v1");
 	free(v);
-	assert_null(store_meta_get(s, "absent"));
+	assert_int_equal(store_meta_get(s, "absent", &v, &e), 0);
+	assert_null(v);
+	/* the fleet id of a writing connection, read at open */
+	assert_int_equal(strlen(store_fleet_id(s)), 16);
 	store_close(s);
 	s = store_open(path_in("a.db"), STORE_READONLY, &e);
 	assert_non_null(s);
