@@ -49,11 +49,11 @@ static const struct {
 	  "findings AggregateFunction(uniqExact, UInt64)",
 	  "AggregatingMergeTree PARTITION BY toYYYYMM(hour) "
 	  "ORDER BY (hour, host, kind)" },
-	{ "signatures",
-	  "kind String, coro String, exception String, "
-	  "first AggregateFunction(min, DateTime), "
-	  "last AggregateFunction(max, DateTime)",
-	  "AggregatingMergeTree ORDER BY (kind, coro, exception)" },
+	{ "signature_days",
+	  "host String, day DateTime, ver UInt64, kind String, coro String, "
+	  "exception String, first_us Int64, n UInt64",
+	  "ReplacingMergeTree(ver) PARTITION BY toYYYYMM(day) "
+	  "ORDER BY (host, day, kind, coro, exception)" },
 };
 
 /* The rollups' views: target table, what they select from findings. */
@@ -65,11 +65,6 @@ static const struct {
 	  "SELECT toStartOfHour(ts) AS hour, host, kind, "
 	  "uniqExactState(fid) AS findings FROM %F WHERE deleted = 0 "
 	  "GROUP BY hour, host, kind" },
-	{ "signatures",
-	  "SELECT kind, ifNull(coro, '') AS coro, "
-	  "ifNull(exception, '') AS exception, minState(ts) AS first, "
-	  "maxState(ts) AS last FROM %F WHERE deleted = 0 AND ts_us IS NOT "
-	  "NULL GROUP BY kind, coro, exception" },
 };
 
 #define NELEMS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -113,10 +108,9 @@ ddl_fleet(struct buf *out, const char *db, const char *cluster)
 		return;
 	for (i = 0; i < NELEMS(ddl_tables); i++)
 		buf_printf(out, "CREATE TABLE IF NOT EXISTS %s.%s AS %s.%s_local "
-		    "ENGINE = Distributed(%s, %s, %s_local, sipHash64(%s));\n",
+		    "ENGINE = Distributed(%s, %s, %s_local, sipHash64(host));\n",
 		    db, ddl_tables[i].name, db, ddl_tables[i].name, cluster,
-		    db, ddl_tables[i].name, strncmp(ddl_tables[i].name,
-		    "signatures", 10) == 0 ? "kind" : "host");
+		    db, ddl_tables[i].name);
 }
 
 char *

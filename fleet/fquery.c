@@ -919,6 +919,26 @@ fq_report_pass(struct buf *b, struct fquery *q, const struct report *r,
 	    FQ_SECT_CORO, FQ_SECT_STALL);
 }
 
+/* The signatures seen before since on the hosts asked (--host, else
+ * all): in each host's days before it, as its last ship of that day left them (the
+ * rows of the day's greatest ver; kind '' marks a day left with none).
+ * Findings withdrawn since (a rule turned off, rescan) are not there. */
+static void
+fq_report_old_sigs(struct buf *b, struct fquery *q, int64_t since_us)
+{
+	buf_printf(b, "SELECT tupleElement(s, 2) AS o_kind, tupleElement(s, "
+	    "3) AS o_coro, tupleElement(s, 4) AS o_exception FROM (SELECT "
+	    "max(ver) AS v, groupArray(tuple(ver, kind, coro, exception, "
+	    "first_us)) AS r FROM %s.signature_days WHERE day < toDateTime(%"
+	    PRId64 ")", q->db, since_us >= 0 ? since_us / 1000000 : 0);
+	if (q->host != NULL)
+		fq_match(b, "host", q->host);
+	buf_printf(b, " GROUP BY host, day) ARRAY JOIN r AS s WHERE "
+	    "tupleElement(s, 1) = v AND tupleElement(s, 2) != '' AND "
+	    "tupleElement(s, 5) < %" PRId64 " GROUP BY o_kind, o_coro, "
+	    "o_exception", since_us);
+}
+
 /* The rows of one section of the pass, in its order. */
 static sqlite3_stmt *
 fq_section(sqlite3 *db, int sect, const char *order, struct err *e)
@@ -1247,10 +1267,7 @@ fquery_report(struct fquery *q, struct report *r, int64_t since_us,
 	fq_stmt_init(&first[0], "pass", "itttiiiiii");
 	fq_report_pass(&first[0].sql, q, r, lay.start_us, lay.bucket_us);
 	fq_stmt_init(&first[1], "old", "ttt");
-	buf_printf(&first[1].sql, "SELECT kind, coro, exception FROM "
-	    "%s.signatures GROUP BY kind, coro, exception HAVING "
-	    "minMerge(first) < toDateTime(%" PRId64 ")", q->db,
-	    since_us >= 0 ? since_us / 1000000 : 0);
+	fq_report_old_sigs(&first[1].sql, q, since_us);
 	fq_report_incidents_ask(q, r, &first[2], &first[3]);
 	if (fq_fetch(q, db, first, 4, e) == -1)
 		goto out;

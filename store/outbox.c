@@ -12,7 +12,7 @@
 #include "store/fleetid.h"
 
 static const char *const outbox_names[OUTBOX_NTABLES] = {
-	"findings", "incidents", "counts"
+	"findings", "incidents", "counts", "signature_days"
 };
 
 /* Columns shared by the fleet's findings, whichever way they are read:
@@ -31,6 +31,16 @@ static const char *const outbox_names[OUTBOX_NTABLES] = {
 	"LEFT JOIN incidents i ON i.id = f.incident_id"
 #define OUTBOX_TS(col) "max(coalesce(" col ", 0), 0) / 1000000 AS ts"
 
+/* The signatures of the days d (day numbers since 1970, UTC). */
+#define OUTBOX_DAY_US	"86400000000"
+#define OUTBOX_SIGNATURE_DAYS(days) \
+	"WITH d AS (" days ") SELECT d.day * 86400 AS day, ?2 AS ver, " \
+	"coalesce(f.kind, '') AS kind, coalesce(f.coro, '') AS coro, " \
+	"coalesce(f.exception, '') AS exception, " \
+	"coalesce(min(f.ts_us), 0) AS first_us, count(f.id) AS n FROM d " \
+	"LEFT JOIN findings f ON f.ts_us >= d.day * " OUTBOX_DAY_US " AND " \
+	"f.ts_us < (d.day + 1) * " OUTBOX_DAY_US " GROUP BY d.day, 3, 4, 5"
+
 static const char *const outbox_all[OUTBOX_NTABLES] = {
 	"SELECT f.fid AS fid, ?2 AS ver, 0 AS deleted, "
 	OUTBOX_TS("f.ts_us") ", f.ts_us AS ts_us, " OUTBOX_FINDING_COLS
@@ -45,6 +55,9 @@ static const char *const outbox_all[OUTBOX_NTABLES] = {
 	"c.minute AS minute, coalesce(s.path, '') AS source, c.level AS "
 	"level, c.logger AS logger, c.n AS n FROM counts c "
 	"LEFT JOIN sources s ON s.id = c.source_id",
+
+	OUTBOX_SIGNATURE_DAYS("SELECT DISTINCT max(ts_us, 0) / " OUTBOX_DAY_US
+	" AS day FROM findings WHERE ts_us IS NOT NULL"),
 };
 
 static const char *const outbox_changed[OUTBOX_NTABLES] = {
@@ -77,6 +90,10 @@ static const char *const outbox_changed[OUTBOX_NTABLES] = {
 	"LEFT JOIN counts c ON c.source_id = ch.key AND c.minute = ch.at "
 	"AND c.level = ch.level AND c.logger = ch.logger "
 	"LEFT JOIN sources s ON s.id = ch.key",
+
+	OUTBOX_SIGNATURE_DAYS("SELECT DISTINCT max(at, 0) / " OUTBOX_DAY_US
+	" AS day FROM outbox WHERE tbl = 1 AND seq > ?1 AND seq <= ?2 AND "
+	"at IS NOT NULL"),
 };
 
 const char *

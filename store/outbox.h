@@ -19,16 +19,25 @@
  * fleet's ReplacingMergeTree(ver) keeps the latest. ver is the outbox
  * seq of the key's last change (all of them, for a destination that has
  * no cursor yet: it gets the whole state).
+ *
+ * signature_days is derived: for each UTC day in which a finding changed,
+ * every signature (kind, coro, exception; '' for none) the host has that
+ * day, with its first time and count, all at ver = the last seq, plus a
+ * row of kind '' for a day left with none. The fleet takes a host's day
+ * as its rows of the greatest ver, so a signature whose findings were
+ * all withdrawn (a rule turned off, rescan) is no longer seen.
  */
 
 enum outbox_table {
 	OUTBOX_FINDINGS,
 	OUTBOX_INCIDENTS,
 	OUTBOX_COUNTS,
+	OUTBOX_SIGNATURE_DAYS,	/* derived: each changed day's signatures */
 	OUTBOX_NTABLES
 };
 
-/* The fleet table name of t: "findings", "incidents", "counts". */
+/* The fleet table name of t: "findings", "incidents", "counts",
+ * "signature_days". */
 const char	*outbox_table_name(enum outbox_table t);
 
 /* The cursor of dest (-1: none yet), the time of its last ship (0:
