@@ -164,12 +164,8 @@ cmd_ship(int argc, char *argv[])
 		    ship_usage);
 		return STATUS_USAGE;
 	}
-	if (o.host == NULL) {
-		if (gethostname(hostname, sizeof(hostname)) == -1)
-			snprintf(hostname, sizeof(hostname), "localhost");
-		hostname[sizeof(hostname) - 1] = '\0';
-		o.host = hostname;
-	}
+	if (o.host == NULL)
+		o.host = ship_hostname(hostname, sizeof(hostname));
 	if (*o.host == '\0') {
 		fprintf(stderr, "aiosift: ship: empty --host\n%s", ship_usage);
 		return STATUS_USAGE;

@@ -283,6 +283,23 @@ ship_send_last(struct sink *k, struct buf *rows, struct err *e)
 	return clickhouse_insert_all(k->ch, n, names, bodies, e);
 }
 
+const char *
+ship_hostname(char *buf, size_t n)
+{
+	if (gethostname(buf, n) == -1)
+		snprintf(buf, n, "localhost");
+	buf[n - 1] = '\0';
+	return buf;
+}
+
+void
+ship_dest(struct buf *b, const struct ship_opts *o)
+{
+	/* one cursor per destination and host name */
+	buf_printf(b, "%s %s%s", o->host, o->url ? "" : "exec:",
+	    o->url ? o->url : o->exec);
+}
+
 int
 ship_run(struct store *s, const struct ship_opts *o, struct ship_stats *st,
     struct err *e)
@@ -300,9 +317,7 @@ ship_run(struct store *s, const struct ship_opts *o, struct ship_stats *st,
 	for (t = 0; t <= OUTBOX_NTABLES; t++)
 		buf_init(&rows[t], (size_t)-1);
 	buf_init(&dest, (size_t)-1);
-	/* one cursor per destination and host name */
-	buf_printf(&dest, "%s %s%s", o->host, o->url ? "" : "exec:",
-	    o->url ? o->url : o->exec);
+	ship_dest(&dest, o);
 	if (o->url != NULL && (k.ch = clickhouse_new(o->url, o->user,
 	    o->password, o->timeout_ms, e)) == NULL)
 		goto out;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "store/outbox.h"
 #include "store/store.h"
@@ -34,6 +35,13 @@ struct ship_stats {
 	bool	full;			/* no cursor yet: the whole state */
 	int64_t	requests;		/* POSTs or command runs */
 };
+
+/* This host's name (gethostname(), else "localhost") in buf. */
+const char	*ship_hostname(char *buf, size_t n);
+
+/* The name of o's destination, whose cursor ship_run() moves:
+ * "HOST URL" or "HOST exec:COMMAND". */
+void	ship_dest(struct buf *b, const struct ship_opts *o);
 
 /* Ship once. 0, or -1 with *e (STATUS_REMOTE for the destination's
  * failures, STATUS_DB for the database's): the cursor is then unchanged. */

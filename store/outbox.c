@@ -209,6 +209,57 @@ outbox_unregister(struct store *s, const char *dest)
 		store_rollback(s);
 }
 
+/* Drop the outbox rows every destination with a cursor has taken (a
+ * destination not shipped to yet, -1, holds nothing back: it will take
+ * everything as it then is); all of them when no destination is left. */
+#define OUTBOX_TRIM \
+	"DELETE FROM outbox WHERE NOT EXISTS (SELECT 1 FROM ship_cursors) " \
+	"OR seq <= (SELECT min(seq) FROM ship_cursors WHERE seq >= 0)"
+
+int
+outbox_forget(struct store *s, const char *dest, bool *found, struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1;
+
+	*found = false;
+	if (store_begin(s, e) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(store_db(s), "DELETE FROM ship_cursors WHERE "
+	    "dest = ?1", -1, &st, NULL) != SQLITE_OK) {
+		store_err(s, e, "ship cursor");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_err(s, e, "ship cursor");
+		goto out;
+	}
+	*found = sqlite3_changes(store_db(s)) > 0;
+	if (store_exec(s, OUTBOX_TRIM, e) == -1)
+		goto out;
+	rc = store_commit(s, e);
+out:
+	sqlite3_finalize(st);
+	if (rc == -1)
+		store_rollback(s);
+	return rc;
+}
+
+sqlite3_stmt *
+outbox_destinations(struct store *s, struct err *e)
+{
+	sqlite3_stmt	*st = NULL;
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT dest, seq, shipped_us, "
+	    "(SELECT count(*) FROM outbox o WHERE o.seq > c.seq) FROM "
+	    "ship_cursors c ORDER BY dest", -1, &st, NULL) != SQLITE_OK) {
+		store_err(s, e, "ship cursors");
+		return NULL;
+	}
+	return st;
+}
+
 int
 outbox_advance(struct store *s, const char *dest, int64_t seq,
     int64_t now_us, struct err *e)
@@ -230,10 +281,7 @@ outbox_advance(struct store *s, const char *dest, int64_t seq,
 		goto fail;
 	sqlite3_finalize(st);
 	st = NULL;
-	/* a destination not shipped to yet (-1) holds nothing back: it
-	 * will take everything as it then is */
-	if (store_exec(s, "DELETE FROM outbox WHERE seq <= (SELECT min(seq) "
-	    "FROM ship_cursors WHERE seq >= 0)", e) == -1 ||
+	if (store_exec(s, OUTBOX_TRIM, e) == -1 ||
 	    store_commit(s, e) == -1)
 		goto out;
 	rc = 0;

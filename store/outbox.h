@@ -1,6 +1,7 @@
 #ifndef STORE_OUTBOX_H
 #define STORE_OUTBOX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -60,6 +61,19 @@ int	outbox_register(struct store *s, const char *dest, struct err *e);
  * the outbox when no destination is left. Best effort: a failure leaves
  * a cursor that holds back no trimming. */
 void	outbox_unregister(struct store *s, const char *dest);
+
+/* Forget dest's cursor (*found tells whether it had one) and drop the
+ * outbox rows no destination left still needs: all of them when none is
+ * left. The bound on the outbox for a destination that will never ship
+ * again, which would hold every change back. In a write transaction of
+ * its own. */
+int	outbox_forget(struct store *s, const char *dest, bool *found,
+	    struct err *e);
+
+/* A statement over the destinations: dest, its cursor (-1: never
+ * shipped), its last ship (us, 0: none) and the outbox rows it has not
+ * taken yet, by dest; for the caller to step and finalize. */
+sqlite3_stmt	*outbox_destinations(struct store *s, struct err *e);
 
 /* Move dest's cursor to seq (never back), note now_us as its last ship,
  * and drop the outbox rows every destination has taken, in a write

@@ -299,6 +299,36 @@ expect_status "--exec failing: exit 5" 5
 expect_err "--exec failing: its status" "exit status 3"
 expect_eq "--exec failing: the cursor unchanged" "$(cursor "$edb")" "$before"
 
+# --- a destination that never ships again: listed, then forgotten, and
+# the outbox it held back trimmed
+fdb=$T/forget.db
+keep="cat >'$T/f.'\$AIOSIFT_TABLE"	# the destination that ships on
+"$AIOSIFT" ingest --db "$fdb" --tz UTC -q "$FIXTURES/query/app.log" >/dev/null
+run ship --db "$fdb" --host f --exec 'cat >/dev/null # gone'
+run ship --db "$fdb" --host f --exec "$keep"
+"$AIOSIFT" ingest --db "$fdb" --tz UTC -q "$FIXTURES/query/worker.log" >/dev/null
+run ship --db "$fdb" --host f --exec "$keep"
+held=$(sql "$fdb" "SELECT count(*) FROM outbox")
+expect_eq "a silent destination holds the outbox back" "$([ "$held" -gt 0 ] && echo yes)" yes
+run fleet cursors --db "$fdb"
+expect_status "fleet cursors" 0
+expect_out "fleet cursors: the silent one, its changes not taken" " $held  f exec:cat >/dev/null # gone\$"
+expect_out "fleet cursors: the other, up to date" " 0  f exec:cat >'$T/f.'"
+run fleet forget --db "$fdb" --host f --exec 'cat >/dev/null # nowhere'
+expect_status "fleet forget, no such destination: usage" 2
+expect_err "fleet forget, no such destination: says so" 'no cursor for f exec:cat >/dev/null # nowhere'
+expect_eq "fleet forget, no such destination: nothing trimmed" "$(sql "$fdb" "SELECT count(*) FROM outbox")" "$held"
+run fleet forget --db "$fdb" --host f --exec 'cat >/dev/null # gone'
+expect_status "fleet forget" 0
+expect_eq "fleet forget: the outbox trimmed" "$(sql "$fdb" "SELECT count(*) FROM outbox")" 0
+expect_eq "fleet forget: the other cursor kept" "$(sql "$fdb" "SELECT dest FROM ship_cursors")" "f exec:$keep"
+"$AIOSIFT" ingest --db "$fdb" --tz UTC -q "$FIXTURES/query/batch.err" >/dev/null
+run ship --db "$fdb" --host f --exec "$keep"
+expect_no_out "fleet forget: the other ships on from its cursor" 'everything'
+expect_eq "fleet forget: the other gets what changed" "$(grep -c 'batch\.err' "$T/f.findings")" "$(sql "$fdb" "SELECT count(*) FROM findings f JOIN sources s ON s.id = f.source_id WHERE s.path LIKE '%batch.err'")"
+run fleet forget --db "$fdb" --host f --exec "$keep"
+expect_eq "fleet forget, the last one: no outbox kept" "$(sql "$fdb" "SELECT count(*) FROM outbox")" 0
+
 # --- a hostile log: byte-exact in the fleet
 hdb=$T/h.db
 hlog="$T/ev"$'\e[31m"q\\'$'\xff''.log'
