@@ -100,6 +100,22 @@ ingest_print_warn(void *ctx, const struct err *fe)
 	fputc('\n', stderr);
 }
 
+/* The progress line on stderr, cleared when the file is done. */
+static void
+ingest_print_progress(void *ctx, const char *file, int64_t done,
+    int64_t records)
+{
+	(void)ctx;
+	if (file == NULL) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r\033[K%s: %.1f MB, %lld records",
+	    strrchr(file, '/') ? strrchr(file, '/') + 1 : file,
+	    (double)done / 1e6, (long long)records);
+	fflush(stderr);
+}
+
 /* What a directory walk left out: each file and why with --verbose,
  * else one note naming the first few. */
 static void
@@ -337,8 +353,9 @@ cmd_ingest(int argc, char *argv[])
 		err_print(&e);
 		return STATUS_USAGE;
 	}
-	o.progress = progress == 1 || (progress == -1 && !ui.quiet &&
-	    isatty(STDERR_FILENO));
+	if (progress == 1 || (progress == -1 && !ui.quiet &&
+	    isatty(STDERR_FILENO)))
+		o.progress = ingest_print_progress;
 	if (rotation_expand(argv + optind, (size_t)(argc - optind), &sets,
 	    ingest_print_warn, &ui, &e) == -1) {
 		err_print(&e);

@@ -24,6 +24,12 @@ enum keep {
 
 struct config;
 
+/* Progress: file read done bytes so far, records the run's count; NULL
+ * file: the file is done (a progress line is to be cleared). Called with
+ * the ingest's ctx at most every half second per file. */
+typedef void	ingest_progress_fn(void *ctx, const char *file, int64_t done,
+		    int64_t records);
+
 struct ingest_opts {
 	const char		*format;	/* --format, NULL: detect */
 	const char		*header_regex;	/* --header-regex */
@@ -40,7 +46,7 @@ struct ingest_opts {
 	 * or header regex, tz, stall-min (NULL: no configuration) */
 	const struct config	*config;
 	bool			 reread;	/* read every file again */
-	bool			 progress;	/* progress line on stderr */
+	ingest_progress_fn	*progress;	/* NULL: none */
 };
 
 struct ingest_stats {
@@ -97,7 +103,7 @@ bool	ingest_stall_status(const struct ingest *in, struct stall_status *ss);
 /* Ingest the rotation sets into s (open, each set with INGEST_END,
  * finish, close). Per-file problems go to warn and
  * raise st->status; -1 with *e only when the run cannot go on (database
- * error, bad rules). */
+ * error, bad rules). Seven parameters: ingest_open()'s and the sets. */
 int	ingest_run(struct store *s, const struct ingest_opts *o,
 	    const struct rotation_list *sets, struct ingest_stats *st,
 	    ingest_warn_fn *warn, void *ctx, struct err *e);

@@ -61,11 +61,19 @@ struct checkpointer {
 					 * the committing thread's */
 };
 
+/* Statements store_stmt() keeps prepared: more than store/ has */
+#define STORE_STMTS	48
+
 struct store {
 	sqlite3			*db;
 	char			*path;
 	char			*fleet_id;	/* store_fleet_id() */
 	struct checkpointer	*ck;
+	struct {
+		const char	*sql;		/* by address */
+		sqlite3_stmt	*st;
+	}			 stmts[STORE_STMTS];
+	size_t			 nstmts;
 };
 
 static void	checkpointer_start(struct store *s);
@@ -197,6 +205,57 @@ store_finding_bind(struct store *s, sqlite3_stmt *st, int64_t rec_id,
 		sqlite3_bind_int64(st, 14, f->duration_us);
 	if (f->confidence > 0)
 		sqlite3_bind_double(st, 16, f->confidence);
+}
+
+sqlite3_stmt *
+store_stmt(struct store *s, const char *sql, struct err *e)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nstmts; i++)
+		if (s->stmts[i].sql == sql)
+			return s->stmts[i].st;
+	if (s->nstmts == STORE_STMTS) {
+		err_set(e, STATUS_DB, "%s: more than %d statements to keep "
+		    "prepared (STORE_STMTS)", s->path, STORE_STMTS);
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &s->stmts[i].st, NULL) != SQLITE_OK) {
+		store_err(s, e, "prepare");
+		sqlite3_finalize(s->stmts[i].st);
+		return NULL;
+	}
+	s->stmts[i].sql = sql;
+	s->nstmts++;
+	return s->stmts[i].st;
+}
+
+int
+store_step(struct store *s, sqlite3_stmt *st, const char *what, int *changes,
+    struct err *e)
+{
+	int	rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		store_err(s, e, what);
+	else if (changes != NULL)
+		*changes = sqlite3_changes(s->db);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_run_id(struct store *s, const char *sql, int64_t id, int *changes,
+    struct err *e)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql, e)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step(s, st, "forget", changes, e);
 }
 
 int
@@ -576,6 +635,8 @@ store_close(struct store *s)
 		return;
 	checkpointer_stop(s);	/* first: the last connection's close
 				 * checkpoints what is left */
+	while (s->nstmts > 0)
+		sqlite3_finalize(s->stmts[--s->nstmts].st);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s->fleet_id);

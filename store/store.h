@@ -84,6 +84,19 @@ const char	*store_fleet_id(struct store *s);
 int	store_set_rename(struct store *s, const char *from, const char *to,
 	    struct err *e);
 
+/* For store/'s own files. The statement of sql (a static string: it is
+ * known by its address), prepared once per connection and kept until
+ * store_close(); NULL with *e. */
+sqlite3_stmt	*store_stmt(struct store *s, const char *sql, struct err *e);
+/* Step st to its end (a write) or first row, reset it and clear its
+ * bindings; *changes (when not NULL) gets the rows it changed. 0 or -1
+ * with *e naming what. */
+int	store_step(struct store *s, sqlite3_stmt *st, const char *what,
+	    int *changes, struct err *e);
+/* store_step() of sql's statement with ?1 bound to id. */
+int	store_run_id(struct store *s, const char *sql, int64_t id,
+	    int *changes, struct err *e);
+
 /* Run SQL with no results; 0 or -1 with *e. */
 int	store_exec(struct store *s, const char *sql, struct err *e);
 
