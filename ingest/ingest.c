@@ -29,13 +29,13 @@
 #include "ingest/splitter.h"
 #include "ingest/stitch.h"
 #include "ingest/timestamp.h"
-#include "ingest/writer.h"
 #include "rules/correlate.h"
 #include "rules/engine.h"
 #include "rules/stall.h"
 #include "store/findings.h"
 #include "store/sources.h"
 #include "store/store.h"
+#include "store/writer.h"
 
 #define INGEST_BLOCK		(1024 * 1024)	/* bytes read at once */
 #define INGEST_BATCH_RECORDS	50000	/* records per transaction */

@@ -465,10 +465,13 @@ store_open(const char *path, int flags, struct err *e)
 	/* No memory statistics: they take a global mutex per allocation.
 	 * Refused (harmlessly) once SQLite is initialized. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	/* No mutexes: a connection is used by one thread at a time (the
-	 * ingest's writer and the ingest take turns, see ingest/writer.h) */
-	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
+	/* A writing connection may be shared by two threads (the ingest
+	 * and its writer, store/writer.h): SQLite serializes their calls
+	 * (the writer runs no thread on a connection without the mutex). A
+	 * reading one is one thread's: no mutex. */
+	oflags |= flags & STORE_READONLY ? SQLITE_OPEN_NOMUTEX :
+	    SQLITE_OPEN_FULLMUTEX;
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
 		err_set(e, STATUS_DB, "%s: %s", path, s->db ?
 		    sqlite3_errmsg(s->db) : "cannot open database");
 		goto fail;

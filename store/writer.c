@@ -6,7 +6,7 @@
  * under the transaction's write lock nobody else inserts, and SQLite
  * gives each new row the next id, which the thread checks.
  */
-#include "ingest/writer.h"
+#include "store/writer.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -15,7 +15,6 @@
 
 #include <sqlite3.h>
 
-#include "common/buf.h"
 #include "common/xmalloc.h"
 #include "store/schema.h"
 
@@ -23,7 +22,7 @@
 #define WRITER_BATCH_RECORDS	8192
 #define WRITER_ROWS		32	/* rows per INSERT, and per hold of
 					 * the connection */
-#define WRITER_COLS		15
+#define WRITER_COLS		15	/* of records, in the INSERT */
 
 /* A record in a batch: strings are offsets into the batch's bytes. */
 struct wrec {
@@ -53,7 +52,7 @@ struct wspan {
 struct writer {
 	struct store	*s;
 	sqlite3		*db;
-	sqlite3_stmt	*ins, *ins_rows, *ins_span;	/* one row, WRITER_ROWS */
+	sqlite3_stmt	*ins, *ins_span;
 	int64_t		 next_id;	/* the next record's */
 	bool		 explicit_id;	/* the next insert names its id */
 	struct wbatch	 fill;		/* the ingest's */
@@ -79,8 +78,9 @@ struct writer {
 static const char SQL_INS[] =
     "INSERT OR FAIL INTO records (id, source_id, offset, line, nlines, "
     "ts_us, flags, level, logger, pid, thread, task, msg_off, message, "
-    "text) VALUES ";
-static const char SQL_ROW[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "text) SELECT id, source_id, offset, line, nlines, ts_us, flags, "
+    "level, logger, pid, thread, task, msg_off, message, text FROM "
+    "aiosift_batch(?1)";
 static const char SQL_INS_SPAN[] =
     "INSERT INTO record_spans (first_id, last_id, min_us, max_us) "
     "VALUES (?1, ?2, ?3, ?4)";
@@ -145,17 +145,239 @@ wbatch_free(struct wbatch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* ---- inserting (the thread, or the ingest when there is none) ------- */
+/* ---- the batch as a table ------------------------------------------- */
+
+/*
+ * The inserts read their rows from the batch through a table-valued
+ * function, aiosift_batch(slice), rather than binding fifteen parameters
+ * a row: on a connection SQLite serializes, every bind takes its mutex,
+ * while a virtual table's column results do not. One insert binds only
+ * the slice: the batch and which of its records.
+ */
+struct wslice {
+	const struct wbatch	*b;
+	const struct wrec	*r;
+	size_t			 n;
+	bool			 explicit_id;	/* give r[0] its id */
+};
+
+#define WSLICE_TYPE	"aiosift_wslice"
+#define WSLICE_COL	WRITER_COLS	/* the hidden column: the slice */
+
+struct wcursor {
+	sqlite3_vtab_cursor	 base;
+	const struct wslice	*sl;
+	size_t			 i;
+};
+
+static int
+wtab_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+    sqlite3_vtab **vt, char **err)
+{
+	int	rc;
+
+	(void)aux;
+	(void)argc;
+	(void)argv;
+	(void)err;
+	rc = sqlite3_declare_vtab(db, "CREATE TABLE x (id, source_id, "
+	    "offset, line, nlines, ts_us, flags, level, logger, pid, thread, "
+	    "task, msg_off, message, text, slice HIDDEN)");
+	if (rc != SQLITE_OK)
+		return rc;
+	if ((*vt = sqlite3_malloc(sizeof(**vt))) == NULL)
+		return SQLITE_NOMEM;
+	memset(*vt, 0, sizeof(**vt));
+	return SQLITE_OK;
+}
+
+static int
+wtab_disconnect(sqlite3_vtab *vt)
+{
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
+
+/* Only a scan of one slice: slice = ? */
+static int
+wtab_best_index(sqlite3_vtab *vt, sqlite3_index_info *ii)
+{
+	int	i;
+
+	(void)vt;
+	for (i = 0; i < ii->nConstraint; i++) {
+		if (ii->aConstraint[i].iColumn != WSLICE_COL ||
+		    ii->aConstraint[i].op != SQLITE_INDEX_CONSTRAINT_EQ)
+			continue;
+		if (!ii->aConstraint[i].usable)
+			return SQLITE_CONSTRAINT;
+		ii->aConstraintUsage[i].argvIndex = 1;
+		ii->aConstraintUsage[i].omit = 1;
+		ii->estimatedCost = WRITER_ROWS;
+		ii->estimatedRows = WRITER_ROWS;
+		return SQLITE_OK;
+	}
+	return SQLITE_CONSTRAINT;
+}
+
+static int
+wtab_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **cur)
+{
+	struct wcursor	*c;
+
+	(void)vt;
+	if ((c = sqlite3_malloc(sizeof(*c))) == NULL)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	*cur = &c->base;
+	return SQLITE_OK;
+}
+
+static int
+wtab_close(sqlite3_vtab_cursor *cur)
+{
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+static int
+wtab_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxs, int argc,
+    sqlite3_value **argv)
+{
+	struct wcursor	*c = (struct wcursor *)cur;
+
+	(void)idx;
+	(void)idxs;
+	c->i = 0;
+	c->sl = argc == 1 ? sqlite3_value_pointer(argv[0], WSLICE_TYPE) : NULL;
+	return SQLITE_OK;
+}
+
+static int
+wtab_next(sqlite3_vtab_cursor *cur)
+{
+	((struct wcursor *)cur)->i++;
+	return SQLITE_OK;
+}
+
+static int
+wtab_eof(sqlite3_vtab_cursor *cur)
+{
+	const struct wcursor	*c = (const struct wcursor *)cur;
+
+	return c->sl == NULL || c->i >= c->sl->n;
+}
+
+static int
+wtab_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid)
+{
+	*rowid = (sqlite_int64)((struct wcursor *)cur)->i;
+	return SQLITE_OK;
+}
+
+/* Text at b's bytes, NULL when empty (or, for the text, ""). */
+static void
+wtab_text(sqlite3_context *ctx, const struct wbatch *b, size_t at, size_t n,
+    bool null_if_empty)
+{
+	if (n == 0 && null_if_empty)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, n ? b->bytes + at : "", (int)n,
+		    SQLITE_STATIC);
+}
 
 static void
-bind_text(sqlite3_stmt *st, int i, const struct wbatch *b, size_t at,
-    size_t n)
+wtab_int_or_null(sqlite3_context *ctx, int64_t v, bool null)
 {
-	if (n == 0)
-		sqlite3_bind_null(st, i);
+	if (null)
+		sqlite3_result_null(ctx);
 	else
-		sqlite3_bind_text(st, i, b->bytes + at, (int)n, SQLITE_STATIC);
+		sqlite3_result_int64(ctx, v);
 }
+
+/* Record i of the slice, column col: what writer_bind() bound before. */
+static int
+wtab_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	const struct wcursor	*c = (const struct wcursor *)cur;
+	const struct wbatch	*b = c->sl->b;
+	const struct wrec	*r = &c->sl->r[c->i];
+
+	switch (col) {
+	case 0:	/* NULL: SQLite picks max + 1 without a uniqueness probe */
+		wtab_int_or_null(ctx, r->id, !(c->sl->explicit_id &&
+		    c->i == 0));
+		break;
+	case 1:
+		sqlite3_result_int64(ctx, r->source_id);
+		break;
+	case 2:
+		sqlite3_result_int64(ctx, r->offset);
+		break;
+	case 3:
+		sqlite3_result_int64(ctx, r->line);
+		break;
+	case 4:
+		sqlite3_result_int64(ctx, r->nlines);
+		break;
+	case 5:
+		wtab_int_or_null(ctx, r->ts_us, r->ts_us == TS_NONE);
+		break;
+	case 6:
+		sqlite3_result_int(ctx, (int)r->flags);
+		break;
+	case 7:
+		wtab_text(ctx, b, r->level, r->level_n, true);
+		break;
+	case 8:
+		wtab_text(ctx, b, r->logger, r->logger_n, true);
+		break;
+	case 9:
+		wtab_int_or_null(ctx, r->pid, r->pid < 0);
+		break;
+	case 10:
+		wtab_text(ctx, b, r->thread, r->thread_n, true);
+		break;
+	case 11:
+		wtab_text(ctx, b, r->task, r->task_n, true);
+		break;
+	case 12:
+		sqlite3_result_int64(ctx, r->msg_off);
+		break;
+	case 13:
+		if (r->own_message)
+			wtab_text(ctx, b, r->message, r->message_n, false);
+		else
+			sqlite3_result_null(ctx);
+		break;
+	case 14:
+		wtab_text(ctx, b, r->text, r->text_n, false);
+		break;
+	default:
+		sqlite3_result_null(ctx);
+		break;
+	}
+	return SQLITE_OK;
+}
+
+static const sqlite3_module wtab_module = {
+	.iVersion = 0,
+	.xCreate = NULL,		/* eponymous only */
+	.xConnect = wtab_connect,
+	.xBestIndex = wtab_best_index,
+	.xDisconnect = wtab_disconnect,
+	.xDestroy = wtab_disconnect,
+	.xOpen = wtab_open,
+	.xClose = wtab_close,
+	.xFilter = wtab_filter,
+	.xNext = wtab_next,
+	.xEof = wtab_eof,
+	.xColumn = wtab_column,
+	.xRowid = wtab_rowid,
+};
+
+/* ---- inserting (the thread, or the ingest when there is none) ------- */
 
 /* Run an insert; the error into *e. The connection is held. */
 static int
@@ -219,54 +441,20 @@ writer_span_add(struct writer *w, int64_t id, int64_t ts_us, struct err *e)
 	return 0;
 }
 
-/* Bind r to the WRITER_COLS parameters of st from at + 1 on. */
-static void
-writer_bind(struct writer *w, sqlite3_stmt *st, int at, const struct wbatch *b,
-    const struct wrec *r)
-{
-	/* NULL: SQLite picks max + 1 without a uniqueness probe */
-	if (w->explicit_id)
-		sqlite3_bind_int64(st, at + 1, r->id);
-	else
-		sqlite3_bind_null(st, at + 1);
-	sqlite3_bind_int64(st, at + 2, r->source_id);
-	sqlite3_bind_int64(st, at + 3, r->offset);
-	sqlite3_bind_int64(st, at + 4, r->line);
-	sqlite3_bind_int64(st, at + 5, r->nlines);
-	if (r->ts_us == TS_NONE)
-		sqlite3_bind_null(st, at + 6);
-	else
-		sqlite3_bind_int64(st, at + 6, r->ts_us);
-	sqlite3_bind_int(st, at + 7, (int)r->flags);
-	bind_text(st, at + 8, b, r->level, r->level_n);
-	bind_text(st, at + 9, b, r->logger, r->logger_n);
-	if (r->pid >= 0)
-		sqlite3_bind_int64(st, at + 10, r->pid);
-	else
-		sqlite3_bind_null(st, at + 10);
-	bind_text(st, at + 11, b, r->thread, r->thread_n);
-	bind_text(st, at + 12, b, r->task, r->task_n);
-	sqlite3_bind_int64(st, at + 13, r->msg_off);
-	if (r->own_message)
-		sqlite3_bind_text(st, at + 14, r->message_n ? b->bytes +
-		    r->message : "", (int)r->message_n, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, at + 14);
-	sqlite3_bind_text(st, at + 15, r->text_n ? b->bytes + r->text : "",
-	    (int)r->text_n, SQLITE_STATIC);
-}
-
 /* Insert the n records from r on (1 or WRITER_ROWS) in one statement. */
 static int
 writer_insert(struct writer *w, const struct wbatch *b, const struct wrec *r,
     size_t n, struct err *e)
 {
-	sqlite3_stmt	*st = n == 1 ? w->ins : w->ins_rows;
+	struct wslice	 sl;
 	size_t		 i;
 
-	for (i = 0; i < n; i++)
-		writer_bind(w, st, (int)i * WRITER_COLS, b, &r[i]);
-	if (writer_run(w, st, "insert record", r[n - 1].id, e) == -1)
+	sl.b = b;
+	sl.r = r;
+	sl.n = n;
+	sl.explicit_id = w->explicit_id;
+	sqlite3_bind_pointer(w->ins, 1, &sl, WSLICE_TYPE, NULL);
+	if (writer_run(w, w->ins, "insert record", r[n - 1].id, e) == -1)
 		return -1;
 	w->explicit_id = false;
 	for (i = 0; i < n; i++)
@@ -418,40 +606,28 @@ struct writer *
 writer_new(struct store *s, struct err *e)
 {
 	struct writer	*w = xcalloc(1, sizeof(*w));
-	struct buf	 sql;
-	size_t		 i, one;
 	int		 rc;
 
 	w->s = s;
 	w->db = store_db(s);
-	buf_init(&sql, 1 << 16);
-	buf_adds(&sql, SQL_INS);
-	for (i = 0; i < WRITER_ROWS; i++) {
-		if (i > 0)
-			buf_adds(&sql, ", ");
-		buf_adds(&sql, SQL_ROW);
-		if (i == 0)
-			one = sql.len;
-	}
-	rc = sqlite3_prepare_v3(w->db, sql.data, (int)one,
-	    SQLITE_PREPARE_PERSISTENT, &w->ins, NULL);
+	rc = sqlite3_create_module_v2(w->db, "aiosift_batch", &wtab_module,
+	    NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v3(w->db, sql.data, (int)sql.len,
-		    SQLITE_PREPARE_PERSISTENT, &w->ins_rows, NULL);
+		rc = sqlite3_prepare_v3(w->db, SQL_INS, -1,
+		    SQLITE_PREPARE_PERSISTENT, &w->ins, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v3(w->db, SQL_INS_SPAN, -1,
 		    SQLITE_PREPARE_PERSISTENT, &w->ins_span, NULL);
-	buf_release(&sql);
-	if (rc == SQLITE_OK && (w->ins == NULL || w->ins_rows == NULL))
-		rc = SQLITE_INTERNAL;	/* cannot be: the SQL was cut */
 	if (rc != SQLITE_OK) {
 		store_err(s, e, "prepare");
 		writer_free(w);
 		return NULL;
 	}
-	/* Two threads on one connection, one at a time (writer_lock()):
-	 * SQLite built without mutexes allows no threads at all. */
-	if (sqlite3_threadsafe() != 0) {
+	/* Two threads on one connection: only when SQLite serializes the
+	 * calls on it (a connection opened with its mutex, store_open());
+	 * writer_lock() keeps the pairs of calls that belong together (an
+	 * insert and its rowid, a statement and its error message) apart. */
+	if (sqlite3_db_mutex(w->db) != NULL) {
 		pthread_mutex_init(&w->mu, NULL);
 		pthread_cond_init(&w->work_cv, NULL);
 		pthread_cond_init(&w->idle_cv, NULL);
@@ -481,7 +657,6 @@ writer_free(struct writer *w)
 		writer_destroy_sync(w);
 	}
 	sqlite3_finalize(w->ins);
-	sqlite3_finalize(w->ins_rows);
 	sqlite3_finalize(w->ins_span);
 	wbatch_free(&w->fill);
 	wbatch_free(&w->work);

@@ -1,5 +1,5 @@
-#ifndef INGEST_WRITER_H
-#define INGEST_WRITER_H
+#ifndef STORE_WRITER_H
+#define STORE_WRITER_H
 
 #include <stdint.h>
 
@@ -18,12 +18,15 @@
  * each record; writer_sync() before the commit (every record is then in
  * the transaction), writer_discard() before a rollback. The ingest's own
  * statements on the connection meanwhile go between writer_lock() and
- * writer_unlock(): the connection is opened without SQLite's mutexes.
+ * writer_unlock(). SQLite serializes the two threads' calls (the thread
+ * runs only on a connection opened with its mutex); the lock keeps the
+ * calls that belong together (a step and its rowid or changes) apart.
  */
 
 struct writer;
 
-/* A writer on s's connection; with a thread when SQLite is serialized. */
+/* A writer on s's connection; with a thread when SQLite serializes
+ * the connection's calls (else it inserts in the caller's thread). */
 struct writer	*writer_new(struct store *s, struct err *e);
 void		 writer_free(struct writer *w);
 
