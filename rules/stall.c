@@ -534,6 +534,67 @@ stall_say(char *msg, size_t cap, bool *first, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The signs of a blocked loop around the pending gap, said into ev (cap
+ * bytes): their score, at most 1. */
+static double
+stall_block_signs(const struct stall_state *st, char *ev, size_t cap)
+{
+	double	score = 0;
+	bool	first = true;
+
+	if (st->pend_flags & EV_SAME_TASK) {
+		score += 0.4;
+		stall_say(ev, cap, &first, "the same task logged before and "
+		    "after");
+	} else if (st->pend_flags & EV_SAME_LOGGER) {
+		score += 0.25;
+		stall_say(ev, cap, &first, "the same logger logged before "
+		    "and after");
+	}
+	if (st->pend_flags & EV_STEADY) {
+		score += 0.25;
+		stall_say(ev, cap, &first, "a steady cadence broken");
+	}
+	if (st->pend_late >= 1) {
+		score += 0.3;
+		stall_say(ev, cap, &first, "%u record%s of other tasks within "
+		    "%d ms after it (late timers)", st->pend_late,
+		    st->pend_late == 1 ? "" : "s", STALL_PILEUP_US / 1000);
+	}
+	if (st->pend_timeouts > 0) {
+		score += 0.5;
+		stall_say(ev, cap, &first, "%u timeout%s within %g s after it",
+		    st->pend_timeouts, st->pend_timeouts == 1 ? "" : "s",
+		    STALL_SETTLE_US / 1e6);
+	}
+	return score > 1 ? 1 : score;
+}
+
+/* The signs of a restart across the pending gap, said into ev (cap
+ * bytes); cadence: records resumed every after_us, not as before. */
+static void
+stall_restart_signs(const struct stall_state *st, bool cadence,
+    int64_t after_us, char *ev, size_t cap)
+{
+	bool	first = true;
+
+	ev[0] = '\0';
+	if (st->pend_flags & EV_PID)
+		stall_say(ev, cap, &first, "pid %lld, then %lld",
+		    (long long)st->pend_pid_before,
+		    (long long)st->pend_pid_after);
+	if (st->pend_flags & (EV_START | EV_STOP))
+		stall_say(ev, cap, &first, "a %s banner '%s'",
+		    st->pend_flags & EV_START ? "startup" : "shutdown",
+		    st->pend_banner);
+	if (st->pend_flags & EV_NEW_FILE)
+		stall_say(ev, cap, &first, "a new file of the set");
+	if (cadence)
+		stall_say(ev, cap, &first, "records resumed every %.3f s, not "
+		    "%.3f s", (double)after_us / 1e6,
+		    (double)st->pend_p50_us / 1e6);
+}
+
 /* Decide the pending gap and append it to out: a stall with its evidence
  * and confidence, or a restart or an idle period (info). */
 static void
@@ -542,38 +603,10 @@ stall_emit(struct stall *sd, struct finding_list *out)
 	struct stall_state	*st = &sd->st;
 	struct finding		*f = finding_add(out);
 	char			 msg[512], ev[320] = "";
-	double			 score = 0;
+	double			 score = stall_block_signs(st, ev, sizeof(ev));
 	int64_t			 after_us = 0;
-	bool			 first = true, restart, cadence;
+	bool			 restart, cadence;
 
-	/* the signs of a blocked loop */
-	if (st->pend_flags & EV_SAME_TASK) {
-		score += 0.4;
-		stall_say(ev, sizeof(ev), &first, "the same task logged "
-		    "before and after");
-	} else if (st->pend_flags & EV_SAME_LOGGER) {
-		score += 0.25;
-		stall_say(ev, sizeof(ev), &first, "the same logger logged "
-		    "before and after");
-	}
-	if (st->pend_flags & EV_STEADY) {
-		score += 0.25;
-		stall_say(ev, sizeof(ev), &first, "a steady cadence broken");
-	}
-	if (st->pend_late >= 1) {
-		score += 0.3;
-		stall_say(ev, sizeof(ev), &first, "%u record%s of other tasks "
-		    "within %d ms after it (late timers)", st->pend_late,
-		    st->pend_late == 1 ? "" : "s", STALL_PILEUP_US / 1000);
-	}
-	if (st->pend_timeouts > 0) {
-		score += 0.5;
-		stall_say(ev, sizeof(ev), &first, "%u timeout%s within %g s "
-		    "after it", st->pend_timeouts, st->pend_timeouts == 1 ?
-		    "" : "s", STALL_SETTLE_US / 1e6);
-	}
-	if (score > 1)
-		score = 1;
 	restart = st->pend_flags & (EV_PID | EV_START | EV_STOP);
 	cadence = stall_new_cadence(st, &after_us);
 	if (!restart && score < 0.5 && (st->pend_flags & EV_NEW_FILE ||
@@ -589,23 +622,7 @@ stall_emit(struct stall *sd, struct finding_list *out)
 	if (restart) {
 		f->kind = KIND_RESTART;
 		f->severity = SEV_INFO;
-		first = true;
-		ev[0] = '\0';
-		if (st->pend_flags & EV_PID)
-			stall_say(ev, sizeof(ev), &first, "pid %lld, then "
-			    "%lld", (long long)st->pend_pid_before,
-			    (long long)st->pend_pid_after);
-		if (st->pend_flags & (EV_START | EV_STOP))
-			stall_say(ev, sizeof(ev), &first, "a %s banner '%s'",
-			    st->pend_flags & EV_START ? "startup" :
-			    "shutdown", st->pend_banner);
-		if (st->pend_flags & EV_NEW_FILE)
-			stall_say(ev, sizeof(ev), &first, "a new file of the "
-			    "set");
-		if (cadence)
-			stall_say(ev, sizeof(ev), &first, "records resumed "
-			    "every %.3f s, not %.3f s", (double)after_us / 1e6,
-			    (double)st->pend_p50_us / 1e6);
+		stall_restart_signs(st, cadence, after_us, ev, sizeof(ev));
 		snprintf(msg, sizeof(msg), "no log records for %.3f s across "
 		    "a restart: %s", (double)st->pend_gap_us / 1e6, ev);
 	} else if (score >= 0.5) {
