@@ -109,7 +109,8 @@ struct watch_col {
 
 static const struct watch_col watch_ndjson[] = {
 	{ { "f.kind", "kind", "KIND", OUTPUT_TEXT, 0 }, "'" KIND_STALL "'" },
-	{ { "f.rule", "rule", NULL, OUTPUT_TEXT, 0 }, "'stall.in_progress'" },
+	{ { "f.rule", "rule", NULL, OUTPUT_TEXT, 0 },
+	    "'" RULE_STALL_IN_PROGRESS "'" },
 	{ { "f.severity", "severity", "SEV", OUTPUT_SEVERITY, 0 }, "?1" },
 	{ { "f.ts_us", "ts", NULL, OUTPUT_TIME, 0 }, "?2" },
 	{ { "f.task", "task", "TASK", OUTPUT_TEXT, 0 }, "?3" },

@@ -7,6 +7,8 @@
 
 /* the gap detector's rule (rules/stall.h): kinds stall, restart, idle */
 #define RULE_STALL_GAP		"stall.gap"
+/* a stall still under way, as watch shows it (never stored) */
+#define RULE_STALL_IN_PROGRESS	"stall.in_progress"
 
 #define KIND_STALL		"stall"		/* the loop was blocked */
 #define KIND_SLOW_CALLBACK	"slow_callback"	/* blocked, under --stall-min */

@@ -877,8 +877,8 @@ fq_report_pass(struct buf *b, struct fquery *q, const struct report *r,
 	    "exception, task, now, bucket, count() AS n, min(t) AS first, "
 	    "max(t) AS last, max(severity) AS sev, arraySlice(arraySort("
 	    "groupArrayIf(tuple(-ifNull(duration_us, -9223372036854775807), "
-	    "t, host, fid, toUInt32(toStartOfDay(ts))), kind = 'stall')), 1, "
-	    "10) AS stalls FROM (SELECT kind, coro, exception, task, "
+	    "t, host, fid, toUInt32(toStartOfDay(ts))), kind = '" KIND_STALL
+	    "')), 1, 10) AS stalls FROM (SELECT kind, coro, exception, task, "
 	    "severity, duration_us, host, fid, ts, assumeNotNull(ts_us) AS t, "
 	    "t >= %" PRId64 " AS now, ", r->since_us);
 	if (bucket_us > 0)
@@ -900,8 +900,8 @@ fq_report_pass(struct buf *b, struct fquery *q, const struct report *r,
 	    "tuple(if(now AND coro IS NOT NULL, %d, 0), coro, " FQ_NO_STR ", "
 	    FQ_NO_STR ", n, 0, first, last, sev, toInt64(0)), "
 	    "tuple(if(now AND bucket >= 0, %d, 0), toNullable(toString("
-	    "bucket)), toNullable(toString(kind = 'stall')), " FQ_NO_STR ", "
-	    "n, 0, first, last, sev, toInt64(0))]), "
+	    "bucket)), toNullable(toString(kind = '" KIND_STALL "')), "
+	    FQ_NO_STR ", n, 0, first, last, sev, toInt64(0))]), "
 	    "arrayMap(s -> tuple(%d, toNullable(tupleElement(s, 3)), "
 	    "toNullable(toString(tupleElement(s, 4))), toNullable(toString("
 	    "tupleElement(s, 5))), toUInt64(1), toUInt64(0), tupleElement(s, "
@@ -1066,8 +1066,8 @@ fq_report_timeline(sqlite3 *db, struct report *r, struct fq_stmt *later,
 	    hi != TS_NONE ? hi : r->until_us);
 	fq_stmt_init(later, "buckets", "iii");
 	buf_printf(&later->sql, "SELECT intDiv(ts_us - %" PRId64 ", %" PRId64
-	    ") AS bucket, kind = 'stall' AS is_stall, count()", r->start_us,
-	    r->bucket_us);
+	    ") AS bucket, kind = '" KIND_STALL "' AS is_stall, count()",
+	    r->start_us, r->bucket_us);
 	fq_period(&later->sql, q, r->since_us, r->until_us);
 	buf_adds(&later->sql, " GROUP BY bucket, is_stall");
 	return 1;
@@ -1130,7 +1130,7 @@ fq_report_stalls_ask(struct fquery *q, sqlite3 *db, struct fq_stmt *s)
 	fq_stmt_init(s, "stalls", "iiitttt");
 	buf_printf(&s->sql, "SELECT ts_us, duration_us, line, task, coro, "
 	    "concat(host, ': ', source), message FROM %s.findings FINAL "
-	    "WHERE deleted = 0 AND kind = 'stall'", q->db);
+	    "WHERE deleted = 0 AND kind = '" KIND_STALL "'", q->db);
 	if (!fq_keys(db, "SELECT c1, c2, c3 FROM pass WHERE c0 = 5 ORDER BY "
 	    "rowid", "fid", &s->sql)) {
 		buf_release(&s->sql);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/kinds.h"
 #include "common/record.h"
 #include "common/xmalloc.h"
 
@@ -278,7 +279,7 @@ report_stalls(struct report *r, struct store *s, const int64_t *v,
 
 	if ((st = report_prepare(s, "SELECT f.ts_us, f.duration_us, f.line, "
 	    "f.task, f.coro, src.path, f.message" R_FROM "JOIN sources src ON "
-	    "src.id = f.source_id WHERE f.kind = 'stall' AND " R_NOW
+	    "src.id = f.source_id WHERE f.kind = '" KIND_STALL "' AND " R_NOW
 	    /* the likeliest first: a debug-mode "took" (no confidence: it
 	     * names its culprit) or a gap stall of confidence 0.75 or more,
 	     * then the others; each longest first */
@@ -371,9 +372,9 @@ report_timeline(struct report *r, struct store *s, const int64_t *v,
 	b[1] = v[1];
 	b[2] = r->start_us;
 	b[3] = r->bucket_us;
-	if ((st = report_prepare(s, "SELECT (ts_us - ?3) / ?4, kind = 'stall', "
-	    "count(*) FROM findings WHERE ts_us >= ?1 AND ts_us < ?2 GROUP BY "
-	    "1, 2", b, 4, e)) == NULL)
+	if ((st = report_prepare(s, "SELECT (ts_us - ?3) / ?4, kind = '"
+	    KIND_STALL "', count(*) FROM findings WHERE ts_us >= ?1 AND "
+	    "ts_us < ?2 GROUP BY 1, 2", b, 4, e)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		report_timeline_add(r, report_int(st, 0, 0),
