@@ -324,6 +324,10 @@ cmd_rules(int argc, char *argv[])
 			fprintf(stderr, "aiosift: %zu match%s hit the PCRE2 "
 			    "limits; first: %s\n", hits, hits == 1 ? "" :
 			    "es", first);
+		if ((hits = engine_cap_hits(en, &first)) > 0)
+			fprintf(stderr, "aiosift: %zu record%s longer than "
+			    "the rules rewrite; first: %s\n", hits, hits ==
+			    1 ? "" : "s", first);
 	}
 out:
 	engine_free(en);

@@ -19,6 +19,7 @@
  */
 #include "rules/correlate.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,13 +30,12 @@
 #include "common/record.h"
 #include "common/xmalloc.h"
 
-#define CORRELATE_KINDS_CAP	256	/* bytes of the kinds list */
-
 struct incident {
 	int64_t		 first_us, last_us;	/* TS_NONE: no time */
 	int64_t		 chain_end_us;		/* stall end, for rule 2 */
 	int		 severity;
-	char		*kinds;			/* "a,b" */
+	char		*kinds;			/* "a,b": each kind once, as
+						 * long as the kinds loaded */
 	char		*key;			/* the first signature */
 	char		*task, *coro, *exc;	/* the first that had them */
 	char		*chain_coro;		/* of a failed run, rule 1 */
@@ -105,18 +105,22 @@ is_timeoutish(const struct cf *f)
 	    strcmp(f->exc, "CancelledError") == 0));
 }
 
-/* The signature key of a finding: kind, coroutine, exception. */
+/* The signature key of a finding: kind, coroutine, exception, each whole
+ * (never cut: two long names that differ late are two signatures). */
 static char *
 signature(const struct cf *f)
 {
-	struct buf	b;
-	char		*out;
+	const char	*coro = f->coro ? f->coro : "", *exc = f->exc ?
+			    f->exc : "";
+	size_t		 nk = strlen(f->kind), nc = strlen(coro),
+			 ne = strlen(exc);
+	char		*out = xmalloc(nk + nc + ne + 3);
 
-	buf_init(&b, 4096);
-	buf_printf(&b, "%s|%s|%s", f->kind, f->coro ? f->coro : "",
-	    f->exc ? f->exc : "");
-	out = xstrndup(b.data, b.len);
-	buf_release(&b);
+	memcpy(out, f->kind, nk);
+	out[nk] = '|';
+	memcpy(out + nk + 1, coro, nc);
+	out[nk + 1 + nc] = '|';
+	memcpy(out + nk + nc + 2, exc, ne + 1);
 	return out;
 }
 
@@ -266,11 +270,10 @@ incident_add(struct incident *inc, const struct cf *f)
 			k++;
 	}
 	k = strlen(inc->kinds);
-	if (k + n + 2 < CORRELATE_KINDS_CAP) {
-		if (k > 0)
-			inc->kinds[k++] = ',';
-		memcpy(inc->kinds + k, f->kind, n + 1);
-	}
+	inc->kinds = xrealloc(inc->kinds, k + n + 2);
+	if (k > 0)
+		inc->kinds[k++] = ',';
+	memcpy(inc->kinds + k, f->kind, n + 1);
 }
 
 static struct incident *
@@ -283,7 +286,7 @@ incident_new(struct corr *c, const struct cf *f)
 	memset(inc, 0, sizeof(*inc));
 	inc->first_us = inc->last_us = inc->chain_end_us = TS_NONE;
 	inc->stall_us = -1;
-	inc->kinds = xcalloc(1, CORRELATE_KINDS_CAP);
+	inc->kinds = xcalloc(1, 1);
 	inc->key = signature(f);
 	inc->set_path = dup_or_null(f->set_path);
 	return inc;
@@ -298,7 +301,11 @@ incident_summary(const struct incident *inc)
 	char		*out;
 	const char	*k;
 
-	buf_init(&b, 1024);
+	/* room for all of it: " + " for each comma, the names whole, the
+	 * count and the stall's seconds */
+	buf_init(&b, 3 * strlen(inc->kinds) + (inc->task ? strlen(inc->task) :
+	    0) + (inc->coro ? strlen(inc->coro) : 0) + (inc->exc ?
+	    strlen(inc->exc) : 0) + 128);
 	for (k = inc->kinds; *k != '\0'; k++)
 		if (*k == ',')
 			buf_adds(&b, " + ");
@@ -318,6 +325,7 @@ incident_summary(const struct incident *inc)
 	if (inc->task == NULL && inc->coro == NULL && inc->exc == NULL &&
 	    inc->stall_us < 0)
 		buf_adds(&b, " (no task or coroutine named)");
+	assert(!b.capped);
 	out = xstrndup(b.data, b.len);
 	buf_release(&b);
 	return out;

@@ -13,6 +13,7 @@
  */
 #include "rules/engine.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,16 @@ extern const char asyncio_rules[];
 extern const size_t asyncio_rules_len;
 
 #define ENGINE_FIELD_CAP	512	/* bytes kept of one captured field */
+/* Bytes of a message the engine copies to rewrite it (lone CRs made LF,
+ * hard wraps joined): the splitter's line cap, so that a message of one
+ * line is never cut; a longer message is rewritten in its first
+ * ENGINE_COPY_CAP bytes only, counted (engine_cap_hits). */
+#define ENGINE_COPY_CAP		(1024 * 1024)
+/* Bytes of a finding's message: a title (RULESET_TITLE_MAX) and at most
+ * three fields with their separators and a duration always fit. */
+#define ENGINE_MESSAGE_CAP	2048
+_Static_assert(RULESET_TITLE_MAX + 3 * (ENGINE_FIELD_CAP + 7) + 32 <=
+    ENGINE_MESSAGE_CAP, "a finding's message fits its cap");
 
 /* A distinct needle; hash is the byte pair that ends its first m bytes
  * (m: the shortest needle), where the prefilter stops to compare. */
@@ -68,6 +79,9 @@ struct engine {
 	double			 stall_min_s;
 	size_t			 limit_hits;
 	char			 first_limit[256];
+	size_t			 cap_hits;	/* messages cut at
+						 * ENGINE_COPY_CAP */
+	char			 first_cap[256];
 	struct buf		 lf;		/* a message with lone CRs as LF */
 	struct buf		 unwrap;	/* the message, hard wraps
 						 * joined */
@@ -78,15 +92,30 @@ struct fields {
 	struct span	v[RF_NFIELDS];
 };
 
+/* Count a message of n bytes cut at ENGINE_COPY_CAP for what (lone CRs,
+ * hard wraps), describing the first. */
+static void
+engine_cap_hit(struct engine *en, const struct record *rec, size_t n,
+    const char *what)
+{
+	if (en->cap_hits++ == 0)
+		snprintf(en->first_cap, sizeof(en->first_cap), "record line "
+		    "%lld: a message of %zu bytes had %s rewritten in its "
+		    "first %d bytes only", (long long)rec->line, n, what,
+		    ENGINE_COPY_CAP);
+}
+
 /* The patterns end lines at LF; a log written with lone CRs (old Mac
  * line ends, a terminal's progress lines) would match none of them. When
  * s holds a CR not followed by LF, a copy of s with each such CR turned
  * into LF, the same length so that offsets stay; else s itself. The copy
- * is valid until the next call. */
+ * is valid until the next call; *n becomes its length, less than before
+ * when the message was cut at ENGINE_COPY_CAP (counted). */
 static const char *
-engine_lone_cr(struct engine *en, const char *s, size_t n)
+engine_lone_cr(struct engine *en, const struct record *rec, const char *s,
+    size_t *n)
 {
-	const char	*cr = s, *end = s + n;
+	const char	*cr = s, *end = s + *n;
 	size_t		 i;
 
 	while ((cr = memchr(cr, '\r', (size_t)(end - cr))) != NULL &&
@@ -95,9 +124,11 @@ engine_lone_cr(struct engine *en, const char *s, size_t n)
 	if (cr == NULL)
 		return s;
 	buf_reset(&en->lf);
-	buf_add(&en->lf, s, n);
-	for (i = (size_t)(cr - s); i < n; i++)
-		if (en->lf.data[i] == '\r' && (i + 1 == n ||
+	if (!buf_add(&en->lf, s, *n))
+		engine_cap_hit(en, rec, *n, "lone CRs");
+	*n = en->lf.len;
+	for (i = (size_t)(cr - s); i < *n; i++)
+		if (en->lf.data[i] == '\r' && (i + 1 == *n ||
 		    en->lf.data[i + 1] != '\n'))
 			en->lf.data[i] = '\n';
 	return en->lf.data;
@@ -279,8 +310,8 @@ engine_new(const struct engine_opts *o, struct err *e)
 	ruleset_init(&one);
 	memset(&d, 0, sizeof(d));
 	en->stall_min_s = o->stall_min_s > 0 ? o->stall_min_s : 0.5;
-	buf_init(&en->lf, SIZE_MAX / 2);
-	buf_init(&en->unwrap, SIZE_MAX / 2);
+	buf_init(&en->lf, ENGINE_COPY_CAP);
+	buf_init(&en->unwrap, ENGINE_COPY_CAP);
 	if (!o->no_builtin && ruleset_parse(&pack, "asyncio.rules",
 	    asyncio_rules, asyncio_rules_len, &d) > 0) {
 		engine_diag_err(&d, e);
@@ -612,6 +643,7 @@ engine_finding(struct engine *en, const struct erule *er,
 	if (f->v[RF_LOC].p != NULL)
 		fd->location = field_dup(f->v[RF_LOC]);
 	else if (f->v[RF_FILE].p != NULL) {
+		/* 512 + 1 + 32 bytes: never cut */
 		buf_init(&msg, 2 * ENGINE_FIELD_CAP);
 		buf_add(&msg, f->v[RF_FILE].p, f->v[RF_FILE].n <
 		    ENGINE_FIELD_CAP ? f->v[RF_FILE].n : ENGINE_FIELD_CAP);
@@ -634,7 +666,7 @@ engine_finding(struct engine *en, const struct erule *er,
 		if (fd->ts_us != TS_NONE)
 			fd->ts_us -= fd->duration_us;
 	}
-	buf_init(&msg, 2048);
+	buf_init(&msg, ENGINE_MESSAGE_CAP);
 	buf_adds(&msg, er->r.title);
 	if ((detail = field_dup(f->v[RF_MSG])) != NULL) {
 		buf_printf(&msg, ": %s", detail);
@@ -658,6 +690,7 @@ engine_finding(struct engine *en, const struct erule *er,
 			buf_printf(&msg, "%s%.3f s", sep,
 			    (double)fd->duration_us / 1e6);
 	}
+	assert(!msg.capped);
 	fd->message = xstrndup(msg.data, msg.len);
 	buf_release(&msg);
 }
@@ -686,38 +719,37 @@ engine_wrap_width(size_t n, size_t lead)
  * record's header before the message) and followed by another is joined
  * to it, so that "took 1.3" / "32 seconds" reads "took 1.332 seconds" and
  * "excepti" / "on=" "exception=". NULL when no line is that wide. The
- * copy is valid until the next call; *outn is its length. */
+ * copy is valid until the next call; *outn is its length (cut at
+ * ENGINE_COPY_CAP, counted). */
 static const char *
-engine_unwrap(struct engine *en, const char *s, size_t n, size_t lead,
-    size_t *outn)
+engine_unwrap(struct engine *en, const struct record *rec, const char *s,
+    size_t n, size_t lead, size_t *outn)
 {
 	const char	*ls = s, *nl, *end = s + n;
 	size_t		 len;
+	bool		 copying = false;
 
-	/* most records have no line that wide: look before copying */
+	/* most records have no line that wide: copy from the first one */
 	for (; (nl = memchr(ls, '\n', (size_t)(end - ls))) != NULL;
 	    ls = nl + 1) {
 		len = (size_t)(nl - ls);
 		if (len > 0 && ls[len - 1] == '\r')
 			len--;
-		if (engine_wrap_width(len, ls == s ? lead : 0))
-			break;
-	}
-	if (nl == NULL)
-		return NULL;
-	buf_reset(&en->unwrap);
-	buf_add(&en->unwrap, s, (size_t)(ls - s));
-	for (; (nl = memchr(ls, '\n', (size_t)(end - ls))) != NULL;
-	    ls = nl + 1) {
-		len = (size_t)(nl - ls);
-		if (len > 0 && ls[len - 1] == '\r')
-			len--;
-		if (engine_wrap_width(len, ls == s ? lead : 0))
+		if (!engine_wrap_width(len, ls == s ? lead : 0))
+			len = (size_t)(nl + 1 - ls);
+		else if (!copying) {
+			copying = true;
+			buf_reset(&en->unwrap);
+			buf_add(&en->unwrap, s, (size_t)(ls - s));
+		}
+		if (copying)
 			buf_add(&en->unwrap, ls, len);
-		else
-			buf_add(&en->unwrap, ls, (size_t)(nl + 1 - ls));
 	}
+	if (!copying)
+		return NULL;
 	buf_add(&en->unwrap, ls, (size_t)(end - ls));
+	if (en->unwrap.capped)
+		engine_cap_hit(en, rec, n, "hard wraps");
 	*outn = en->unwrap.len;
 	return en->unwrap.data;
 }
@@ -815,7 +847,7 @@ engine_scan(struct engine *en, const struct record *rec,
 	    s <= rec->text.p + rec->text.n;
 	if (inside)
 		lead = (size_t)(s - rec->text.p);
-	s = engine_lone_cr(en, s, n);
+	s = engine_lone_cr(en, rec, s, &n);
 	en->gen++;
 	/* most records hold no needle: then only needle-less rules run */
 	if (engine_prefilter(en, (const unsigned char *)s, n) ||
@@ -824,7 +856,7 @@ engine_scan(struct engine *en, const struct record *rec,
 	/* a console's hard wrap can cut a signature in two: the kinds not
 	 * found are tried again on the lines joined */
 	if (inside && rec->nlines > 1 &&
-	    (u = engine_unwrap(en, s, n, lead, &un)) != NULL) {
+	    (u = engine_unwrap(en, rec, s, n, lead, &un)) != NULL) {
 		en->gen++;
 		if (engine_prefilter(en, (const unsigned char *)u, un) ||
 		    en->nunfiltered > 0)
@@ -839,6 +871,14 @@ engine_limit_hits(const struct engine *en, const char **first)
 	if (first != NULL)
 		*first = en->limit_hits ? en->first_limit : NULL;
 	return en->limit_hits;
+}
+
+size_t
+engine_cap_hits(const struct engine *en, const char **first)
+{
+	if (first != NULL)
+		*first = en->cap_hits ? en->first_cap : NULL;
+	return en->cap_hits;
 }
 
 void

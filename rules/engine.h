@@ -51,6 +51,11 @@ size_t	engine_scan(struct engine *en, const struct record *rec,
  * ("rule X: match limit exceeded at app.log line 7"), valid while en is. */
 size_t	engine_limit_hits(const struct engine *en, const char **first);
 
+/* How many messages were longer than the engine copies to rewrite them
+ * (lone CRs, hard wraps) and were rewritten in their first part only; *first
+ * as for engine_limit_hits ("record line 7: a message of ... bytes ..."). */
+size_t	engine_cap_hits(const struct engine *en, const char **first);
+
 /* List the rules (id, kind, severity, origin, title) on f, one a line,
  * columns separated by tabs when tabs is true, else aligned. */
 void	engine_list(const struct engine *en, FILE *f, bool tabs);

@@ -7,6 +7,7 @@
  */
 #include "rules/ruleset.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -215,6 +216,7 @@ static void
 pending_add(struct pending *pd, const char *s, size_t n, int line, int col)
 {
 	struct piece	*pc;
+	bool		 whole;
 
 	if (pd->text.cap == 0)
 		buf_init(&pd->text, RULESET_MAX_FILE);
@@ -224,7 +226,11 @@ pending_add(struct pending *pd, const char *s, size_t n, int line, int col)
 	pc->off = pd->text.len;
 	pc->line = line;
 	pc->col = col;
-	buf_add(&pd->text, s, n);
+	/* never cut: its pieces come from one text of at most
+	 * RULESET_MAX_FILE bytes (ruleset_parse refuses longer) */
+	whole = buf_add(&pd->text, s, n);
+	assert(whole);
+	(void)whole;
 	pd->used = true;
 }
 
@@ -490,6 +496,11 @@ parser_key(struct parser *p, struct ruleset *rs, const char *key,
 		}
 		p->have_severity = true;
 	} else if (KEY("title")) {
+		if (vlen > RULESET_TITLE_MAX) {
+			parser_error(p, line, vcol, "title longer than %d "
+			    "bytes", RULESET_TITLE_MAX);
+			return;
+		}
 		free(p->r.title);
 		p->r.title = xstrndup(val, vlen);
 	} else if (KEY("logger")) {
@@ -572,6 +583,11 @@ ruleset_parse(struct ruleset *rs, const char *name, const char *text,
 	int		 line = 0;
 	size_t		 i, errors;
 
+	if (n > RULESET_MAX_FILE) {
+		diag_add(d, "%s: larger than %d bytes: not a rules file",
+		    name, RULESET_MAX_FILE);
+		return 1;
+	}
 	memset(&p, 0, sizeof(p));
 	p.name = name;
 	p.d = d;

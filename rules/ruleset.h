@@ -12,6 +12,8 @@
  * documented at the top of rules/asyncio.rules. Parsing goes on after an
  * error so that one pass reports every bad rule. */
 
+#define RULESET_TITLE_MAX	256	/* bytes of a rule's title */
+
 /* The named groups a pattern may capture. */
 enum rule_field {
 	RF_TASK,	/* task name */
