@@ -105,7 +105,32 @@ struct stall_state {
 struct stall {
 	int64_t			min_us;
 	struct stall_state	st;
+	uint8_t			shutdown_first[32]; /* first bytes of the
+						     * shutdown words */
 };
+
+/* The openings of a record that closes a run of the program. */
+static const char *const stall_shutdown_words[] = {
+	"stopping", "stopped", "shutting down", "shutdown", "exiting",
+	"terminating", "terminated", "goodbye", "received signal",
+	"received SIGTERM", "received SIGINT", "caught signal", NULL
+};
+
+/* Mark the first bytes of words (both cases) in set. */
+static void
+stall_first_bytes(const char *const words[], uint8_t set[32])
+{
+	unsigned char	c;
+	size_t		k;
+
+	memset(set, 0, 32);
+	for (k = 0; words[k] != NULL; k++) {
+		c = (unsigned char)tolower((unsigned char)words[k][0]);
+		set[c >> 3] |= (uint8_t)(1u << (c & 7));
+		c = (unsigned char)toupper((unsigned char)words[k][0]);
+		set[c >> 3] |= (uint8_t)(1u << (c & 7));
+	}
+}
 
 struct stall *
 stall_new(const struct stall_opts *o)
@@ -113,6 +138,7 @@ stall_new(const struct stall_opts *o)
 	struct stall	*sd = xcalloc(1, sizeof(*sd));
 
 	sd->min_us = o != NULL && o->min_us > 0 ? o->min_us : 500000;
+	stall_first_bytes(stall_shutdown_words, sd->shutdown_first);
 	stall_reset(sd);
 	return sd;
 }
@@ -189,16 +215,17 @@ stall_find(const char *s, size_t n, const char *lit)
 	return NULL;
 }
 
-/* Copy the quoted value after key (name=' or name=") in s[0..n) into out,
- * for attribution. */
+/* Copy the name=... value at p (p[5], after "name=", its opening quote)
+ * in s[0..n) into out, for attribution. */
 static bool
-stall_find_name(const char *s, size_t n, char out[STALL_NAME_CAP])
+stall_take_name(const char *s, size_t n, const char *p,
+    char out[STALL_NAME_CAP])
 {
-	const char	*p = stall_find(s, n, "name="), *end;
+	const char	*end;
 	char		 q;
 	size_t		 len;
 
-	if (p == NULL || (size_t)(p - s) + 6 >= n)
+	if ((size_t)(p - s) + 6 >= n)
 		return false;
 	q = p[5];
 	if (q != '\'' && q != '"')
@@ -215,16 +242,15 @@ stall_find_name(const char *s, size_t n, char out[STALL_NAME_CAP])
 	return true;
 }
 
-/* The qualname in coro=<QUALNAME() ...> of s[0..n) into out. */
+/* Copy the qualname of coro=<QUALNAME() ...> at p (after "coro=<") in
+ * s[0..n) into out. */
 static bool
-stall_find_coro(const char *s, size_t n, char out[STALL_NAME_CAP])
+stall_take_coro(const char *s, size_t n, const char *p,
+    char out[STALL_NAME_CAP])
 {
-	const char	*p = stall_find(s, n, "coro=<"), *end;
+	const char	*end;
 	size_t		 len;
 
-	if (p == NULL)
-		return false;
-	p += 6;
 	end = stall_find(p, n - (size_t)(p - s), "()");
 	if (end == NULL)
 		return false;
@@ -235,6 +261,41 @@ stall_find_coro(const char *s, size_t n, char out[STALL_NAME_CAP])
 	memcpy(out, p, len);
 	out[len] = '\0';
 	return true;
+}
+
+/* The first "name=" and the first "coro=<" of s[0..n), found in one pass
+ * over its '=' signs (rarer than the first letters): *name and *coro,
+ * NULL when absent; *name is not looked for when name is NULL. */
+static void
+stall_find_keys(const char *s, size_t n, const char **name,
+    const char **coro)
+{
+	const char	*p = s, *end = s + n, *eq;
+
+	if (name != NULL)
+		*name = NULL;
+	*coro = NULL;
+	while ((eq = memchr(p, '=', (size_t)(end - p))) != NULL) {
+		if (eq - s >= 4 && name != NULL && *name == NULL &&
+		    memcmp(eq - 4, "name", 4) == 0)
+			*name = eq - 4;
+		else if (eq - s >= 4 && *coro == NULL && eq + 1 < end &&
+		    eq[1] == '<' && memcmp(eq - 4, "coro", 4) == 0)
+			*coro = eq + 2;
+		if (*coro != NULL && (name == NULL || *name != NULL))
+			break;
+		p = eq + 1;
+	}
+}
+
+/* The task named by name='...' in s[0..n) into out. */
+static bool
+stall_find_name(const char *s, size_t n, char out[STALL_NAME_CAP])
+{
+	const char	*name, *coro;
+
+	stall_find_keys(s, n, &name, &coro);
+	return name != NULL && stall_take_name(s, n, name, out);
 }
 
 /* The first line of rec's message (or text). */
@@ -297,17 +358,20 @@ stall_is_banner(const struct record *rec)
 	return stall_starts(stall_first_line(rec), words);
 }
 
-/* A record that closes a run of the program. */
+/* A record that closes a run of the program. Every record comes here: a
+ * first byte no word begins with rules it out at once. */
 static bool
-stall_is_shutdown(const struct record *rec)
+stall_is_shutdown(const struct stall *sd, const struct record *rec)
 {
-	static const char *const words[] = {
-		"stopping", "stopped", "shutting down", "shutdown", "exiting",
-		"terminating", "terminated", "goodbye", "received signal",
-		"received SIGTERM", "received SIGINT", "caught signal", NULL
-	};
+	struct span	m = stall_first_line(rec);
+	unsigned char	c;
 
-	return stall_starts(stall_first_line(rec), words);
+	if (m.n == 0)
+		return false;
+	c = (unsigned char)m.p[0];
+	if (!(sd->shutdown_first[c >> 3] & (1u << (c & 7))))
+		return false;
+	return stall_starts(m, stall_shutdown_words);
 }
 
 /* A record of a timeout: a timer that fired late, or a wait that ran out
@@ -328,7 +392,7 @@ stall_source(const struct record *rec, char out[STALL_NAME_CAP])
 {
 	size_t	l = rec->logger.n, t = rec->thread.n;
 
-	memset(out, 0, STALL_NAME_CAP);	/* saved whole: no stale bytes */
+	out[0] = '\0';	/* the bytes after the NUL: see stall_save() */
 	if (l + t + 2 > STALL_NAME_CAP || (l == 0 && t == 0))
 		return;
 	if (l > 0)
@@ -343,26 +407,34 @@ stall_source(const struct record *rec, char out[STALL_NAME_CAP])
 static void
 stall_remember(struct stall *sd, const struct record *rec)
 {
-	struct span	m = stall_first_line(rec);
+	struct span	 m = stall_first_line(rec);
+	const char	*name = NULL, *coro;
+	bool		 named = false;
 
 	sd->st.last_us = rec->ts_us;
 	sd->st.last_pid = rec->pid;
-	/* whole, not just the first byte: the state is saved whole */
-	memset(sd->st.last_task, 0, sizeof(sd->st.last_task));
-	memset(sd->st.last_coro, 0, sizeof(sd->st.last_coro));
-	memset(sd->st.last_stop, 0, sizeof(sd->st.last_stop));
+	/* the bytes after each NUL are cleared by stall_save() */
+	sd->st.last_task[0] = '\0';
+	sd->st.last_coro[0] = '\0';
+	sd->st.last_stop[0] = '\0';
 	sd->st.new_file = 0;
 	if (rec->task.n > 0 && rec->task.n < STALL_NAME_CAP) {
 		memcpy(sd->st.last_task, rec->task.p, rec->task.n);
 		sd->st.last_task[rec->task.n] = '\0';
-	} else if (m.p != NULL) {
-		/* the first line only: a traceback names other tasks */
-		(void)stall_find_name(m.p, m.n, sd->st.last_task);
+		named = true;
 	}
-	if (m.p != NULL)
-		(void)stall_find_coro(m.p, m.n, sd->st.last_coro);
+	/* the first line only: a traceback names other tasks */
+	if (m.p != NULL) {
+		stall_find_keys(m.p, m.n, named ? NULL : &name, &coro);
+		if (!named && name != NULL)
+			(void)stall_take_name(m.p, m.n, name,
+			    sd->st.last_task);
+		if (coro != NULL)
+			(void)stall_take_coro(m.p, m.n, coro,
+			    sd->st.last_coro);
+	}
 	stall_source(rec, sd->st.last_source);
-	if (m.p != NULL && stall_is_shutdown(rec))
+	if (m.p != NULL && stall_is_shutdown(sd, rec))
 		stall_quote(m, sd->st.last_stop);
 }
 
@@ -780,14 +852,34 @@ stall_flush(struct stall *sd, struct finding_list *out)
 	return true;
 }
 
+/* Clear the bytes of s[0..cap) after its first NUL. */
+static void
+stall_clear_tail(char *s, size_t cap)
+{
+	size_t	len = strnlen(s, cap);
+
+	if (len < cap)
+		memset(s + len, 0, cap - len);
+}
+
 void *
 stall_save(const struct stall *sd, size_t *n)
 {
-	void	*p = xmalloc(sizeof(sd->st));
+	struct stall_state	*st = xmalloc(sizeof(*st));
 
-	memcpy(p, &sd->st, sizeof(sd->st));
-	*n = sizeof(sd->st);
-	return p;
+	/* the names are written over record by record, only up to their
+	 * NUL: the state is saved whole, so no stale bytes after it */
+	memcpy(st, &sd->st, sizeof(*st));
+	stall_clear_tail(st->last_task, sizeof(st->last_task));
+	stall_clear_tail(st->last_coro, sizeof(st->last_coro));
+	stall_clear_tail(st->last_source, sizeof(st->last_source));
+	stall_clear_tail(st->last_stop, sizeof(st->last_stop));
+	stall_clear_tail(st->pend_task, sizeof(st->pend_task));
+	stall_clear_tail(st->pend_coro, sizeof(st->pend_coro));
+	stall_clear_tail(st->pend_source, sizeof(st->pend_source));
+	stall_clear_tail(st->pend_banner, sizeof(st->pend_banner));
+	*n = sizeof(*st);
+	return st;
 }
 
 bool
