@@ -30,6 +30,11 @@
  */
 #include "ingest/splitter.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,8 +554,35 @@ header_set(struct header *h, const char *line, const struct record *rec)
 	}
 }
 
-/* Flags for bytes that are not UTF-8, and NUL bytes; 8 bytes at a time
- * while they are plain ASCII. */
+/* Whether the 32 bytes at p are all ASCII and none is NUL. */
+static bool
+plain32(const char *p)
+{
+#ifdef __SSE2__
+	const __m128i	zero = _mm_setzero_si128();
+	__m128i		a = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i		b = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + 16));
+
+	/* the high bits, and the NULs as 0xff */
+	return _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b),
+	    _mm_or_si128(_mm_cmpeq_epi8(a, zero), _mm_cmpeq_epi8(b,
+	    zero)))) == 0;
+#else
+	const uint64_t	lo = UINT64_C(0x0101010101010101);
+	const uint64_t	hi = UINT64_C(0x8080808080808080);
+	uint64_t	w[4], t = 0;
+	size_t		i;
+
+	memcpy(w, p, sizeof(w));
+	for (i = 0; i < 4; i++)
+		t |= w[i] | ((w[i] - lo) & ~w[i]);
+	return (t & hi) == 0;
+#endif
+}
+
+/* Flags for bytes that are not UTF-8, and NUL bytes; 32, then 8 bytes at
+ * a time while they are plain ASCII. */
 static unsigned
 byte_flags(const char *p, size_t n)
 {
@@ -561,6 +593,10 @@ byte_flags(const char *p, size_t n)
 	size_t		 i = 0, stop, k;
 
 	while (i < n) {
+		if (i + 32 <= n && plain32(p + i)) {
+			i += 32;
+			continue;
+		}
 		if (i + 8 <= n) {
 			memcpy(&w, p + i, 8);
 			if (((w | ((w - lo) & ~w)) & hi) == 0) {
