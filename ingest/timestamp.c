@@ -262,20 +262,60 @@ parse_fraction(const char *s, size_t n, int *us)
 	return i;
 }
 
+/* The last second parse_iso() converted: its 19 bytes, how its zone was
+ * given and its UTC seconds. Records come many to a second; the next in
+ * the same second reads only its fraction and offset. */
+static _Thread_local struct {
+	char		key[19];
+	bool		set, has_off;
+	int		off;
+	unsigned	gen;
+	int64_t		secs;
+} second_cache;
+
+/* s[0..19) ("2024-05-01 12:00:00" or with a T) as UTC seconds, with an
+ * explicit offset when has_off, else in the configured zone; false when
+ * it is no valid time. */
 static bool
-parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
+iso_seconds(const char *s, size_t n, bool has_off, int off, int64_t *secs)
 {
 	struct civil	c;
-	int		frac = 0, off = 0;
-	size_t		k, z;
-	bool		has_off = false;
 
-	if (n < 19 || !digits(s, n, 4, &c.y) || s[4] != '-' ||
+	if (second_cache.set && second_cache.gen == zone_gen &&
+	    second_cache.has_off == has_off && (!has_off ||
+	    second_cache.off == off) && memcmp(s, second_cache.key, 19) ==
+	    0) {
+		if (!has_off)
+			zoneless++;
+		*secs = second_cache.secs;
+		return true;
+	}
+	if (!digits(s, n, 4, &c.y) || s[4] != '-' ||
 	    !digits(s + 5, n - 5, 2, &c.mo) || s[7] != '-' ||
 	    !digits(s + 8, n - 8, 2, &c.d) || (s[10] != 'T' && s[10] != ' ') ||
 	    !digits(s + 11, n - 11, 2, &c.h) || s[13] != ':' ||
 	    !digits(s + 14, n - 14, 2, &c.mi) || s[16] != ':' ||
-	    !digits(s + 17, n - 17, 2, &c.s))
+	    !digits(s + 17, n - 17, 2, &c.s) || !valid_date(&c))
+		return false;
+	*secs = to_epoch(&c, has_off, off);
+	memcpy(second_cache.key, s, 19);
+	second_cache.set = true;
+	second_cache.has_off = has_off;
+	second_cache.off = off;
+	second_cache.gen = zone_gen;
+	second_cache.secs = *secs;
+	return true;
+}
+
+static bool
+parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
+{
+	int64_t		secs;
+	int		frac = 0, off = 0;
+	size_t		k, z;
+	bool		has_off = false;
+
+	if (n < 19)
 		return false;
 	k = 19;
 	if (k < n && is_digit(s[k]))
@@ -296,9 +336,9 @@ parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
 		has_off = true;
 		k += 6;
 	}
-	if (!valid_date(&c))
+	if (!iso_seconds(s, n, has_off, off, &secs))
 		return false;
-	*us = to_epoch(&c, has_off, off) * 1000000 + frac;
+	*us = secs * 1000000 + frac;
 	*used = k;
 	return true;
 }

@@ -185,6 +185,45 @@ test_zones(void **state)
 }
 
 static void
+test_same_second(void **state)
+{
+	struct err	e;
+	size_t		used;
+	int64_t		us;
+	uint64_t	zl;
+
+	(void)state;
+	/* the same second again: its fraction and zone read each time */
+	assert_true(timestamp_parse("2026-11-24 18:01:22,100", 23, &us, &used));
+	assert_int_equal(us, T0 + 100000);
+	zl = timestamp_zoneless();
+	assert_true(timestamp_parse("2026-11-24 18:01:22,250", 23, &us, &used));
+	assert_int_equal(us, T0 + 250000);
+	assert_int_equal(used, 23);
+	assert_int_equal(timestamp_zoneless(), zl + 1);
+	assert_true(timestamp_parse("2026-11-24 18:01:22+01:00", 25, &us,
+	    &used));
+	assert_int_equal(us, T0 - 3600 * INT64_C(1000000));
+	assert_int_equal(timestamp_zoneless(), zl + 1);
+	assert_true(timestamp_parse("2026-11-24 18:01:22-02:00", 25, &us,
+	    &used));
+	assert_int_equal(us, T0 + 7200 * INT64_C(1000000));
+	assert_true(timestamp_parse("2026-11-24 18:01:22Z", 20, &us, &used));
+	assert_int_equal(us, T0);
+	/* another zone configured: the same text, another time */
+	assert_int_equal(timestamp_set_zone("+05:30", &e), 0);
+	assert_true(timestamp_parse("2026-11-24 18:01:22", 19, &us, &used));
+	assert_int_equal(us, T0 - 19800 * INT64_C(1000000));
+	assert_int_equal(timestamp_set_zone("UTC", &e), 0);
+	assert_true(timestamp_parse("2026-11-24 18:01:22", 19, &us, &used));
+	assert_int_equal(us, T0);
+	/* a bad time after a good one of the same minute is still bad */
+	assert_false(timestamp_parse("2026-11-24 18:01:61", 19, &us, &used));
+	assert_true(timestamp_parse("2026-11-24T18:01:22", 19, &us, &used));
+	assert_int_equal(us, T0);
+}
+
+static void
 test_bad_zones(void **state)
 {
 	static const char *const names[] = { "Bogus/Zone", "+5", "+05:30x",
@@ -261,6 +300,7 @@ main(void)
 		cmocka_unit_test_setup(test_length_bound, setup),
 		cmocka_unit_test_setup(test_zones, setup),
 		cmocka_unit_test_setup(test_bad_zones, setup),
+		cmocka_unit_test_setup(test_same_second, setup),
 		cmocka_unit_test_setup(test_syslog_year, setup),
 		cmocka_unit_test_setup(test_syslog_auto_year, setup),
 	};
