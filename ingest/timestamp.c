@@ -250,6 +250,13 @@ parse_fraction(const char *s, size_t n, int *us)
 
 	if (n < 2 || (s[0] != '.' && s[0] != ',') || !is_digit(s[1]))
 		return 0;
+	/* milliseconds, as Python's logging writes them */
+	if (n >= 4 && is_digit(s[2]) && is_digit(s[3]) && (n == 4 ||
+	    !is_digit(s[4]))) {
+		*us = ((s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0')) *
+		    1000;
+		return 4;
+	}
 	for (i = 1; i < n && is_digit(s[i]); i++) {
 		if (k < 6) {
 			v = v * 10 + (s[i] - '0');
