@@ -215,6 +215,25 @@ stall_find(const char *s, size_t n, const char *lit)
 	return NULL;
 }
 
+/* Copy p[0..end) into out as a name: false when end is NULL, or the name
+ * empty, too long, across lines or (when one_word) holding a space. */
+static bool
+stall_keep_name(const char *p, const char *end, bool one_word,
+    char out[STALL_NAME_CAP])
+{
+	size_t	len;
+
+	if (end == NULL)
+		return false;
+	len = (size_t)(end - p);
+	if (len == 0 || len >= STALL_NAME_CAP || memchr(p, '\n', len) ||
+	    (one_word && memchr(p, ' ', len)))
+		return false;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return true;
+}
+
 /* Copy the name=... value at p (p[5], after "name=", its opening quote)
  * in s[0..n) into out, for attribution. */
 static bool
@@ -223,7 +242,6 @@ stall_take_name(const char *s, size_t n, const char *p,
 {
 	const char	*end;
 	char		 q;
-	size_t		 len;
 
 	if ((size_t)(p - s) + 6 >= n)
 		return false;
@@ -232,14 +250,7 @@ stall_take_name(const char *s, size_t n, const char *p,
 		return false;
 	p += 6;
 	end = memchr(p, q, n - (size_t)(p - s));
-	if (end == NULL)
-		return false;
-	len = (size_t)(end - p);
-	if (len == 0 || len >= STALL_NAME_CAP || memchr(p, '\n', len))
-		return false;
-	memcpy(out, p, len);
-	out[len] = '\0';
-	return true;
+	return stall_keep_name(p, end, false, out);
 }
 
 /* Copy the qualname of coro=<QUALNAME() ...> at p (after "coro=<") in
@@ -248,19 +259,8 @@ static bool
 stall_take_coro(const char *s, size_t n, const char *p,
     char out[STALL_NAME_CAP])
 {
-	const char	*end;
-	size_t		 len;
-
-	end = stall_find(p, n - (size_t)(p - s), "()");
-	if (end == NULL)
-		return false;
-	len = (size_t)(end - p);
-	if (len == 0 || len >= STALL_NAME_CAP || memchr(p, ' ', len) ||
-	    memchr(p, '\n', len))
-		return false;
-	memcpy(out, p, len);
-	out[len] = '\0';
-	return true;
+	return stall_keep_name(p, stall_find(p, n - (size_t)(p - s), "()"),
+	    true, out);
 }
 
 /* The first "name=" and the first "coro=<" of s[0..n), found in one pass
