@@ -61,16 +61,22 @@ diag_add(struct rule_diag *d, const char *fmt, ...)
 	d->msg[d->n++] = xstrdup(buf);
 }
 
-void
-rule_diag_release(struct rule_diag *d)
+static void
+strv_free(char **v, size_t n)
 {
 	size_t	i;
 
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+rule_diag_release(struct rule_diag *d)
+{
 	if (d == NULL)
 		return;
-	for (i = 0; i < d->n; i++)
-		free(d->msg[i]);
-	free(d->msg);
+	strv_free(d->msg, d->n);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -81,16 +87,6 @@ rule_re_release(struct rule_re *re)
 	free(re->src);
 	free(re->group_field);
 	memset(re, 0, sizeof(*re));
-}
-
-static void
-strv_free(char **v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 void
