@@ -216,6 +216,15 @@ seen_flags(unsigned char kind, const char *s, size_t n)
 	return f;
 }
 
+/* Spaces and tabs, the blanks between a header's fields. */
+static const bool blank_byte[256] = { [' '] = true, ['\t'] = true };
+
+static inline bool
+is_blank(char c)
+{
+	return blank_byte[(unsigned char)c];
+}
+
 /* Skip a separator at s[*i]: blanks, then perhaps one of - | : followed
  * by a blank or the end, then blanks. *punct the mark or 0; false when
  * there was nothing to skip and the line goes on. */
@@ -225,13 +234,13 @@ skip_sep(const char *s, size_t n, size_t *i, char *punct)
 	size_t	k = *i;
 
 	*punct = 0;
-	while (k < n && (s[k] == ' ' || s[k] == '\t'))
+	while (k < n && is_blank(s[k]))
 		k++;
 	if (k < n && (s[k] == '-' || s[k] == '|' || s[k] == ':') &&
 	    (k + 1 == n || s[k + 1] == ' ' || s[k + 1] == '\t')) {
 		*punct = s[k];
 		k++;
-		while (k < n && (s[k] == ' ' || s[k] == '\t'))
+		while (k < n && is_blank(s[k]))
 			k++;
 	}
 	if (k == *i && k < n && s[k] != '[' && s[k] != '(' && s[k] != '<')
@@ -272,7 +281,7 @@ read_token(const char *s, size_t n, size_t *i, struct template_slot *sl,
 			v->n--;
 		*i = (size_t)(c - s) + 1;
 	} else {
-		while (k < n && s[k] != ' ' && s[k] != '\t')
+		while (k < n && !is_blank(s[k]))
 			k++;
 		v->p = s + *i;
 		v->n = k - *i;
@@ -533,7 +542,7 @@ template_match(const struct template *t, const char *s, size_t n,
 				v.n--;
 			i = (size_t)(c - s) + 1;
 		} else {
-			for (k = i; k < n && s[k] != ' ' && s[k] != '\t'; k++)
+			for (k = i; k < n && !is_blank(s[k]); k++)
 				;
 			v.p = s + i;
 			v.n = k - i;
