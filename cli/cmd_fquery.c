@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cliopt.h"
+#include "cli/report_out.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/record.h"
@@ -28,6 +28,7 @@
 #define FQ_DAY_US	(INT64_C(86400) * 1000000)
 
 /* The options both take, after the command's own. */
+enum { O_FLEET = 512, O_HOST, O_USER, O_PWFILE, O_TIMEOUT };
 #define FQ_LONG_FLEET \
 	{ "fleet", required_argument, NULL, O_FLEET }, \
 	{ "host", required_argument, NULL, O_HOST }, \
@@ -39,6 +40,35 @@ struct fleet_opts {
 	const char	*url, *host, *user, *pwfile;
 	double		 timeout_s;
 };
+
+/* Take option c into *fo when it is one of FQ_LONG_FLEET's: 1, or 0
+ * when it is not, or the exit status after a message (a bad value). */
+static int
+fq_fleet_opt(const struct cliopt_cmd *cmd, int c, struct fleet_opts *fo)
+{
+	switch (c) {
+	case O_FLEET:
+		fo->url = optarg;
+		return 1;
+	case O_HOST:
+		fo->host = optarg;
+		return 1;
+	case O_USER:
+		fo->user = optarg;
+		return 1;
+	case O_PWFILE:
+		fo->pwfile = optarg;
+		return 1;
+	case O_TIMEOUT:
+		if (!fleeturl_seconds(optarg, &fo->timeout_s) ||
+		    fo->timeout_s <= 0)
+			return cliopt_bad_value(cmd, "timeout",
+			    "a number of seconds");
+		return 1;
+	default:
+		return 0;
+	}
+}
 
 static const char fq_query_usage[] = "usage: aiosift query "
     "findings|incidents|stalls|tasks|top|hosts --fleet URL [--host GLOB]\n"
@@ -137,8 +167,7 @@ int
 fleet_query_cmd(int argc, char *argv[])
 {
 	enum { O_SINCE = 256, O_UNTIL, O_KIND, O_SEV, O_TASK, O_CORO, O_EXC,
-	    O_SOURCE, O_INCIDENT, O_LIMIT, O_FORMAT, O_BY, O_FLEET, O_HOST,
-	    O_USER, O_PWFILE, O_TIMEOUT };
+	    O_SOURCE, O_INCIDENT, O_LIMIT, O_FORMAT, O_BY };
 	static const struct option longopts[] = {
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
@@ -225,25 +254,11 @@ fleet_query_cmd(int argc, char *argv[])
 		case O_BY:
 			o.by = optarg;
 			break;
-		case O_FLEET:
-			fo.url = optarg;
-			break;
-		case O_HOST:
-			fo.host = optarg;
-			break;
-		case O_USER:
-			fo.user = optarg;
-			break;
-		case O_PWFILE:
-			fo.pwfile = optarg;
-			break;
-		case O_TIMEOUT:
-			if (!fleeturl_seconds(optarg, &fo.timeout_s) ||
-			    fo.timeout_s <= 0)
-				return cliopt_bad_value(&cmd, "timeout",
-				    "a number of seconds");
-			break;
 		default:
+			if ((rc = fq_fleet_opt(&cmd, c, &fo)) == 1)
+				break;
+			if (rc != 0)
+				return rc;
 			if ((rc = cliopt_take(&cmd, c, argv, &shl)) != 0)
 				return rc < 0 ? STATUS_OK : rc;
 			break;
@@ -282,46 +297,10 @@ fleet_query_cmd(int argc, char *argv[])
 	return STATUS_OK;
 }
 
-/* Write r to path through a temporary file renamed over it. */
-static int
-fq_report_out(const char *path, const struct report *r, int fmt,
-    struct err *e)
-{
-	char	 tmp[4096];
-	FILE	*f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-	if ((f = fopen(tmp, "w")) == NULL)
-		return err_set(e, STATUS_INPUT, "%s: %s", tmp,
-		    strerror(errno));
-	if (fmt == 1)
-		report_markdown(f, r);
-	else if (fmt == 2)
-		report_json(f, r);
-	else if (fmt == 3)
-		report_html(f, r);
-	else
-		report_text(f, r);
-	if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1) {
-		fclose(f);
-		unlink(tmp);
-		return err_set(e, STATUS_INPUT, "%s: %s", path,
-		    strerror(errno));
-	}
-	fclose(f);
-	if (rename(tmp, path) == -1) {
-		unlink(tmp);
-		return err_set(e, STATUS_INPUT, "%s: %s", path,
-		    strerror(errno));
-	}
-	return 0;
-}
-
 int
 fleet_report_cmd(int argc, char *argv[])
 {
-	enum { O_SINCE = 256, O_UNTIL, O_FORMAT, O_FAIL, O_QUIET, O_OUT,
-	    O_FLEET, O_HOST, O_USER, O_PWFILE, O_TIMEOUT };
+	enum { O_SINCE = 256, O_UNTIL, O_FORMAT, O_FAIL, O_QUIET, O_OUT };
 	static const struct option longopts[] = {
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
@@ -345,7 +324,8 @@ fleet_report_cmd(int argc, char *argv[])
 	const struct cliopt_shared sh = { &db, NULL, NULL };
 	int64_t			 now = timefmt_now_us(), since = TS_NONE,
 				 until = TS_NONE;
-	int			 c, rc, fmt = 0, fail_on = 0, st;
+	enum report_format	 fmt = RF_TEXT;
+	int			 c, rc, fail_on = 0, st;
 	bool			 quiet = false, found;
 	size_t			 i;
 
@@ -365,7 +345,7 @@ fleet_report_cmd(int argc, char *argv[])
 			for (i = 0; i < sizeof(formats) / sizeof(formats[0]);
 			    i++)
 				if (strcmp(optarg, formats[i]) == 0) {
-					fmt = (int)i;
+					fmt = (enum report_format)i;
 					found = true;
 				}
 			if (!found)
@@ -384,25 +364,11 @@ fleet_report_cmd(int argc, char *argv[])
 		case O_OUT:
 			out = optarg;
 			break;
-		case O_FLEET:
-			fo.url = optarg;
-			break;
-		case O_HOST:
-			fo.host = optarg;
-			break;
-		case O_USER:
-			fo.user = optarg;
-			break;
-		case O_PWFILE:
-			fo.pwfile = optarg;
-			break;
-		case O_TIMEOUT:
-			if (!fleeturl_seconds(optarg, &fo.timeout_s) ||
-			    fo.timeout_s <= 0)
-				return cliopt_bad_value(&cmd, "timeout",
-				    "a number of seconds");
-			break;
 		default:
+			if ((rc = fq_fleet_opt(&cmd, c, &fo)) == 1)
+				break;
+			if (rc != 0)
+				return rc;
 			if ((rc = cliopt_take(&cmd, c, argv, &sh)) != 0)
 				return rc < 0 ? STATUS_OK : rc;
 			break;
@@ -429,21 +395,13 @@ fleet_report_cmd(int argc, char *argv[])
 	}
 	st = fail_on > 0 && r.worst >= fail_on ? STATUS_FINDINGS : STATUS_OK;
 	if (out != NULL) {
-		if (fq_report_out(out, &r, fmt, &e) == -1) {
+		if (report_out(out, &r, NULL, fmt, &e) == -1) {
 			report_release(&r);
 			err_print(&e);
 			return e.status;
 		}
-	} else if (!quiet || st != STATUS_OK) {
-		if (fmt == 1)
-			report_markdown(stdout, &r);
-		else if (fmt == 2)
-			report_json(stdout, &r);
-		else if (fmt == 3)
-			report_html(stdout, &r);
-		else
-			report_text(stdout, &r);
-	}
+	} else if (!quiet || st != STATUS_OK)
+		report_write(stdout, &r, NULL, fmt);
 	report_release(&r);
 	return st;
 }

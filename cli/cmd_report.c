@@ -8,15 +8,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cliopt.h"
 #include "cli/cmd_fquery.h"
+#include "cli/report_out.h"
 #include "cli/commands.h"
 #include "common/err.h"
 #include "common/escape.h"
@@ -33,7 +32,6 @@
 #define META_LAST	"last_report_us"	/* the one bookmark of old */
 #define META_BOOKMARK	"bookmark:"		/* + its name */
 
-enum report_format { RF_TEXT, RF_MARKDOWN, RF_JSON, RF_HTML, RF_PROMETHEUS };
 static const char *const formats[] = { "text", "markdown", "json", "html",
     "prometheus" };
 
@@ -197,87 +195,6 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 	if (o->out != NULL && *o->out == '\0')
 		return report_usage("--out: an empty file name");
 	return 0;
-}
-
-static void
-report_write(FILE *f, const struct report *r, const struct prometheus *p,
-    enum report_format fmt)
-{
-	switch (fmt) {
-	case RF_PROMETHEUS:
-		prometheus_write(f, r, p);
-		break;
-	case RF_MARKDOWN:
-		report_markdown(f, r);
-		break;
-	case RF_JSON:
-		report_json(f, r);
-		break;
-	case RF_HTML:
-		report_html(f, r);
-		break;
-	default:
-		report_text(f, r);
-		break;
-	}
-}
-
-/* Write the report to path through a temporary file in the same folder,
- * flushed to disk before it replaces path: a reader sees the old page or
- * the new one, never half of one. 0 or -1 with *e (STATUS_INPUT). */
-static int
-report_out(const char *path, const struct report *r,
-    const struct prometheus *p, enum report_format fmt, struct err *e)
-{
-	char	*copy = xstrdup(path), *tmp = NULL;
-	FILE	*f = NULL;
-	int	 fd = -1, rc = -1;
-	size_t	 n;
-	mode_t	 mask;
-
-	n = strlen(path) + 32;
-	tmp = xmalloc(n);
-	snprintf(tmp, n, "%s/.aiosift-report.XXXXXX", dirname(copy));
-	if ((fd = mkstemp(tmp)) == -1) {
-		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) == -1 ||
-	    (f = fdopen(fd, "w")) == NULL) {
-		err_set(e, STATUS_INPUT, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	report_write(f, r, p, fmt);
-	if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1) {
-		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (fclose(f) == EOF) {
-		f = NULL;
-		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) == -1) {
-		err_set(e, STATUS_INPUT, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (f != NULL)
-		fclose(f);
-	if (fd != -1)
-		close(fd);
-	if (rc == -1 && tmp != NULL)
-		unlink(tmp);
-	free(tmp);
-	free(copy);
-	return rc;
 }
 
 /* The meta key of the report's bookmark: --bookmark NAME, else the
