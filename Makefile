@@ -205,7 +205,8 @@ ZLIBOBJS = $(filter-out build/obj/ingest/reader.o,$(OBJS)) \
            build/zlib/obj/ingest/reader.o
 ZLIBLIB  = $(filter-out build/obj/ingest/reader.o,$(LIBOBJS)) \
            build/zlib/obj/ingest/reader.o
-ZLIB_TESTS = unit/test_reader cli/hostile.sh cli/ingest.sh cli/inflate.sh
+ZLIB_TESTS = unit/test_reader cli/hostile.sh cli/ingest.sh cli/inflate.sh \
+           cli/readahead.sh
 
 build/zlib/obj/%.o: %.c build/obj/.flags
 	@mkdir -p $(@D)

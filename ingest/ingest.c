@@ -68,6 +68,8 @@ struct ingest {
 	struct stall		*sd;
 	struct finding_list	 found;
 	struct writer		*wr;		/* records, in a thread */
+	struct reader		*ahead;		/* the set's next file, read
+						 * ahead (reader.h) */
 	int			 flags;		/* INGEST_END... of this call */
 	/* the set's settings: the command line's, else the configuration's */
 	const char		*format, *header_regex;
@@ -700,7 +702,8 @@ ingest_file_open(struct ingest *in, struct file_read *fr, bool flush,
 		in->st->skipped++;
 		return 0;
 	}
-	if ((fr->rd = reader_open_fd(fr->f.path, fr->fd, &fr->fe)) == NULL) {
+	if ((fr->rd = fr->fd == -1 ? reader_take_ahead(&in->ahead, fr->f.path,
+	    &fr->fe) : reader_open_fd(fr->f.path, fr->fd, &fr->fe)) == NULL) {
 		/* followed files come and go: one renamed or deleted since
 		 * it was listed is read under its new name, or was read */
 		if (!(in->flags & INGEST_FOLLOW) || access(fr->f.path, F_OK) ==
@@ -1128,6 +1131,32 @@ fail:
 	return NULL;
 }
 
+/* The set's file k opened ahead, a gzip one inflating in its thread
+ * while the file before it is read, or NULL: not the live file (it may
+ * grow), nor in watch mode, nor a file unchanged since it was read (it is
+ * not even opened). Whatever it meets is met again, and said, when the
+ * file is taken (reader_take_ahead). */
+static struct reader *
+ingest_read_ahead(struct ingest *in, const struct rotation_set *rs,
+    const char *known, const char *set_path, size_t k)
+{
+	struct reader	*r = NULL;
+	struct err	 e;
+	char		*path;
+	bool		 same = false;
+
+	if (k >= rs->nfiles || (in->flags & INGEST_FOLLOW))
+		return NULL;
+	path = known != NULL ? source_rebase(known, rs->files[k]) :
+	    xstrdup(rs->files[k]);
+	if ((k + 1 < rs->nfiles || strcmp(path, set_path) != 0) &&
+	    (in->o->reread || (source_unchanged(in->s, path, -1, &same,
+	    &e) == 0 && !same)))
+		r = reader_open_ahead(path);
+	free(path);
+	return r;
+}
+
 int
 ingest_set(struct ingest *in, const struct rotation_set *rs, int live_fd,
     int flags, struct err *e)
@@ -1135,6 +1164,7 @@ ingest_set(struct ingest *in, const struct rotation_set *rs, int live_fd,
 	struct file_read	 fr;
 	const char		*set_path;
 	char			*known, *path, *prev = NULL;
+	struct reader		*next = NULL;
 	size_t			 j;
 	bool			 live;
 	int			 rc = 0;
@@ -1169,10 +1199,17 @@ ingest_set(struct ingest *in, const struct rotation_set *rs, int live_fd,
 		fr.fd = live ? live_fd : -1;
 		fr.is_live = live && !(flags & INGEST_CLOSED);
 		fr.last = j + 1 == rs->nfiles;
+		/* this file's reader, when it was opened ahead, and the
+		 * next one's from now on */
+		in->ahead = next;
+		next = ingest_read_ahead(in, rs, known, set_path, j + 1);
 		rc = ingest_file(in, &fr, e);
+		reader_close(in->ahead);	/* not taken: thread joined */
+		in->ahead = NULL;
 		free(prev);
 		prev = path;
 	}
+	reader_close(next);
 	in->prev_path = NULL;
 	free(prev);
 	free(known);
@@ -1199,6 +1236,7 @@ ingest_close(struct ingest *in)
 	if (in->in_txn)
 		ingest_batch_abort(in);
 	writer_free(in->wr);
+	reader_close(in->ahead);
 	ring_release(&in->ring);
 	finding_list_release(&in->found);
 	stall_free(in->sd);

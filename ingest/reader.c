@@ -48,10 +48,10 @@
 
 #include "common/xmalloc.h"
 
-#define READER_INBUF	(512 * 1024)	/* compressed input block */
+#define READER_INBUF	(256 * 1024)	/* compressed input block */
 #define READER_SNIFF	4096		/* the first read, for the magic */
 #define READER_SKIPBUF	(256 * 1024)	/* scratch for seeking in gzip */
-#define READER_OUTBUF	(1024 * 1024)	/* each of the two inflated buffers */
+#define READER_OUTBUF	(512 * 1024)	/* each of the two inflated buffers */
 #define READER_GZHEAD	10		/* a gzip member's fixed header */
 
 /* One of the inflate thread's two output buffers. While `full` the
@@ -98,6 +98,8 @@ struct reader {
 	bool			 threads;	/* may inflate in a thread */
 	bool			 running;	/* the thread is started */
 	bool			 stop;		/* asks the thread to end */
+	bool			 hold;		/* opened ahead, not taken yet:
+						 * one buffer filled at most */
 	pthread_t		 thread;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
@@ -607,7 +609,7 @@ reader_produce(void *arg)
 	for (;;) {
 		b = &r->buf[i];
 		pthread_mutex_lock(&r->mu);
-		while (b->full && !r->stop)
+		while ((b->full || (r->hold && i == 1)) && !r->stop)
 			pthread_cond_wait(&r->cv, &r->mu);
 		stop = r->stop;
 		pthread_mutex_unlock(&r->mu);
@@ -832,4 +834,54 @@ int64_t
 reader_tell(const struct reader *r)
 {
 	return r->pos;
+}
+
+/* AIOSIFT_READ_AHEAD=0: no reading ahead (a serial run, for comparing). */
+static bool
+reader_ahead_off(void)
+{
+	const char	*v = getenv("AIOSIFT_READ_AHEAD");
+
+	return v != NULL && strcmp(v, "0") == 0;
+}
+
+struct reader *
+reader_open_ahead(const char *path)
+{
+	struct reader	*r;
+	struct err	 e;
+
+	if (reader_ahead_off() || strcmp(path, "-") == 0 ||
+	    (r = reader_open(path, &e)) == NULL)
+		return NULL;
+	if (r->info.gzip && r->threads) {
+		r->hold = true;
+		if (reader_start(r) == -1)
+			r->hold = false;
+	}
+	return r;
+}
+
+struct reader *
+reader_take_ahead(struct reader **ahead, const char *path, struct err *e)
+{
+	struct reader	*r = *ahead;
+	struct stat	 st;
+
+	*ahead = NULL;
+	if (r != NULL && strcmp(r->path, path) == 0 && stat(path, &st) == 0 &&
+	    st.st_dev == r->info.dev && st.st_ino == r->info.ino &&
+	    (int64_t)st.st_size == r->info.size &&
+	    (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000 ==
+	    r->info.mtime_us) {
+		if (r->running) {
+			pthread_mutex_lock(&r->mu);
+			r->hold = false;
+			pthread_cond_broadcast(&r->cv);
+			pthread_mutex_unlock(&r->mu);
+		}
+		return r;
+	}
+	reader_close(r);
+	return reader_open(path, e);
 }

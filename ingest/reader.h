@@ -10,7 +10,7 @@
 /* One file as a stream of decompressed bytes: plain, or gzip (multi-member
  * too) decided by the magic bytes 1f 8b, never by the name. "-" is stdin
  * (a pipe or a file), named "<stdin>" in messages. Memory is bounded
- * (a 512 KiB input block, two 1 MiB output buffers) whatever the file
+ * (a 256 KiB input block, two 512 KiB output buffers) whatever the file
  * holds. A gzip file (not stdin) is inflated ahead by a second thread
  * while the caller works on what it got; AIOSIFT_INFLATE_THREAD=0 in the
  * environment at reader_open() turns that off. Built with ISA-L, gzip is
@@ -37,6 +37,20 @@ struct reader	*reader_open(const char *path, struct err *e);
  * path names it in messages. The caller keeps fd. */
 struct reader	*reader_open_fd(const char *path, int fd, struct err *e);
 void		 reader_close(struct reader *r);
+
+/* Reading ahead: the next member of a rotation set opened, and a gzip
+ * one's first megabyte inflated by its thread (no more until it is taken:
+ * memory stays bounded), while the caller works on the current member,
+ * so that bytes wait for it when it gets there. NULL when the file cannot
+ * be opened now (the open when it is needed says why), for "-", or with
+ * AIOSIFT_READ_AHEAD=0 in the environment (a serial run). */
+struct reader	*reader_open_ahead(const char *path);
+/* The reader *ahead when it was opened ahead for path and path still
+ * names that file (device, inode, size and modification time as then);
+ * otherwise *ahead (which may be NULL) is closed, its thread joined, and
+ * path opened now as by reader_open(). *ahead is NULL after. */
+struct reader	*reader_take_ahead(struct reader **ahead, const char *path,
+		    struct err *e);
 const struct reader_info *reader_info(const struct reader *r);
 
 /* Read up to n decompressed bytes into p: > 0 bytes, 0 at the end, -1 on
