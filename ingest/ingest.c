@@ -915,6 +915,8 @@ ingest_file(struct ingest *in, struct file_read *fr, struct err *e)
 		rc = ingest_file_end(in, fr, e);
 	if (in->in_txn)
 		ingest_batch_abort(in);
+	in->st->names_cut = in->counts.cut;
+	in->st->context_dropped = in->ring.capped;
 	if (in->o->progress != NULL)
 		in->o->progress(in->ctx, NULL, 0, 0);
 	splitter_free(fr->sp);

@@ -57,6 +57,11 @@ struct ingest_stats {
 	int64_t		kept;		/* records stored */
 	int64_t		findings;
 	enum status	status;		/* worst per-file problem */
+	/* caps hit (counted, the run goes on): level and logger names cut
+	 * in the per-minute counts (COUNT_LEVEL_MAX, COUNT_LOGGER_MAX), and
+	 * context records dropped for the ring's memory (RING_BYTES) */
+	int64_t		names_cut;
+	int64_t		context_dropped;
 };
 
 struct store;
