@@ -463,6 +463,11 @@ engine_match(struct engine *en, const struct erule *er, pcre2_code *code,
 {
 	int	rc;
 
+	/* JIT-compiled at its first use (ruleset.c compiles without): a
+	 * run never pays for the rules it never tries, most of them in a
+	 * short incremental run; every match still runs JIT code, with its
+	 * limits. Compiled once: later calls return at once. */
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	rc = pcre2_match(code, (PCRE2_SPTR)s, n, start, 0, en->md, en->mc);
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
 	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {

@@ -326,8 +326,7 @@ parser_compile(struct parser *p, struct pending *pd, struct rule_re *re,
 		if (num <= ncap)
 			re->group_field[num] = (signed char)f;
 	}
-	/* The JIT is an optimisation: without it the interpreter runs. */
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	/* JIT-compiled by the engine at its first use (engine_match) */
 	re->code = code;
 	re->src = xstrndup(pd->text.data, pd->text.len);
 	re->line = pd->npieces ? pd->pieces[0].line : 0;
