@@ -7,6 +7,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,6 +45,9 @@ store_busy_ms(void)
 /* WAL frames after which a checkpoint runs: SQLite's own default */
 #define STORE_CKPT_FRAMES	1000
 
+/* The WAL a writing connection leaves at close, at most (store_settle) */
+#define STORE_WAL_KEEP		(INT64_C(4) << 20)
+
 /* Checkpoints off the committing thread: the commit that finds the WAL
  * long wakes a thread that copies it into the database on a connection
  * of its own (passive: it waits for no one), while the ingest goes on.
@@ -74,10 +78,15 @@ struct store {
 		sqlite3_stmt	*st;
 	}			 stmts[STORE_STMTS];
 	size_t			 nstmts;
+	bool			 wrote;		/* committed since the open */
+	int			 wal_frames;	/* in the WAL at the last
+						 * commit */
 };
 
 static void	checkpointer_start(struct store *s);
 static void	checkpointer_stop(struct store *s);
+static int	store_wal_hook(void *arg, sqlite3 *db, const char *name,
+		    int nframes);
 static void	checkpointer_catch_up(struct store *s);
 
 static const char	*store_default_path;
@@ -418,6 +427,20 @@ store_open_immutable(const char *path)
 	return db;
 }
 
+/* Whether a WAL with content lies beside the database at path. */
+static bool
+store_wal_waits(const char *path)
+{
+	struct stat	 sb;
+	char		*wal = xmalloc(strlen(path) + 5);
+	bool		 yes;
+
+	sprintf(wal, "%s-wal", path);
+	yes = stat(wal, &sb) == 0 && sb.st_size > 0;
+	free(wal);
+	return yes;
+}
+
 /* A read-only connection to an aiosift database of an older schema: the
  * file is migrated first through a writing connection, when it can be
  * written; else the questions would meet tables that are not there. */
@@ -483,6 +506,16 @@ store_open(const char *path, int flags, struct err *e)
 		    (sqlite3_errcode(s->db) & 0xff) != SQLITE_CANTOPEN)
 			goto fail;
 		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		/* immutable reads the database file alone: a WAL beside it
+		 * (the last runs', store_settle()) would go unread */
+		if (store_wal_waits(path)) {
+			err_set(e, STATUS_DB, "%s: its WAL (%s-wal) cannot be "
+			    "read here (SQLite cannot open %s-shm beside it); "
+			    "open it once where it can be written, or copy it "
+			    "with sqlite3 .backup", path, path, path);
+			goto fail;
+		}
 		if ((s->db = store_open_immutable(path)) == NULL ||
 		    store_probe(s, e) == -1)
 			goto fail;
@@ -506,6 +539,13 @@ store_open(const char *path, int flags, struct err *e)
 	    store_exec(s, "PRAGMA cache_size = -2000", e) == -1 ||
 	    store_meta_get(s, FLEETID_META, &s->fleet_id, e) == -1)
 		goto fail;
+	/* the WAL is kept at close, synced once (store_settle) */
+	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	    NULL) != SQLITE_OK) {
+		store_err(s, e, "open");
+		goto fail;
+	}
+	sqlite3_wal_hook(s->db, store_wal_hook, s);
 	if (flags & STORE_CHECKPOINT_THREAD)
 		checkpointer_start(s);
 	return s;
@@ -544,13 +584,9 @@ checkpointer_main(void *arg)
 }
 
 /* After each commit (the committing thread): wake the checkpointer. */
-static int
-checkpointer_hook(void *arg, sqlite3 *db, const char *name, int nframes)
+static void
+checkpointer_hook(struct checkpointer *ck, int nframes)
 {
-	struct checkpointer	*ck = arg;
-
-	(void)db;
-	(void)name;
 	ck->frames = nframes;
 	if (nframes >= STORE_CKPT_FRAMES) {
 		pthread_mutex_lock(&ck->mu);
@@ -558,7 +594,101 @@ checkpointer_hook(void *arg, sqlite3 *db, const char *name, int nframes)
 		pthread_cond_broadcast(&ck->cv);
 		pthread_mutex_unlock(&ck->mu);
 	}
+}
+
+/* After each commit of a writing connection (its wal hook, which
+ * replaces SQLite's automatic checkpoint): note that it wrote and how
+ * long the WAL is; a long WAL is copied into the database, by the
+ * checkpointer when there is one, else here as SQLite would (passive:
+ * it waits for no reader). */
+static int
+store_wal_hook(void *arg, sqlite3 *db, const char *name, int nframes)
+{
+	struct store	*s = arg;
+
+	(void)name;
+	s->wrote = true;
+	s->wal_frames = nframes;
+	if (s->ck != NULL)
+		checkpointer_hook(s->ck, nframes);
+	else if (nframes >= STORE_CKPT_FRAMES)
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
 	return SQLITE_OK;
+}
+
+/* The database's page size (64 KiB for those aiosift made); that size
+ * when it cannot be read: it only sizes the WAL for store_settle(),
+ * whose checkpoint reports its own errors' effect (none copied: the WAL
+ * is synced instead). */
+static int64_t
+store_page_size(struct store *s)
+{
+	sqlite3_stmt	*st = NULL;
+	int64_t		 n = 65536;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* What durability needs at the end of a writing connection, and no more.
+ *
+ * Commits run with synchronous = NORMAL in WAL mode: each appends its
+ * pages to the WAL with write(), no fsync. That is crash safe: a killed
+ * process loses nothing the kernel has (tests/cli/crashsafe.sh), and
+ * after a power loss SQLite reads the WAL up to its last whole, valid
+ * commit, so the database is as some commit left it, read positions in
+ * step with what was stored (they commit together): a later run reads
+ * again whatever a lost commit held, nothing is lost or stored twice.
+ *
+ * Durability, the run's work surviving a power loss once it has exited,
+ * needs those WAL pages on disk: one fdatasync of the WAL, here. SQLite's
+ * checkpoint at close would cost two more (the WAL before copying it, the
+ * database after), so the connections close without one
+ * (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE): the WAL stays beside the database.
+ * Not for long: the next process to open the database reads all of it
+ * again (SQLite rebuilds its index, -shm, when no connection is left),
+ * about 1M instructions a MiB, queries too. So this close copies it in
+ * and empties it once it holds STORE_WAL_KEEP bytes of pages (a few
+ * incremental runs), at the price of those fsyncs then, and without
+ * waiting for readers (one reading leaves it to a later close).
+ * SQLite adds one sync of its own when it starts a WAL file over: its
+ * header, and the directory entry of a new file (so a WAL this run made
+ * is found after a power loss too).
+ *
+ * The fdatasync is on a descriptor of our own: it flushes the file, not
+ * the descriptor, and SQLite's own sync of the WAL (xSync) would sync the
+ * directory too at its first call in a process, a second fsync, needed
+ * only for a new file, which SQLite has synced then. */
+static void
+store_settle(struct store *s)
+{
+	sqlite3_file	*wal = NULL;
+	const char	*name;
+	int		 fd = -1;
+
+	int		 nlog = -1, ncopied = -1;
+
+	if ((int64_t)s->wal_frames * store_page_size(s) >= STORE_WAL_KEEP) {
+		sqlite3_busy_timeout(s->db, 0);
+		if (sqlite3_wal_checkpoint_v2(s->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, &nlog, &ncopied) == SQLITE_OK &&
+		    nlog == 0)
+			return;		/* copied, synced, emptied */
+	}
+	name = sqlite3_db_filename(s->db, "main");
+	if (name != NULL && *name != '\0')
+		fd = open(sqlite3_filename_wal(name), O_RDONLY | O_CLOEXEC);
+	if (fd != -1) {
+		(void)fdatasync(fd);
+		close(fd);
+	} else if (sqlite3_file_control(s->db, "main",
+	    SQLITE_FCNTL_JOURNAL_POINTER, &wal) == SQLITE_OK && wal != NULL &&
+	    wal->pMethods != NULL)
+		wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
 }
 
 /* Before a write transaction: when the WAL is long, let it start over
@@ -580,7 +710,7 @@ checkpointer_catch_up(struct store *s)
 }
 
 /* Start the checkpointer; without one (no second connection, no thread)
- * SQLite's own checkpoints at commit stay. */
+ * store_wal_hook() checkpoints at commit. */
 static void
 checkpointer_start(struct store *s)
 {
@@ -589,11 +719,14 @@ checkpointer_start(struct store *s)
 	if (sqlite3_threadsafe() == 0)
 		return;
 	ck = xcalloc(1, sizeof(*ck));
-	/* a first read finds the WAL: before it, checkpoints are no-ops */
+	/* a first read finds the WAL: before it, checkpoints are no-ops
+	 * (the header is enough: no schema to parse) */
 	if (sqlite3_open_v2(s->path, &ck->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    sqlite3_exec(ck->db, "SELECT count(*) FROM sqlite_master", NULL,
-	    NULL, NULL) != SQLITE_OK) {
+	    sqlite3_db_config(ck->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_exec(ck->db, "PRAGMA user_version", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
 		sqlite3_close_v2(ck->db);
 		free(ck);
 		return;
@@ -608,7 +741,6 @@ checkpointer_start(struct store *s)
 		return;
 	}
 	s->ck = ck;
-	sqlite3_wal_hook(s->db, checkpointer_hook, ck);	/* replaces SQLite's */
 }
 
 static void
@@ -618,7 +750,6 @@ checkpointer_stop(struct store *s)
 
 	if (ck == NULL)
 		return;
-	sqlite3_wal_hook(s->db, NULL, NULL);
 	pthread_mutex_lock(&ck->mu);
 	ck->quit = true;
 	pthread_cond_broadcast(&ck->cv);
@@ -636,10 +767,12 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	checkpointer_stop(s);	/* first: the last connection's close
-				 * checkpoints what is left */
+	checkpointer_stop(s);
 	while (s->nstmts > 0)
 		sqlite3_finalize(s->stmts[--s->nstmts].st);
+	if (s->wrote)
+		store_settle(s);	/* after the finalize: its checkpoint
+					 * wants no statement under way */
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s->fleet_id);

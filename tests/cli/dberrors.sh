@@ -9,10 +9,12 @@ log=$FIXTURES/asyncio/api_gateway-py3.12.1/app.log
 mkdir "$T/logs"
 cp "$log" "$T/logs/app.log"
 
-# fresh DB: a database with the app.log set ingested, closed (no WAL)
+# fresh DB: a database with the app.log set ingested, closed, its WAL
+# copied in: one file
 fresh() {
 	rm -f "$1" "$1"-wal "$1"-shm
 	"$AIOSIFT" ingest -q --db "$1" "$T/logs/app.log" >/dev/null 2>&1
+	sql "$1" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 }
 
 # -- ingest: the stored read position cannot be read -------------------
@@ -158,6 +160,19 @@ if mount --bind "$T/rw" "$T/ro" 2>/dev/null &&
 	expect_status "read-only directory, ingest: exit 4" 4
 	expect_err "read-only directory, ingest: says why" \
 	    "r\\.db: database is read-only"
+	# the last run's WAL without its -shm: SQLite could read the
+	# database file alone (immutable), the WAL's findings unseen
+	umount "$T/ro"
+	rm -f "$T/rw/w.db"*
+	"$AIOSIFT" ingest -q --db "$T/rw/w.db" "$T/logs/app.log"
+	rm -f "$T/rw/w.db-shm"
+	mount -o remount,bind,ro "$T/ro" 2>/dev/null ||
+	    mount --bind "$T/rw" "$T/ro"
+	mount -o remount,bind,ro "$T/ro"
+	run query findings --db "$T/ro/w.db"
+	expect_status "read-only directory, WAL without -shm: exit 4" 4
+	expect_err "read-only directory, WAL without -shm: says why" \
+	    "w\\.db: its WAL .*cannot be read here"
 	umount "$T/ro"
 else
 	umount "$T/ro" 2>/dev/null

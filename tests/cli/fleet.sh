@@ -502,7 +502,7 @@ expect_eq "withdrawn: the fleet's new signatures are the host's" \
 sdb=$T/fixture.db
 "$AIOSIFT" ingest --db "$sdb" --tz UTC -q --keep all "$FIXTURES/query/" >/dev/null
 for i in $(seq -w 1 20); do
-	cp "$sdb" "$T/host$i.db"
+	db_copy "$sdb" "$T/host$i.db"
 	run ship --db "$T/host$i.db" --to "$URL1" --host "sim$i" --user shipper --password-file "$T/ship.pw" -q
 	[ "$st" -eq 0 ] || fail "simulated fleet: ship sim$i" "exit $st: $(head -c 300 "$err")"
 done

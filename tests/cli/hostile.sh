@@ -279,7 +279,7 @@ expect_err "directory database: says so" 'dir: not a regular file'
 mnt=$T/mnt
 mkdir -p "$mnt"
 if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=64m tmpfs "$mnt" 2>/dev/null; then
-	cp "$T/other.db" "$mnt/ro.db"
+	db_copy "$T/other.db" "$mnt/ro.db"
 	mount -o remount,ro "$mnt"
 	ingest "read-only database" "$mnt/ro.db" "$D/app.log"
 	expect_status "read-only database: exit 4" 4
@@ -312,7 +312,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=64m tmpfs "$mnt" 2>/dev/null; th
 	umount "$mnt"
 	rm -f "$T/big.log"
 elif [ "$(id -u)" != 0 ]; then
-	cp "$T/other.db" "$mnt/ro.db"; chmod 444 "$mnt/ro.db"; chmod 555 "$mnt"
+	db_copy "$T/other.db" "$mnt/ro.db"; chmod 444 "$mnt/ro.db"; chmod 555 "$mnt"
 	ingest "read-only database" "$mnt/ro.db" "$D/app.log"
 	expect_status "read-only database: exit 4" 4
 	expect_err "read-only database: says so" 'ro\.db: database is read-only: Permission denied'

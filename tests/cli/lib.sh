@@ -60,11 +60,17 @@ wait_stopped() {
 	done
 	return 1
 }
+# db_copy DB COPY: a copy of a database as SQLite makes it (.backup): an
+# ingest leaves its last runs in DB-wal beside DB (store/store.c,
+# store_settle()), which cp DB alone would leave behind.
+db_copy() { sqlite3 -batch "$1" ".backup '$2'"; }
 # corrupt_page DB NAME: overwrite the root page of table or index NAME
-# of a closed database (no WAL left) with 0xff bytes, so the first step
-# that reads it fails with SQLITE_CORRUPT while the schema still reads.
+# of a closed database with 0xff bytes, so the first step that reads it
+# fails with SQLITE_CORRUPT while the schema still reads. The WAL an
+# ingest leaves is copied in first (the page must not live on there).
 corrupt_page() {
 	local root ps
+	sql "$1" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 	root=$(sql "$1" "SELECT rootpage FROM sqlite_master WHERE name = '$2'")
 	ps=$(sql "$1" "PRAGMA page_size")
 	head -c "$ps" /dev/zero | tr '\0' '\377' |

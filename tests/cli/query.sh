@@ -112,7 +112,7 @@ expect_err "foreign database message" "not an aiosift database"
 AIOSIFT_DB=$db run query findings --format ndjson
 expect_status "AIOSIFT_DB is used" 0
 expect_eq "AIOSIFT_DB rows" "$(rows ndjson)" 14
-(cd "$T" && cp q.db aiosift.db && "$AIOSIFT" query findings --format csv \
+(cd "$T" && db_copy q.db aiosift.db && "$AIOSIFT" query findings --format csv \
 	>"$out" 2>"$err"); st=$?
 expect_eq "./aiosift.db is the default" "$st:$(rows csv)" "0:14"
 
@@ -155,7 +155,7 @@ run query findings --db "$db" --kind never_awaitd
 expect_status "--kind a typo: usage error" 2
 expect_err "--kind a typo: the kinds listed" 'unknown kind "never_awaitd"; kinds are never_awaited, never_retrieved, '
 # a kind only a user's rules gave is valid once stored
-cp "$db" "$T/ukind.db"
+db_copy "$db" "$T/ukind.db"
 sqlite3 "$T/ukind.db" "UPDATE findings SET kind = 'pool_exhausted' WHERE id = (SELECT min(id) FROM findings)"
 run query findings --db "$T/ukind.db" --kind pool_exhausted --format ndjson
 expect_eq "--kind stored by a user's rule" "$st:$(rows ndjson)" "0:1"
@@ -402,7 +402,7 @@ expect_eq "sql still counts after all that" "$(tail -1 "$out")" 14
 # --- a bigger database: answers right, from its indexes (timings are
 # printed as figures, never judged here: make bench measures speed)
 big=$T/big.db
-cp "$db" "$big"
+db_copy "$db" "$big"
 sqlite3 "$big" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
 INSERT INTO findings (source_id, ts_us, kind, rule, severity, task, coro, message)
 SELECT 1 + i % 2, 1700000000000000 + i * 1000000, 'stall', 'r', 2, 'Task-' || (i % 500), 'c' || (i % 50), 'm' FROM n;"

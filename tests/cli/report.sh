@@ -207,7 +207,7 @@ fi
 chmod 644 "$fresh"
 
 # --- new signatures the same with an index to probe
-cp "$db" "$T/idx.db"
+db_copy "$db" "$T/idx.db"
 sqlite3 "$T/idx.db" "CREATE INDEX findings_sig ON findings(kind, coro, exception, ts_us)"
 run report --db "$db" $P1 --format json
 plain=$(js "v['new_signatures']")
