@@ -440,9 +440,12 @@ correlate_start(struct corr *c, int64_t since_us, int64_t *lo,
 	*lo = since_us;
 	if (since_us == INT64_MIN)
 		return 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT min(first_us) FROM incidents "
-	    "WHERE last_us >= ?1 OR id IN (SELECT incident_id FROM findings "
-	    "WHERE ts_us >= ?2)", -1, &st, NULL) != SQLITE_OK) {
+	/* two lookups by index (incidents_last, findings_ts), not one pass
+	 * over the incidents in first_us order */
+	if (sqlite3_prepare_v2(c->db, "SELECT min(m) FROM (SELECT first_us "
+	    "AS m FROM incidents WHERE last_us >= ?1 UNION ALL SELECT "
+	    "first_us FROM incidents WHERE id IN (SELECT incident_id FROM "
+	    "findings WHERE ts_us >= ?2))", -1, &st, NULL) != SQLITE_OK) {
 		store_err(c->s, e, "find incidents to rebuild");
 		goto out;
 	}
@@ -493,22 +496,35 @@ correlate_run(struct store *s, int64_t since_us, int64_t window_us,
 		    -1)
 			goto out;
 	} else {
+		/* the findings of each incident deleted, by the index on
+		 * incident_id (looking for those of no incident at all read
+		 * every finding, each run) */
 		if (sqlite3_prepare_v2(c.db, "DELETE FROM incidents WHERE id "
 		    "IN (SELECT incident_id FROM findings WHERE ts_us >= ?1 "
-		    "OR ts_us IS NULL) OR first_us >= ?1", -1, &del, NULL) !=
+		    "OR ts_us IS NULL) OR first_us >= ?1 RETURNING id", -1,
+		    &del, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(c.db, "UPDATE findings SET incident_id "
+		    "= NULL WHERE incident_id = ?1", -1, &c.upd, NULL) !=
 		    SQLITE_OK) {
 			store_err(s, e, "rebuild incidents");
 			goto out;
 		}
 		sqlite3_bind_int64(del, 1, lo);
-		if (sqlite3_step(del) != SQLITE_DONE) {
+		while ((step = sqlite3_step(del)) == SQLITE_ROW) {
+			sqlite3_bind_int64(c.upd, 1,
+			    sqlite3_column_int64(del, 0));
+			if (sqlite3_step(c.upd) != SQLITE_DONE) {
+				store_err(s, e, "rebuild incidents");
+				goto out;
+			}
+			sqlite3_reset(c.upd);
+		}
+		if (step != SQLITE_DONE) {
 			store_err(s, e, "rebuild incidents");
 			goto out;
 		}
-		if (store_exec(s, "UPDATE findings SET incident_id = NULL "
-		    "WHERE incident_id IS NOT NULL AND incident_id NOT IN "
-		    "(SELECT id FROM incidents)", e) == -1)
-			goto out;
+		sqlite3_finalize(c.upd);
+		c.upd = NULL;
 	}
 	if (sqlite3_prepare_v2(c.db, "SELECT f.id, f.ts_us, f.duration_us, "
 	    "f.severity, f.kind, f.task, f.coro, f.exception, s.set_path "
