@@ -88,6 +88,8 @@ struct ingest {
 	/* this file's odd records, for one note each at its end */
 	int64_t			 n_cut, cut_line, n_binary, binary_line,
 				 n_badtime, badtime_line;
+	size_t			 limit_at, cap_at; /* the engine's counts
+						    * when it began */
 	struct timespec		 last_progress;
 };
 
@@ -630,8 +632,34 @@ ingest_warn(struct ingest *in, const struct err *fe)
 		in->warn(in->ctx, fe);
 }
 
+/* Notes on the rules' caps this file reached: matches given up at the
+ * PCRE2 limits (the rule skipped for that record), messages rewritten in
+ * their first part only (engine_cap_hits). */
+static void
+ingest_engine_notes(struct ingest *in, const char *path)
+{
+	struct err	 fe;
+	const char	*first;
+	size_t		 n;
+
+	if (in->en == NULL)
+		return;
+	if ((n = engine_limit_hits(in->en, &first) - in->limit_at) > 0) {
+		err_set(&fe, STATUS_OK, "%s: %zu match%s hit the PCRE2 limits "
+		    "(the rule skipped for that record); the run's first: %s",
+		    path, n, n == 1 ? "" : "es", first);
+		ingest_warn(in, &fe);
+	}
+	if ((n = engine_cap_hits(in->en, &first) - in->cap_at) > 0) {
+		err_set(&fe, STATUS_OK, "%s: %zu record%s longer than the "
+		    "rules rewrite; the run's first: %s", path, n, n == 1 ?
+		    "" : "s", first);
+		ingest_warn(in, &fe);
+	}
+}
+
 /* Notes on what was stored other than as written: cut records, binary
- * bytes. */
+ * bytes; the rules' caps. */
 static void
 ingest_notes(struct ingest *in, const char *path)
 {
@@ -660,6 +688,7 @@ ingest_notes(struct ingest *in, const char *path)
 		    in->n_binary == 1 ? "" : "s");
 		ingest_warn(in, &fe);
 	}
+	ingest_engine_notes(in, path);
 }
 
 /* Once, when a set's zone-less times were first read in the local zone
@@ -903,6 +932,10 @@ ingest_file(struct ingest *in, struct file_read *fr, struct err *e)
 	int	rc;
 
 	in->n_cut = in->n_binary = in->n_badtime = 0;
+	if (in->en != NULL) {
+		in->limit_at = engine_limit_hits(in->en, NULL);
+		in->cap_at = engine_cap_hits(in->en, NULL);
+	}
 	in->set_path = fr->f.set_path;
 	in->zoneless_at = timestamp_zoneless();
 	/* a gap waiting for its decision is decided at the end, even when

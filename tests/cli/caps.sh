@@ -79,3 +79,33 @@ expect_err "long title: file and line named" 'long\.rules:3:[0-9]+: title longer
 run rules test --rules "$T/ok.rules" "$T/small.log"
 expect_status "a 256-byte title: accepted" 0
 expect_out "a 256-byte title: its finding" 'my\.ok_title'
+
+# ingest says the same, per file, with the run's first
+run ingest --db "$T/cr.db" "$T/cr.log"
+expect_status "ingest, lone CR past the cap: exit 0" 0
+expect_err "ingest, lone CR past the cap: noted" \
+    '^aiosift: note: .*cr\.log: 1 record longer than the rules rewrite; the run.s first: record line 2: a message of [0-9]+ bytes had lone CRs rewritten in its first 1048576 bytes only$'
+run ingest --db "$T/small.db" "$T/small.log"
+expect_no_out "ingest, under the cap: no rewrite note" 'rules rewrite'
+if grep -q 'rules rewrite' "$err"; then fail "ingest, under the cap: not noted" "$(cat "$err")"
+else pass "ingest, under the cap: not noted"; fi
+
+# a rule whose pattern backtracks past PCRE2's match limit: skipped for
+# that record, counted, and the ingest says so
+{
+	echo "rule evil.nested"
+	echo "kind config_error"
+	echo "needle aaaa"
+	echo "pattern ^(a|aa|a?a)+\$"
+} >"$T/evil.rules"
+python3 - "$T/evil.log" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("2024-05-01 11:59:59,000 INFO app: start\n")
+    f.write("2024-05-01 12:00:00,000 ERROR app: " + "a" * 3000 + "!\n")
+    f.write("2024-05-01 12:00:01,000 INFO app: end\n")
+PY
+run ingest --rules "$T/evil.rules" --db "$T/evil.db" "$T/evil.log"
+expect_status "ingest, PCRE2 limit: exit 0" 0
+expect_err "ingest, PCRE2 limit: noted" \
+    '^aiosift: note: .*evil\.log: 1 match hit the PCRE2 limits \(the rule skipped for that record\); the run.s first: rule evil\.nested: (match|depth|JIT stack) limit exceeded at record line 2$'
