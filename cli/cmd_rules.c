@@ -2,8 +2,8 @@
  * cmd_rules: `aiosift rules list|check|test`: show the loaded rules, check
  * rules files (every problem, not just the first), and try the rules on a
  * sample log, showing what each finds and the fields it captures. The
- * parsing is ruleset's, the matching engine's, the records are cut by the
- * ingest splitter (layout detected, or --format), as ingest would.
+ * parsing is ruleset's, the matching engine's; the records are cut by
+ * ingest/sample (layout detected, or --format), as ingest would.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,14 +19,10 @@
 #include "common/record.h"
 #include "common/severity.h"
 #include "common/xmalloc.h"
-#include "ingest/layout.h"
-#include "ingest/reader.h"
-#include "ingest/splitter.h"
+#include "ingest/sample.h"
 #include "rules/engine.h"
 #include "rules/ruleset.h"
 #include "rules/stall.h"
-
-#define RULES_BLOCK	(1024 * 1024)	/* bytes read at a time */
 
 static const char rules_usage[] =
     "usage: aiosift rules list [--rules FILE]... [--tabs]\n"
@@ -145,66 +141,43 @@ rules_print(const char *name, int64_t line, const struct finding_list *fl)
 	}
 }
 
-/* Split the sample log at path (or stdin) into records with the
- * ingest splitter and print what the rules find in each. */
+/* Cut the sample log at path (or stdin) into records as ingest does
+ * (ingest/sample) and print what the rules find in each. */
 static int
 rules_test(struct engine *en, const struct stall_opts *so, const char *path,
     const char *format)
 {
 	struct finding_list	 fl = { NULL, 0, 0 };
-	struct reader		*rd = NULL;
-	struct splitter		*sp = NULL;
-	struct layout		*lay = NULL;
-	struct stall		*sd = stall_new(so);
+	struct sample		*sm;
+	struct stall		*sd;
 	const struct record	*r;
 	int64_t			 last_line = 0;
 	struct err		 e;
 	const char		*name = strcmp(path, "-") == 0 ? "<stdin>" :
 				    path;
-	char			*block = NULL;
-	ssize_t			 got = 1;
-	size_t			 nrec = 0, nfind = 0;
-	int			 rc = STATUS_OK, at_end = SPLITTER_MORE;
+	size_t			 nrec = 0, nfind = 0, nrule;
+	int			 rc = STATUS_OK, got;
 
 	err_clear(&e);
-	if (format != NULL && strcmp(format, "auto") != 0 &&
-	    (lay = layout_by_name(format, &e)) == NULL) {
+	if ((sm = sample_open(path, format, &e)) == NULL) {
 		err_print(&e);
 		return e.status;
 	}
-	if ((rd = reader_open(path, &e)) == NULL) {
-		err_print(&e);
-		rc = e.status;
-		goto out;
-	}
-	sp = splitter_new(lay);
-	splitter_start(sp, 0, 1);
-	block = xmalloc(RULES_BLOCK);
-	for (;;) {
-		if (at_end == SPLITTER_MORE) {
-			if ((got = reader_read(rd, block, RULES_BLOCK, &e)) < 0) {
-				err_print(&e);
-				rc = e.status;
-				at_end = SPLITTER_FLUSH_ALL;
-			} else if (got == 0)
-				at_end = SPLITTER_FLUSH_ALL;
-			else
-				splitter_feed(sp, block, (size_t)got);
+	sd = stall_new(so);
+	while ((got = sample_next(sm, &r, &e)) != 0) {
+		if (got == -1) {	/* the records cut so far follow */
+			err_print(&e);
+			rc = e.status;
+			continue;
 		}
-		while ((r = splitter_next(sp, at_end)) != NULL) {
-			size_t	nrule;
-
-			finding_list_clear(&fl);
-			nrule = engine_scan(en, r, &fl);
-			if (r->ts_us != TS_NONE)
-				stall_feed(sd, r, fl.v, nrule, &fl);
-			rules_print(name, r->line, &fl);
-			nrec++;
-			nfind += fl.n;
-			last_line = r->line;
-		}
-		if (at_end != SPLITTER_MORE)
-			break;
+		finding_list_clear(&fl);
+		nrule = engine_scan(en, r, &fl);
+		if (r->ts_us != TS_NONE)
+			stall_feed(sd, r, fl.v, nrule, &fl);
+		rules_print(name, r->line, &fl);
+		nrec++;
+		nfind += fl.n;
+		last_line = r->line;
 	}
 	finding_list_clear(&fl);
 	if (stall_flush(sd, &fl)) {
@@ -213,14 +186,10 @@ rules_test(struct engine *en, const struct stall_opts *so, const char *path,
 	}
 	printf("%zu record%s, %zu finding%s (layout %s)\n", nrec,
 	    nrec == 1 ? "" : "s", nfind, nfind == 1 ? "" : "s",
-	    splitter_layout(sp) ? layout_name(splitter_layout(sp)) : "none");
-out:
+	    sample_layout_name(sm));
 	finding_list_release(&fl);
-	splitter_free(sp);
 	stall_free(sd);
-	layout_free(lay);
-	reader_close(rd);
-	free(block);
+	sample_close(sm);
 	return rc;
 }
 
