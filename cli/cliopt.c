@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/duration.h"
 #include "common/err.h"
 #include "common/escape.h"
+#include "ingest/config.h"
+#include "query/filter.h"
 
 static void
 cliopt_echo(const struct cliopt_cmd *cmd, const char *before,
@@ -81,4 +84,48 @@ cliopt_usage(const char *cmd, const char *usage, const char *why)
 	fputs(usage, stderr);
 	fprintf(stderr, "Try 'aiosift %s --help'.\n", cmd);
 	return STATUS_USAGE;
+}
+
+int
+cliopt_duration(const char *cmd, const char *usage, const char *opt,
+    const char *value, bool positive, int64_t *us)
+{
+	struct err	e;
+
+	if (duration_parse(value, positive, us, &e) == 0)
+		return 0;
+	fprintf(stderr, "aiosift: %s: %s: ", cmd, opt);
+	escape_terminal(stderr, e.msg, strlen(e.msg));
+	fprintf(stderr, "\n%s", usage);
+	return STATUS_USAGE;
+}
+
+int
+cliopt_time(const struct cliopt_cmd *cmd, const char *name,
+    const char *value, int64_t now_us, bool local, int64_t *us)
+{
+	struct err	e;
+
+	if (filter_time_parse_zone(value, now_us, local, us, &e) == 0)
+		return 0;
+	return cliopt_bad_value(cmd, name, e.msg);
+}
+
+void
+cliopt_rules_init(struct cliopt_rules *r, const struct config *cfg)
+{
+	r->n = config_rules(cfg, r->files, CLIOPT_MAX_RULE_FILES);
+}
+
+int
+cliopt_rules_add(struct cliopt_rules *r, const char *cmd, const char *usage,
+    const char *file)
+{
+	if (r->n == CLIOPT_MAX_RULE_FILES) {
+		fprintf(stderr, "aiosift: %s: too many --rules (at most %d)"
+		    "\n%s", cmd, CLIOPT_MAX_RULE_FILES, usage);
+		return STATUS_USAGE;
+	}
+	r->files[r->n++] = file;
+	return 0;
 }

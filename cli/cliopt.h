@@ -3,6 +3,10 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
 
 /* The options query, report and postmortem share, and how each of them
  * answers getopt_long()'s errors: one place, so the three say the same. */
@@ -48,5 +52,35 @@ int	cliopt_bad_value(const struct cliopt_cmd *cmd, const char *name,
  * when why is NULL), the usage line, a pointer to --help, all on stderr.
  * Returns STATUS_USAGE. */
 int	cliopt_usage(const char *cmd, const char *usage, const char *why);
+
+/* One parser per kind of option, for every command. */
+
+/* A duration option's value (common/duration: 500ms, 0.5s, 2m; seconds
+ * when bare; positive: 0 refused) into *us: 0, or STATUS_USAGE after
+ * "aiosift: CMD: --NAME: why" and the usage text on stderr. */
+int	cliopt_duration(const char *cmd, const char *usage, const char *opt,
+	    const char *value, bool positive, int64_t *us);
+
+/* A time option's value (--since, --until, --at: query/filter's user
+ * time; without a zone read in UTC unless local) into *us: 0, or
+ * STATUS_USAGE after cliopt_bad_value(). */
+int	cliopt_time(const struct cliopt_cmd *cmd, const char *name,
+	    const char *value, int64_t now_us, bool local, int64_t *us);
+
+/* The rules files of a run, collected the same way by every command that
+ * takes --rules: the configuration's first (when cfg is not NULL), then
+ * each --rules in the order given. */
+#define CLIOPT_MAX_RULE_FILES	32
+
+struct cliopt_rules {
+	const char	*files[CLIOPT_MAX_RULE_FILES];
+	size_t		 n;
+};
+
+void	cliopt_rules_init(struct cliopt_rules *r, const struct config *cfg);
+/* Add one --rules FILE: 0, or STATUS_USAGE after "aiosift: CMD: too many
+ * --rules (at most 32)" and the usage text. */
+int	cliopt_rules_add(struct cliopt_rules *r, const char *cmd,
+	    const char *usage, const char *file);
 
 #endif

@@ -212,10 +212,10 @@ fleet_query_cmd(int argc, char *argv[])
 		switch (c) {
 		case O_SINCE:
 		case O_UNTIL:
-			if (filter_time_parse(optarg, now, c == O_SINCE ?
-			    &f.since_us : &f.until_us, &e) == -1)
-				return cliopt_bad_value(&cmd, c == O_SINCE ?
-				    "since" : "until", e.msg);
+			if ((rc = cliopt_time(&cmd, c == O_SINCE ? "since" :
+			    "until", optarg, now, true, c == O_SINCE ?
+			    &f.since_us : &f.until_us)) != 0)
+				return rc;
 			break;
 		case O_KIND:
 			f.kind = optarg;
@@ -335,10 +335,10 @@ fleet_report_cmd(int argc, char *argv[])
 		switch (c) {
 		case O_SINCE:
 		case O_UNTIL:
-			if (filter_time_parse(optarg, now, c == O_SINCE ?
-			    &since : &until, &e) == -1)
-				return cliopt_bad_value(&cmd, c == O_SINCE ?
-				    "since" : "until", e.msg);
+			if ((rc = cliopt_time(&cmd, c == O_SINCE ? "since" :
+			    "until", optarg, now, true, c == O_SINCE ?
+			    &since : &until)) != 0)
+				return rc;
 			break;
 		case O_FORMAT:
 			found = false;

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cliopt.h"
 #include "cli/commands.h"
-#include "common/duration.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/timefmt.h"
@@ -25,8 +25,6 @@
 #include "ingest/timestamp.h"
 #include "store/lastrun.h"
 #include "store/store.h"
-
-#define INGEST_MAX_RULE_FILES	32
 
 static const char ingest_usage[] =
     "usage: aiosift ingest [--db FILE] [--format NAME | --header-regex RE]\n"
@@ -160,21 +158,6 @@ ingest_bad(const char *what, const char *value)
 	return STATUS_USAGE;
 }
 
-/* A duration option's value into *us; false after the usage error. */
-static bool
-ingest_duration(const char *opt, const char *value, bool positive,
-    int64_t *us)
-{
-	struct err	e;
-
-	if (duration_parse(value, positive, us, &e) == 0)
-		return true;
-	fprintf(stderr, "aiosift: ingest: %s: ", opt);
-	escape_terminal(stderr, e.msg, strlen(e.msg));
-	fprintf(stderr, "\n%s", ingest_usage);
-	return false;
-}
-
 /* Keep this run's figures for `report --format prometheus`; 0, or -1
  * after printing why not. */
 static int
@@ -230,7 +213,7 @@ cmd_ingest(int argc, char *argv[])
 	struct store		*s = NULL;
 	struct layout		*probe = NULL;
 	struct err		 e;
-	const char		*rule_files[INGEST_MAX_RULE_FILES];
+	struct cliopt_rules	 rules;
 	const char		*db = NULL, *tz = NULL;
 	char			*end;
 	long			 n;
@@ -243,9 +226,8 @@ cmd_ingest(int argc, char *argv[])
 	o.context_us = 30 * 1000000LL;
 	o.stall_min_us = 500000;
 	o.window_us = 60 * 1000000LL;
-	o.rule_files = rule_files;
 	o.config = config_current();
-	o.nrule_files = config_rules(o.config, rule_files, INGEST_MAX_RULE_FILES);
+	cliopt_rules_init(&rules, o.config);
 	err_clear(&e);
 	optind = 1;
 	opterr = 0;
@@ -293,24 +275,25 @@ cmd_ingest(int argc, char *argv[])
 			o.context_n = (int)n;
 			break;
 		case O_CTIME:
-			if (!ingest_duration("--context-time", optarg, false,
-			    &o.context_us))
+			if (cliopt_duration("ingest", ingest_usage,
+			    "--context-time", optarg, false, &o.context_us)
+			    != 0)
 				return STATUS_USAGE;
 			break;
 		case O_RULES:
-			if (o.nrule_files == INGEST_MAX_RULE_FILES)
-				return ingest_bad("--rules (too many)", optarg);
-			rule_files[o.nrule_files++] = optarg;
+			if (cliopt_rules_add(&rules, "ingest", ingest_usage,
+			    optarg) != 0)
+				return STATUS_USAGE;
 			break;
 		case O_STALL:
-			if (!ingest_duration("--stall-min", optarg, true,
-			    &o.stall_min_us))
+			if (cliopt_duration("ingest", ingest_usage,
+			    "--stall-min", optarg, true, &o.stall_min_us))
 				return STATUS_USAGE;
 			o.stall_min_set = true;
 			break;
 		case O_WINDOW:
-			if (!ingest_duration("--window", optarg, false,
-			    &o.window_us))
+			if (cliopt_duration("ingest", ingest_usage, "--window",
+			    optarg, false, &o.window_us) != 0)
 				return STATUS_USAGE;
 			break;
 		case O_REREAD:
@@ -343,6 +326,8 @@ cmd_ingest(int argc, char *argv[])
 			return STATUS_USAGE;
 		}
 	}
+	o.rule_files = rules.files;
+	o.nrule_files = rules.n;
 	if (optind >= argc) {
 		fputs("aiosift: ingest: no PATH given\n", stderr);
 		fputs(ingest_usage, stderr);

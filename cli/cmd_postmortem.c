@@ -162,9 +162,9 @@ pm_parse(int argc, char *argv[], struct popts *o)
 	if (optind < argc)
 		return pm_usage("no arguments, only options");
 	/* read in the zone the output shows */
-	if (at != NULL && filter_time_parse_zone(at, timefmt_now_us(),
-	    o->local, &o->at_us, &e) == -1)
-		return cliopt_bad_value(&pm_cmd, "at", e.msg);
+	if (at != NULL && (rc = cliopt_time(&pm_cmd, "at", at,
+	    timefmt_now_us(), o->local, &o->at_us)) != 0)
+		return rc;
 	if ((o->incident >= 0) == (o->at_us != TS_NONE))
 		return pm_usage("give --incident N or --at TIME");
 	if (o->source != NULL && o->incident >= 0)

@@ -810,7 +810,6 @@ query_parse(int argc, char *argv[], struct qopts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cliopt_shared sh = { &o->db, &o->color, &o->local };
-	struct err	 e;
 	int64_t		 now = timefmt_now_us();
 	const char	*since = NULL, *until = NULL;
 	int		 c, rc;
@@ -880,12 +879,12 @@ query_parse(int argc, char *argv[], struct qopts *o)
 			o->filtered = true;
 	}
 	/* read in the zone the output shows */
-	if (since != NULL && filter_time_parse_zone(since, now, o->local,
-	    &o->f.since_us, &e) == -1)
-		return cliopt_bad_value(&query_cmd, "since", e.msg);
-	if (until != NULL && filter_time_parse_zone(until, now, o->local,
-	    &o->f.until_us, &e) == -1)
-		return cliopt_bad_value(&query_cmd, "until", e.msg);
+	if (since != NULL && (rc = cliopt_time(&query_cmd, "since", since,
+	    now, o->local, &o->f.since_us)) != 0)
+		return rc;
+	if (until != NULL && (rc = cliopt_time(&query_cmd, "until", until,
+	    now, o->local, &o->f.until_us)) != 0)
+		return rc;
 	if (optind >= argc)
 		return query_usage("what to query is missing");
 	for (i = 0; i < sizeof(what_names) / sizeof(what_names[0]); i++)

@@ -126,7 +126,6 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cliopt_shared sh = { &o->db, NULL, &o->local };
-	struct err	 e;
 	size_t		 i;
 	int		 c, rc;
 	bool		 found;
@@ -178,12 +177,12 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 	if (optind < argc)
 		return report_usage("no arguments, only options");
 	/* read in the zone the report shows */
-	if (o->since != NULL && filter_time_parse_zone(o->since, now,
-	    o->local, &o->since_us, &e) == -1)
-		return cliopt_bad_value(&report_cmd, "since", e.msg);
-	if (o->until != NULL && filter_time_parse_zone(o->until, now,
-	    o->local, &o->until_us, &e) == -1)
-		return cliopt_bad_value(&report_cmd, "until", e.msg);
+	if (o->since != NULL && (rc = cliopt_time(&report_cmd, "since",
+	    o->since, now, o->local, &o->since_us)) != 0)
+		return rc;
+	if (o->until != NULL && (rc = cliopt_time(&report_cmd, "until",
+	    o->until, now, o->local, &o->until_us)) != 0)
+		return rc;
 	if (o->bookmark != NULL && (o->since != NULL || o->until != NULL))
 		return report_usage("--bookmark is for a report without "
 		    "--since and --until");

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "cli/cliopt.h"
 #include "cli/commands.h"
 #include "common/duration.h"
 #include "common/err.h"
@@ -27,7 +28,6 @@
 #include "rules/engine.h"
 #include "store/store.h"
 
-#define RESCAN_MAX_RULE_FILES	32
 
 static const char rescan_usage[] =
     "usage: aiosift rescan [--db FILE] [--rules FILE]... [--stall-min DUR]\n"
@@ -215,7 +215,7 @@ cmd_rescan(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char		*rule_files[RESCAN_MAX_RULE_FILES];
+	struct cliopt_rules	 rules;
 	struct engine_opts	 eo;
 	struct rescan_engines	 re;
 	struct store		*s = NULL;
@@ -227,9 +227,7 @@ cmd_rescan(int argc, char *argv[])
 	int			 c, status = STATUS_OK;
 
 	memset(&eo, 0, sizeof(eo));
-	eo.rule_files = rule_files;
-	eo.nrule_files = config_rules(config_current(), rule_files,
-	    RESCAN_MAX_RULE_FILES);
+	cliopt_rules_init(&rules, config_current());
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -238,23 +236,17 @@ cmd_rescan(int argc, char *argv[])
 			db = optarg;
 			break;
 		case O_RULES:
-			if (eo.nrule_files == RESCAN_MAX_RULE_FILES) {
-				fputs("aiosift: rescan: too many --rules\n",
-				    stderr);
+			if (cliopt_rules_add(&rules, "rescan", rescan_usage,
+			    optarg) != 0)
 				return STATUS_USAGE;
-			}
-			rule_files[eo.nrule_files++] = optarg;
 			break;
 		case O_STALL:
 		case O_WINDOW:
-			if (duration_parse(optarg, c == O_STALL, c == O_STALL ?
-			    &stall_us : &window_us, &e) == -1) {
-				fprintf(stderr, "aiosift: rescan: %s: ",
-				    c == O_STALL ? "--stall-min" : "--window");
-				escape_terminal(stderr, e.msg, strlen(e.msg));
-				fprintf(stderr, "\n%s", rescan_usage);
+			if (cliopt_duration("rescan", rescan_usage, c ==
+			    O_STALL ? "--stall-min" : "--window", optarg,
+			    c == O_STALL, c == O_STALL ? &stall_us :
+			    &window_us) != 0)
 				return STATUS_USAGE;
-			}
 			if (c == O_STALL)
 				stall_set = true;
 			break;
@@ -275,6 +267,8 @@ cmd_rescan(int argc, char *argv[])
 		    rescan_usage);
 		return STATUS_USAGE;
 	}
+	eo.rule_files = rules.files;
+	eo.nrule_files = rules.n;
 	memset(&re, 0, sizeof(re));
 	re.eo = eo;
 	re.stall_us = stall_us;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cliopt.h"
 #include "cli/commands.h"
 #include "common/duration.h"
 #include "common/err.h"
@@ -200,14 +201,16 @@ cmd_rules(int argc, char *argv[])
 	struct stall_opts	 so;
 	struct engine		*en = NULL;
 	struct err		 e;
-	const char		**files = NULL, *sub, *first, *format = NULL;
+	struct cliopt_rules	 rules;
+	const char		*sub, *first, *format = NULL;
 	int64_t			 stall_us = 500000;
-	size_t			 nfiles = 0, hits;
+	size_t			 hits;
 	bool			 tabs = false;
 	int			 c, rc = STATUS_OK;
 
 	memset(&o, 0, sizeof(o));
 	memset(&so, 0, sizeof(so));
+	cliopt_rules_init(&rules, NULL);	/* --rules alone */
 	err_clear(&e);
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)) {
@@ -224,21 +227,17 @@ cmd_rules(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "h", rules_options, NULL)) != -1) {
 		switch (c) {
 		case O_RULES:
-			files = xrealloc(files, (nfiles + 1) * sizeof(*files));
-			files[nfiles++] = optarg;
+			if (cliopt_rules_add(&rules, "rules", rules_usage,
+			    optarg) != 0)
+				return STATUS_USAGE;
 			break;
 		case O_NO_BUILTIN:
 			o.no_builtin = true;
 			break;
 		case O_STALL_MIN:
-			if (duration_parse(optarg, true, &stall_us, &e) ==
-			    -1) {
-				free(files);
-				fputs("aiosift: rules: --stall-min: ", stderr);
-				escape_terminal(stderr, e.msg, strlen(e.msg));
-				fputc('\n', stderr);
-				return rules_bad_usage(NULL);
-			}
+			if (cliopt_duration("rules", rules_usage,
+			    "--stall-min", optarg, true, &stall_us) != 0)
+				return STATUS_USAGE;
 			break;
 		case O_TABS:
 			tabs = true;
@@ -249,19 +248,17 @@ cmd_rules(int argc, char *argv[])
 		case 'h':
 			fputs(rules_usage, stdout);
 			fputs(rules_help, stdout);
-			free(files);
 			return STATUS_OK;
 		default:
-			free(files);
 			return rules_bad_usage(NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	o.rule_files = files;
-	o.nrule_files = nfiles;
+	o.rule_files = rules.files;
+	o.nrule_files = rules.n;
 	if (strcmp(sub, "check") == 0) {
-		if (nfiles > 0)
+		if (rules.n > 0)
 			rc = rules_bad_usage("check takes the files to check "
 			    "as arguments, not --rules");
 		else
@@ -300,6 +297,5 @@ cmd_rules(int argc, char *argv[])
 	}
 out:
 	engine_free(en);
-	free(files);
 	return rc;
 }

@@ -20,9 +20,9 @@
 
 #include <sqlite3.h>
 
+#include "cli/cliopt.h"
 #include "cli/commands.h"
 #include "common/buf.h"
-#include "common/duration.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/kinds.h"
@@ -36,7 +36,6 @@
 #include "query/output.h"
 #include "store/store.h"
 
-#define WATCH_MAX_RULE_FILES	32
 #define WATCH_SETTLE_MS		100	/* a set quiet this long is read */
 #define WATCH_TICK_MS		1000	/* backstop check with inotify */
 #define WATCH_NAME_CAP		128
@@ -496,21 +495,6 @@ watch_loop(struct watch *w, int64_t poll_ms, struct err *e)
 	}
 }
 
-/* A duration option's value into *us; false after the usage error. */
-static bool
-watch_duration(const char *opt, const char *value, bool positive,
-    int64_t *us)
-{
-	struct err	e;
-
-	if (duration_parse(value, positive, us, &e) == 0)
-		return true;
-	fprintf(stderr, "aiosift: watch: %s: ", opt);
-	escape_terminal(stderr, e.msg, strlen(e.msg));
-	fprintf(stderr, "\n%s", watch_usage);
-	return false;
-}
-
 static int
 watch_bad(const char *what, const char *value)
 {
@@ -567,7 +551,7 @@ cmd_watch(int argc, char *argv[])
 	struct ingest_opts	 o;
 	struct ingest_stats	 st;
 	struct layout		*probe;
-	const char		*rule_files[WATCH_MAX_RULE_FILES];
+	struct cliopt_rules	 rules;
 	const char		*db = NULL, *tz = NULL, *color = "auto";
 	enum output_format	 fmt;
 	bool			 fmt_set = false, local = false, poll = false;
@@ -583,9 +567,8 @@ cmd_watch(int argc, char *argv[])
 	o.context_us = 30 * 1000000LL;
 	o.stall_min_us = 500000;
 	o.window_us = 60 * 1000000LL;
-	o.rule_files = rule_files;
 	o.config = config_current();
-	o.nrule_files = config_rules(o.config, rule_files, WATCH_MAX_RULE_FILES);
+	cliopt_rules_init(&rules, o.config);
 	fmt = isatty(STDOUT_FILENO) ? OUTPUT_TABLE : OUTPUT_NDJSON;
 	err_clear(&w.e);
 	optind = 1;
@@ -647,30 +630,30 @@ cmd_watch(int argc, char *argv[])
 			o.context_n = (int)n;
 			break;
 		case O_CTIME:
-			if (!watch_duration("--context-time", optarg, false,
-			    &o.context_us))
+			if (cliopt_duration("watch", watch_usage,
+			    "--context-time", optarg, false, &o.context_us))
 				return STATUS_USAGE;
 			break;
 		case O_RULES:
-			if (o.nrule_files == WATCH_MAX_RULE_FILES)
-				return watch_bad("--rules (too many)", optarg);
-			rule_files[o.nrule_files++] = optarg;
+			if (cliopt_rules_add(&rules, "watch", watch_usage,
+			    optarg) != 0)
+				return STATUS_USAGE;
 			break;
 		case O_STALL:
-			if (!watch_duration("--stall-min", optarg, true,
-			    &o.stall_min_us))
+			if (cliopt_duration("watch", watch_usage,
+			    "--stall-min", optarg, true, &o.stall_min_us))
 				return STATUS_USAGE;
 			o.stall_min_set = true;
 			break;
 		case O_WINDOW:
-			if (!watch_duration("--window", optarg, true,
-			    &o.window_us))
+			if (cliopt_duration("watch", watch_usage,
+			    "--window", optarg, true, &o.window_us))
 				return STATUS_USAGE;
 			break;
 		case O_POLL:
 			poll = true;
-			if (optarg != NULL && !watch_duration("--poll", optarg,
-			    true, &poll_us))
+			if (optarg != NULL && cliopt_duration("watch",
+			    watch_usage, "--poll", optarg, true, &poll_us))
 				return STATUS_USAGE;
 			if (poll_us < 10000 || poll_us > 3600000000LL)
 				return watch_bad("--poll (10ms to 1h)", optarg);
@@ -694,6 +677,8 @@ cmd_watch(int argc, char *argv[])
 		}
 	}
 	(void)fmt_set;
+	o.rule_files = rules.files;
+	o.nrule_files = rules.n;
 	if (optind >= argc) {
 		fputs("aiosift: watch: no PATH given\n", stderr);
 		fputs(watch_usage, stderr);

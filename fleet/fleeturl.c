@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "common/duration.h"
 #include "common/xmalloc.h"
 
 bool
@@ -63,15 +64,12 @@ fleeturl_release(struct fleeturl *u)
 bool
 fleeturl_seconds(const char *s, double *out)
 {
-	char	*end;
-	double	 v;
+	int64_t	us;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno != 0 || !(v >= 0 && v <= 86400) ||
-	    (*end != '\0' && strcmp(end, "s") != 0))
+	if (!duration_read(s, DURATION_US_PER_S, &us) ||
+	    us > 86400 * DURATION_US_PER_S)
 		return false;
-	*out = v;
+	*out = (double)us / (double)DURATION_US_PER_S;
 	return true;
 }
 

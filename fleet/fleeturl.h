@@ -19,7 +19,8 @@ void	fleeturl_release(struct fleeturl *u);
 /* Whether s is a ClickHouse identifier we accept: [A-Za-z_][A-Za-z0-9_]*. */
 bool	fleeturl_ident(const char *s);
 
-/* Seconds, 0 to a day ("30" or "30s"). */
+/* Seconds, 0 to a day, read as every duration is (common/duration:
+ * "30", "30s", "500ms", "2m"). */
 bool	fleeturl_seconds(const char *s, double *out);
 
 /* The first line of a password file, the caller's; NULL with *e. */

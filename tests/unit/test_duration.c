@@ -1,5 +1,6 @@
 /* Unit tests for common/duration: the one reading of a duration that
- * --stall-min, --window, --context-time and the query filters share. */
+ * --stall-min, --window, --context-time, --poll, the query filters and
+ * the fleet's --timeout and --jitter share. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "common/duration.h"
+#include "fleet/fleeturl.h"
 
 #define S	INT64_C(1000000)
 #define NO	INT64_C(-1)		/* refused */
@@ -63,6 +65,13 @@ static const struct {
 	{ "upper case unit", "1S", NO },
 	{ "two points", "1.2.3s", NO },
 	{ "comma", "0,5s", NO },
+	{ "negative bare", "-1", NO },
+	{ "trailing junk", "5sx", NO },
+	{ "trailing junk after ms", "500ms!", NO },
+	{ "trailing word", "2m ago", NO },
+	{ "infinity with unit", "infs", NO },
+	{ "nan with unit", "nans", NO },
+	{ "huge exponent with unit", "1e300s", NO },
 };
 
 static void
@@ -124,6 +133,38 @@ test_positive(void **state)
 	assert_int_equal(us, 1000);
 }
 
+/* --timeout and --jitter (ship, fleet, query --fleet): the same reading,
+ * in seconds, at most a day. */
+static void
+test_fleet_seconds(void **state)
+{
+	static const struct {
+		const char	*in;
+		double		 want;	/* -1: refused */
+	} t[] = {
+		{ "30", 30 }, { "30s", 30 }, { "500ms", 0.5 }, { "0.5s", 0.5 },
+		{ "2m", 120 }, { "1d", 86400 }, { "0", 0 },
+		{ "2d", -1 }, { "86401", -1 }, { "nan", -1 }, { "inf", -1 },
+		{ "-1", -1 }, { "1e300", -1 }, { "1e3", -1 }, { "", -1 },
+		{ "30 s", -1 }, { "30sx", -1 },
+	};
+	double	v;
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		print_message("\"%s\"\n", t[i].in);
+		v = -7;
+		if (t[i].want < 0) {
+			assert_false(fleeturl_seconds(t[i].in, &v));
+			assert_true(v == -7);
+		} else {
+			assert_true(fleeturl_seconds(t[i].in, &v));
+			assert_true(v == t[i].want);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -131,6 +172,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_bare_unit),
 		cmocka_unit_test(test_positive),
+		cmocka_unit_test(test_fleet_seconds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
