@@ -129,3 +129,14 @@ cliopt_rules_add(struct cliopt_rules *r, const char *cmd, const char *usage,
 	r->files[r->n++] = file;
 	return 0;
 }
+
+int
+cliopt_choice(const char *s, const char *const names[], size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}

@@ -67,6 +67,10 @@ int	cliopt_duration(const char *cmd, const char *usage, const char *opt,
 int	cliopt_time(const struct cliopt_cmd *cmd, const char *name,
 	    const char *value, int64_t now_us, bool local, int64_t *us);
 
+/* The index of s among the n names (an option's fixed values: report's
+ * --format), or -1. */
+int	cliopt_choice(const char *s, const char *const names[], size_t n);
+
 /* The rules files of a run, collected the same way by every command that
  * takes --rules: the configuration's first (when cfg is not NULL), then
  * each --rules in the order given. */

@@ -325,9 +325,8 @@ fleet_report_cmd(int argc, char *argv[])
 	int64_t			 now = timefmt_now_us(), since = TS_NONE,
 				 until = TS_NONE;
 	enum report_format	 fmt = RF_TEXT;
-	int			 c, rc, fail_on = 0, st;
-	bool			 quiet = false, found;
-	size_t			 i;
+	int			 c, i, rc, fail_on = 0, st;
+	bool			 quiet = false;
 
 	opterr = 0;
 	optind = 1;
@@ -341,16 +340,11 @@ fleet_report_cmd(int argc, char *argv[])
 				return rc;
 			break;
 		case O_FORMAT:
-			found = false;
-			for (i = 0; i < sizeof(formats) / sizeof(formats[0]);
-			    i++)
-				if (strcmp(optarg, formats[i]) == 0) {
-					fmt = (enum report_format)i;
-					found = true;
-				}
-			if (!found)
+			if ((i = cliopt_choice(optarg, formats,
+			    sizeof(formats) / sizeof(formats[0]))) < 0)
 				return cliopt_bad_value(&cmd, "format", "with "
 				    "--fleet: text, markdown, json or html");
+			fmt = (enum report_format)i;
 			break;
 		case O_FAIL:
 			if (!severity_parse(optarg, &fail_on))

@@ -126,9 +126,7 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cliopt_shared sh = { &o->db, NULL, &o->local };
-	size_t		 i;
-	int		 c, rc;
-	bool		 found;
+	int		 c, i, rc;
 
 	o->since_us = o->until_us = TS_NONE;
 	opterr = 0;
@@ -145,16 +143,11 @@ report_parse(int argc, char *argv[], struct ropts *o, int64_t now)
 			o->bookmark = optarg;
 			break;
 		case O_FORMAT:
-			found = false;
-			for (i = 0; i < sizeof(formats) / sizeof(formats[0]);
-			    i++)
-				if (strcmp(optarg, formats[i]) == 0) {
-					o->fmt = (enum report_format)i;
-					found = true;
-				}
-			if (!found)
+			if ((i = cliopt_choice(optarg, formats,
+			    sizeof(formats) / sizeof(formats[0]))) < 0)
 				return report_usage("--format: use text, "
 				    "markdown, json, html or prometheus");
+			o->fmt = (enum report_format)i;
 			break;
 		case O_FAIL:
 			if (!severity_parse(optarg, &o->fail_on))
