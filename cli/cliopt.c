@@ -6,6 +6,7 @@
  */
 #include "cli/cliopt.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,4 +140,12 @@ cliopt_choice(const char *s, const char *const names[], size_t n)
 		if (strcmp(s, names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+int
+cliopt_fail(const struct err *e)
+{
+	assert(e->msg[0] != '\0');
+	err_print(e);
+	return e->status;
 }

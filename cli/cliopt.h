@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
+
 struct config;
 
 /* The options query, report and postmortem share, and how each of them
@@ -52,6 +54,11 @@ int	cliopt_bad_value(const struct cliopt_cmd *cmd, const char *name,
  * when why is NULL), the usage line, a pointer to --help, all on stderr.
  * Returns STATUS_USAGE. */
 int	cliopt_usage(const char *cmd, const char *usage, const char *why);
+
+/* The error of a library call that failed (returned -1 or NULL): print
+ * it and return its status. A build without NDEBUG asserts that the call
+ * filled *e, as every function returning -1 must (common/err.h). */
+int	cliopt_fail(const struct err *e);
 
 /* One parser per kind of option, for every command. */
 

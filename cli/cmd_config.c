@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cliopt.h"
 #include "cli/commands.h"
 #include "common/err.h"
 #include "common/escape.h"
@@ -95,14 +96,14 @@ config_check(const char *path)
 		return STATUS_OK;
 	}
 	if ((c = config_load(path, &e)) == NULL) {
-		err_print(&e);
+		cliopt_fail(&e);
 		return STATUS_USAGE;
 	}
 	memset(&eo, 0, sizeof(eo));
 	eo.rule_files = (const char *const *)c->rules;
 	eo.nrule_files = c->nrules;
 	if ((en = engine_new(&eo, &e)) == NULL) {
-		err_print(&e);
+		cliopt_fail(&e);
 		config_free(c);
 		return STATUS_USAGE;
 	}
@@ -129,7 +130,7 @@ config_match_paths(const char *path, char *paths[], int n)
 	int			 i;
 
 	if (path != NULL && (c = config_load(path, &e)) == NULL) {
-		err_print(&e);
+		cliopt_fail(&e);
 		return STATUS_USAGE;
 	}
 	for (i = 0; i < n; i++) {

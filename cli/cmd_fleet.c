@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cliopt.h"
 #include "cli/commands.h"
 #include "common/buf.h"
 #include "common/err.h"
@@ -185,14 +186,12 @@ fleet_init(int argc, char *argv[])
 	buf_init(&ddl, (size_t)-1);
 	if (a.pwfile != NULL && (password = fleeturl_password(a.pwfile,
 	    &e)) == NULL) {
-		err_print(&e);
-		status = e.status;
+		status = cliopt_fail(&e);
 		goto out;
 	}
 	for (i = 0; i < a.nto; i++) {
 		if (fleeturl_parse(a.to[i], &u, &e) == -1) {
-			err_print(&e);
-			status = e.status;
+			status = cliopt_fail(&e);
 			goto out;
 		}
 		buf_reset(&ddl);
@@ -207,8 +206,7 @@ fleet_init(int argc, char *argv[])
 		fleeturl_release(&u);
 		if ((ch = clickhouse_new(base, a.user, password,
 		    (long)(a.timeout_s * 1000), &e)) == NULL) {
-			err_print(&e);
-			status = e.status;
+			status = cliopt_fail(&e);
 			goto out;
 		}
 		pos = 0;
@@ -217,8 +215,7 @@ fleet_init(int argc, char *argv[])
 
 			free(stmt);
 			if (rc == -1) {
-				err_print(&e);
-				status = e.status;
+				status = cliopt_fail(&e);
 				goto out;
 			}
 		}
@@ -270,15 +267,13 @@ fleet_cursors(int argc, char *argv[], bool forget)
 		o.host = ship_hostname(hostname, sizeof(hostname));
 	if ((s = store_open(store_path(a.db), forget ? 0 : STORE_READONLY,
 	    &e)) == NULL) {
-		err_print(&e);
-		return e.status;
+		return cliopt_fail(&e);
 	}
 	buf_init(&dest, (size_t)-1);
 	if (forget) {
 		ship_dest(&dest, &o);
 		if (outbox_forget(s, dest.data, &found, &e) == -1) {
-			err_print(&e);
-			status = e.status;
+			status = cliopt_fail(&e);
 		} else if (!found) {
 			fputs("aiosift: fleet forget: no cursor for ", stderr);
 			escape_terminal(stderr, dest.data, dest.len);
@@ -290,8 +285,7 @@ fleet_cursors(int argc, char *argv[], bool forget)
 			fputc('\n', stdout);
 		}
 	} else if ((st = outbox_destinations(s, &e)) == NULL) {
-		err_print(&e);
-		status = e.status;
+		status = cliopt_fail(&e);
 	} else {
 		printf("%-24s %10s  %s\n", "LAST SHIP", "NOT TAKEN",
 		    "DESTINATION (HOST URL)");

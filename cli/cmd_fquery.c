@@ -139,8 +139,7 @@ fq_connect(struct fquery *q, const struct fleet_opts *fo)
 
 	if (fquery_open(q, fo->url, fo->host, fo->user, fo->pwfile,
 	    (long)(fo->timeout_s * 1000), &e) == -1) {
-		err_print(&e);
-		return e.status;
+		return cliopt_fail(&e);
 	}
 	return 0;
 }
@@ -291,8 +290,7 @@ fleet_query_cmd(int argc, char *argv[])
 	rc = fquery_ask(&q, (enum fquery_what)what, &f, &o, &e);
 	fquery_close(&q);
 	if (rc == -1) {
-		err_print(&e);
-		return e.status;
+		return cliopt_fail(&e);
 	}
 	return STATUS_OK;
 }
@@ -384,15 +382,13 @@ fleet_report_cmd(int argc, char *argv[])
 	fquery_close(&q);
 	if (rc == -1) {
 		report_release(&r);
-		err_print(&e);
-		return e.status;
+		return cliopt_fail(&e);
 	}
 	st = fail_on > 0 && r.worst >= fail_on ? STATUS_FINDINGS : STATUS_OK;
 	if (out != NULL) {
 		if (report_out(out, &r, NULL, fmt, &e) == -1) {
 			report_release(&r);
-			err_print(&e);
-			return e.status;
+			return cliopt_fail(&e);
 		}
 	} else if (!quiet || st != STATUS_OK)
 		report_write(stdout, &r, NULL, fmt);

@@ -177,7 +177,7 @@ ingest_remember(struct store *s, const struct ingest_stats *st,
 	err_clear(&e);
 	if (lastrun_save(s, &l, &e) == 0)
 		return 0;
-	err_print(&e);
+	cliopt_fail(&e);
 	return -1;
 }
 
@@ -247,7 +247,7 @@ cmd_ingest(int argc, char *argv[])
 			break;
 		case O_REGEX:
 			if ((probe = layout_from_regex(optarg, &e)) == NULL) {
-				err_print(&e);
+				cliopt_fail(&e);
 				return STATUS_USAGE;
 			}
 			layout_free(probe);
@@ -335,7 +335,7 @@ cmd_ingest(int argc, char *argv[])
 	}
 	o.tz = tz;
 	if (timestamp_set_zone(tz, &e) == -1) {
-		err_print(&e);
+		cliopt_fail(&e);
 		return STATUS_USAGE;
 	}
 	if (progress == 1 || (progress == -1 && !ui.quiet &&
@@ -343,20 +343,20 @@ cmd_ingest(int argc, char *argv[])
 		o.progress = ingest_print_progress;
 	if (rotation_expand(argv + optind, (size_t)(argc - optind), &sets,
 	    ingest_print_warn, &ui, &e) == -1) {
-		err_print(&e);
+		cliopt_fail(&e);
 		return e.status == STATUS_OK ? STATUS_INPUT : e.status;
 	}
 	ingest_print_skipped(&ui, &sets);
 	if ((s = store_open(store_path(db), STORE_CHECKPOINT_THREAD, &e))
 	    == NULL) {
-		err_print(&e);
+		cliopt_fail(&e);
 		rotation_list_release(&sets);
 		return e.status;
 	}
 	rc = ingest_run(s, &o, &sets, &st, ingest_print_warn, &ui, &e);
 	status = st.status;
 	if (rc == -1) {
-		err_print(&e);
+		cliopt_fail(&e);
 		status = err_worse(status, e.status);
 	}
 	if (ui.problems > 0)

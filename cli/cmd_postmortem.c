@@ -713,12 +713,12 @@ cmd_postmortem(int argc, char *argv[])
 	store_close(s);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		err_set(&e, STATUS_INPUT, "output: write failed");
-		err_print(&e);
+		cliopt_fail(&e);
 		return STATUS_INPUT;
 	}
 	return STATUS_OK;
 fail:
-	err_print(&e);
+	cliopt_fail(&e);
 	store_close(s);
 	return e.status;
 }

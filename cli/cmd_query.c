@@ -454,11 +454,8 @@ query_top(struct store *s, const struct qopts *o, struct err *e)
 			if (strcmp(o->by, dims[i][0]) == 0)
 				which = (int)i;
 		if (which < 0) {
-			fputs("aiosift: query top: --by: use kind, coro, "
-			    "exception, location or task\n", stderr);
-			e->status = STATUS_USAGE;
-			e->msg[0] = '\0';
-			return -1;
+			return err_set(e, STATUS_USAGE, "query top: --by: "
+			    "use kind, coro, exception, location or task");
 		}
 	}
 	if (output_color(stdout, o->color))
@@ -937,8 +934,7 @@ cmd_query(int argc, char *argv[])
 	if ((st = query_parse(argc, argv, &o)) != 0)
 		return st < 0 ? STATUS_OK : st;
 	if ((s = qdb_open(store_path(o.db), false, NULL, &e)) == NULL) {
-		err_print(&e);
-		return e.status;
+		return cliopt_fail(&e);
 	}
 	if (o.f.kind != NULL && (st = query_kinds_check(s, &o)) != 0) {
 		store_close(s);
@@ -969,9 +965,7 @@ cmd_query(int argc, char *argv[])
 	}
 	store_close(s);
 	if (rc == -1) {
-		if (e.msg[0] != '\0')
-			err_print(&e);
-		return e.status;
+		return cliopt_fail(&e);
 	}
 	return STATUS_OK;
 }

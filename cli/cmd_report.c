@@ -313,7 +313,7 @@ cmd_report(int argc, char *argv[])
 	return st;
 fail:
 	free(key);
-	err_print(&e);
+	cliopt_fail(&e);
 	prometheus_release(&p);
 	if (built)
 		report_release(&r);

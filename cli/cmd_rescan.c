@@ -278,8 +278,7 @@ cmd_rescan(int argc, char *argv[])
 	if (rescan_engine(&re, NULL, 0, &e) == NULL ||
 	    (s = store_open(store_path(db), 0, &e)) == NULL ||
 	    rescan_run(s, &re, window_us, &nrec, &nfound, &e) == -1) {
-		err_print(&e);
-		status = e.status;
+		status = cliopt_fail(&e);
 	} else if (!quiet)
 		printf("rescanned %lld records: %lld findings by the rules\n",
 		    (long long)nrec, (long long)nfound);

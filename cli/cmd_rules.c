@@ -161,14 +161,12 @@ rules_test(struct engine *en, const struct stall_opts *so, const char *path,
 
 	err_clear(&e);
 	if ((sm = sample_open(path, format, &e)) == NULL) {
-		err_print(&e);
-		return e.status;
+		return cliopt_fail(&e);
 	}
 	sd = stall_new(so);
 	while ((got = sample_next(sm, &r, &e)) != 0) {
 		if (got == -1) {	/* the records cut so far follow */
-			err_print(&e);
-			rc = e.status;
+			rc = cliopt_fail(&e);
 			continue;
 		}
 		finding_list_clear(&fl);
@@ -277,8 +275,7 @@ cmd_rules(int argc, char *argv[])
 	}
 	o.stall_min_s = (double)stall_us / 1e6;
 	if ((en = engine_new(&o, &e)) == NULL) {
-		err_print(&e);
-		rc = e.status;
+		rc = cliopt_fail(&e);
 		goto out;
 	}
 	if (strcmp(sub, "list") == 0)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cliopt.h"
 #include "cli/commands.h"
 #include "common/err.h"
 #include "common/escape.h"
@@ -173,15 +174,13 @@ cmd_ship(int argc, char *argv[])
 	o.timeout_ms = (long)(timeout_s * 1000);
 	if (pwfile != NULL && (password = fleeturl_password(pwfile, &e)) ==
 	    NULL) {
-		err_print(&e);
-		return e.status;
+		return cliopt_fail(&e);
 	}
 	o.password = password;
 	ship_jitter(jitter_s);
 	if ((s = store_open(store_path(db), 0, &e)) == NULL ||
 	    ship_run(s, &o, &st, &e) == -1) {
-		err_print(&e);
-		status = e.status;
+		status = cliopt_fail(&e);
 	} else if (!quiet) {
 		printf("shipped %lld findings, %lld incidents, %lld counts "
 		    "(%lld deletions%s) as host '",

@@ -602,7 +602,7 @@ cmd_watch(int argc, char *argv[])
 			break;
 		case O_REGEX:
 			if ((probe = layout_from_regex(optarg, &w.e)) == NULL) {
-				err_print(&w.e);
+				cliopt_fail(&w.e);
 				return STATUS_USAGE;
 			}
 			layout_free(probe);
@@ -692,7 +692,7 @@ cmd_watch(int argc, char *argv[])
 		}
 	o.tz = tz;
 	if (timestamp_set_zone(tz, &w.e) == -1) {
-		err_print(&w.e);
+		cliopt_fail(&w.e);
 		return STATUS_USAGE;
 	}
 	if (watch_signals() == -1) {
@@ -723,7 +723,7 @@ cmd_watch(int argc, char *argv[])
 		    NULL || watch_prepare(&w, &w.e) == -1 ||
 		    (w.fl = follow_new(argv + optind, (size_t)(argc - optind),
 		    !poll, &w.e)) == NULL) {
-			err_print(&w.e);
+			cliopt_fail(&w.e);
 			status = w.e.status;
 		} else {
 			if (!w.quiet && follow_nfiles(w.fl) == 0)
@@ -732,7 +732,7 @@ cmd_watch(int argc, char *argv[])
 			if (watch_loop(&w, poll ? poll_us / 1000 :
 			    WATCH_TICK_MS, &w.e) == -1 ||
 			    watch_last_pass(&w, &w.e) == -1) {
-				err_print(&w.e);
+				cliopt_fail(&w.e);
 				status = w.e.status;
 			}
 			if (output_end(w.out, &w.e) == -1 && status == 0)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cliopt.h"
 #include "cli/commands.h"
 #include "common/err.h"
 #include "common/escape.h"
@@ -112,7 +113,7 @@ main_run(size_t i, int argc, char *argv[])
 
 	if (path != NULL && strcmp(commands[i].name, "config") != 0) {
 		if ((c = config_load(path, &e)) == NULL) {
-			err_print(&e);
+			cliopt_fail(&e);
 			return STATUS_USAGE;
 		}
 		config_use(c);

@@ -26,25 +26,6 @@ err_set(struct err *e, enum status st, const char *fmt, ...)
 }
 
 void
-err_prefix(struct err *e, const char *fmt, ...)
-{
-	char	old[sizeof(e->msg)];
-	size_t	n;
-	va_list	ap;
-
-	if (e == NULL)
-		return;
-	memcpy(old, e->msg, sizeof(old));
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	n = strlen(e->msg);
-	if (n < sizeof(e->msg) - 1)
-		memcpy(e->msg + n, old, sizeof(e->msg) - 1 - n);
-	e->msg[sizeof(e->msg) - 1] = '\0';
-}
-
-void
 err_clear(struct err *e)
 {
 	if (e == NULL)

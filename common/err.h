@@ -22,10 +22,6 @@ struct err {
 int	err_set(struct err *e, enum status st, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
-/* Prefix the message already in *e with a formatted string. */
-void	err_prefix(struct err *e, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
-
 /* Reset *e to STATUS_OK with an empty message. */
 void	err_clear(struct err *e);
 

@@ -211,12 +211,6 @@ output_new(FILE *f, enum output_format fmt, const struct output_col *cols,
 	return o;
 }
 
-size_t
-output_count(const struct output *o)
-{
-	return o->nrows;
-}
-
 /* The last two names of a path: "web/app.log" of "/srv/web/app.log". */
 static const char *
 output_tail(const char *path)

@@ -61,7 +61,6 @@ void		 output_row(struct output *o, sqlite3_stmt *st);
 /* Finish (a table is written here, or as its first rows are known) and
  * flush: 0, or -1 with *e (STATUS_INPUT) when the output failed. */
 int		 output_end(struct output *o, struct err *e);
-size_t		 output_count(const struct output *o);
 void		 output_free(struct output *o);
 
 /* The width of the terminal f is, else $COLUMNS, else 0 (no limit). */
