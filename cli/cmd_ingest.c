@@ -5,7 +5,6 @@
  * summary line at the end, and the exit status (3 when some input could
  * not be read, 4 for the database).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +13,12 @@
 
 #include "cli/cliopt.h"
 #include "cli/commands.h"
+#include "cli/ingestopt.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/timefmt.h"
-#include "common/xmalloc.h"
 #include "ingest/config.h"
 #include "ingest/ingest.h"
-#include "ingest/layout.h"
 #include "ingest/rotation.h"
 #include "ingest/timestamp.h"
 #include "store/lastrun.h"
@@ -149,15 +147,6 @@ ingest_print_skipped(const struct ingest_ui *ui,
 	    sets->nskipped > shown ? ", ..." : "");
 }
 
-static int
-ingest_bad(const char *what, const char *value)
-{
-	fprintf(stderr, "aiosift: ingest: bad %s '", what);
-	escape_terminal(stderr, value, strlen(value));
-	fprintf(stderr, "'\n%s", ingest_usage);
-	return STATUS_USAGE;
-}
-
 /* Keep this run's figures for `report --format prometheus`; 0, or -1
  * after printing why not. */
 static int
@@ -184,20 +173,11 @@ ingest_remember(struct store *s, const struct ingest_stats *st,
 int
 cmd_ingest(int argc, char *argv[])
 {
-	enum { O_DB = 256, O_FORMAT, O_REGEX, O_TZ, O_KEEP, O_CONTEXT,
-	    O_CTIME, O_RULES, O_STALL, O_WINDOW, O_REREAD, O_PROGRESS,
-	    O_NOPROGRESS };
+	enum { O_DB = 256, O_FORMAT, O_REREAD, O_PROGRESS, O_NOPROGRESS };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "format", required_argument, NULL, O_FORMAT },
-		{ "header-regex", required_argument, NULL, O_REGEX },
-		{ "tz", required_argument, NULL, O_TZ },
-		{ "keep", required_argument, NULL, O_KEEP },
-		{ "context", required_argument, NULL, O_CONTEXT },
-		{ "context-time", required_argument, NULL, O_CTIME },
-		{ "rules", required_argument, NULL, O_RULES },
-		{ "stall-min", required_argument, NULL, O_STALL },
-		{ "window", required_argument, NULL, O_WINDOW },
+		INGESTOPT_LONG,
 		{ "reread", no_argument, NULL, O_REREAD },
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
@@ -207,27 +187,17 @@ cmd_ingest(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_opts	 o;
+	struct ingestopt	 io;
 	struct ingest_stats	 st;
 	struct ingest_ui	 ui = { false, false, 0 };
 	struct rotation_list	 sets = { NULL, 0, NULL, 0 };
 	struct store		*s = NULL;
-	struct layout		*probe = NULL;
 	struct err		 e;
-	struct cliopt_rules	 rules;
-	const char		*db = NULL, *tz = NULL;
-	char			*end;
-	long			 n;
+	const char		*db = NULL;
 	int			 c, progress = -1, rc;
 	enum status		 status;
 
-	memset(&o, 0, sizeof(o));
-	o.keep = KEEP_CONTEXT;
-	o.context_n = 20;
-	o.context_us = 30 * 1000000LL;
-	o.stall_min_us = 500000;
-	o.window_us = 60 * 1000000LL;
-	o.config = config_current();
-	cliopt_rules_init(&rules, o.config);
+	ingestopt_init(&io, "ingest", ingest_usage, &o);
 	err_clear(&e);
 	optind = 1;
 	opterr = 0;
@@ -238,63 +208,8 @@ cmd_ingest(int argc, char *argv[])
 			break;
 		case O_FORMAT:
 			/* "auto", as --help says, is detection per file */
-			if (strcmp(optarg, "auto") != 0 &&
-			    (probe = layout_by_name(optarg, &e)) == NULL)
-				return ingest_bad("--format", optarg);
-			if (strcmp(optarg, "auto") != 0)
-				layout_free(probe);
-			o.format = optarg;
-			break;
-		case O_REGEX:
-			if ((probe = layout_from_regex(optarg, &e)) == NULL) {
-				cliopt_fail(&e);
-				return STATUS_USAGE;
-			}
-			layout_free(probe);
-			o.header_regex = optarg;
-			break;
-		case O_TZ:
-			tz = optarg;
-			break;
-		case O_KEEP:
-			if (strcmp(optarg, "context") == 0)
-				o.keep = KEEP_CONTEXT;
-			else if (strcmp(optarg, "all") == 0)
-				o.keep = KEEP_ALL;
-			else if (strcmp(optarg, "findings") == 0)
-				o.keep = KEEP_FINDINGS;
-			else
-				return ingest_bad("--keep", optarg);
-			break;
-		case O_CONTEXT:
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (*end != '\0' || end == optarg || n < 0 ||
-			    n > 100000 || errno != 0)
-				return ingest_bad("--context", optarg);
-			o.context_n = (int)n;
-			break;
-		case O_CTIME:
-			if (cliopt_duration("ingest", ingest_usage,
-			    "--context-time", optarg, false, &o.context_us)
-			    != 0)
-				return STATUS_USAGE;
-			break;
-		case O_RULES:
-			if (cliopt_rules_add(&rules, "ingest", ingest_usage,
-			    optarg) != 0)
-				return STATUS_USAGE;
-			break;
-		case O_STALL:
-			if (cliopt_duration("ingest", ingest_usage,
-			    "--stall-min", optarg, true, &o.stall_min_us))
-				return STATUS_USAGE;
-			o.stall_min_set = true;
-			break;
-		case O_WINDOW:
-			if (cliopt_duration("ingest", ingest_usage, "--window",
-			    optarg, false, &o.window_us) != 0)
-				return STATUS_USAGE;
+			if ((rc = ingestopt_layout(&io, "--format", optarg)))
+				return rc;
 			break;
 		case O_REREAD:
 			o.reread = true;
@@ -315,26 +230,19 @@ cmd_ingest(int argc, char *argv[])
 			printf("%s%s", ingest_usage, ingest_help);
 			return STATUS_OK;
 		default:
-			if (optopt != 0 && optopt < 256)
-				fprintf(stderr, "aiosift: ingest: unknown "
-				    "option -%c\n", optopt);
-			else
-				fprintf(stderr, "aiosift: ingest: unknown or "
-				    "incomplete option '%s'\n",
-				    argv[optind - 1]);
-			fputs(ingest_usage, stderr);
-			return STATUS_USAGE;
+			if ((rc = ingestopt_take(&io, c, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
-	o.rule_files = rules.files;
-	o.nrule_files = rules.n;
+	ingestopt_finish(&io);
 	if (optind >= argc) {
 		fputs("aiosift: ingest: no PATH given\n", stderr);
 		fputs(ingest_usage, stderr);
 		return STATUS_USAGE;
 	}
-	o.tz = tz;
-	if (timestamp_set_zone(tz, &e) == -1) {
+	o.tz = io.tz;
+	if (timestamp_set_zone(io.tz, &e) == -1) {
 		cliopt_fail(&e);
 		return STATUS_USAGE;
 	}

@@ -22,6 +22,7 @@
 
 #include "cli/cliopt.h"
 #include "cli/commands.h"
+#include "cli/ingestopt.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/escape.h"
@@ -31,7 +32,6 @@
 #include "ingest/config.h"
 #include "ingest/follow.h"
 #include "ingest/ingest.h"
-#include "ingest/layout.h"
 #include "ingest/timestamp.h"
 #include "query/output.h"
 #include "store/store.h"
@@ -496,15 +496,6 @@ watch_loop(struct watch *w, int64_t poll_ms, struct err *e)
 }
 
 static int
-watch_bad(const char *what, const char *value)
-{
-	fprintf(stderr, "aiosift: watch: bad %s '", what);
-	escape_terminal(stderr, value, strlen(value));
-	fprintf(stderr, "'\n%s", watch_usage);
-	return STATUS_USAGE;
-}
-
-static int
 watch_signals(void)
 {
 	struct sigaction	sa;
@@ -524,9 +515,7 @@ watch_signals(void)
 int
 cmd_watch(int argc, char *argv[])
 {
-	enum { O_DB = 256, O_FORMAT, O_COLOR, O_LOCAL, O_LAYOUT, O_REGEX,
-	    O_TZ, O_KEEP, O_CONTEXT, O_CTIME, O_RULES, O_STALL, O_WINDOW,
-	    O_POLL };
+	enum { O_DB = 256, O_FORMAT, O_COLOR, O_LOCAL, O_LAYOUT, O_POLL };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "format", required_argument, NULL, O_FORMAT },
@@ -534,14 +523,7 @@ cmd_watch(int argc, char *argv[])
 		{ "colour", required_argument, NULL, O_COLOR },
 		{ "local", no_argument, NULL, O_LOCAL },
 		{ "layout", required_argument, NULL, O_LAYOUT },
-		{ "header-regex", required_argument, NULL, O_REGEX },
-		{ "tz", required_argument, NULL, O_TZ },
-		{ "keep", required_argument, NULL, O_KEEP },
-		{ "context", required_argument, NULL, O_CONTEXT },
-		{ "context-time", required_argument, NULL, O_CTIME },
-		{ "rules", required_argument, NULL, O_RULES },
-		{ "stall-min", required_argument, NULL, O_STALL },
-		{ "window", required_argument, NULL, O_WINDOW },
+		INGESTOPT_LONG,
 		{ "poll", optional_argument, NULL, O_POLL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -549,26 +531,17 @@ cmd_watch(int argc, char *argv[])
 	};
 	struct watch		 w;
 	struct ingest_opts	 o;
+	struct ingestopt	 io;
 	struct ingest_stats	 st;
-	struct layout		*probe;
-	struct cliopt_rules	 rules;
-	const char		*db = NULL, *tz = NULL, *color = "auto";
+	const char		*db = NULL, *color = "auto";
 	enum output_format	 fmt;
 	bool			 fmt_set = false, local = false, poll = false;
 	int64_t			 poll_us = 1000000;
-	char			*end;
-	long			 n;
-	int			 c, i, flags, status = STATUS_OK;
+	int			 c, i, flags, rc, status = STATUS_OK;
 
 	memset(&w, 0, sizeof(w));
-	memset(&o, 0, sizeof(o));
-	o.keep = KEEP_CONTEXT;
-	o.context_n = 20;
-	o.context_us = 30 * 1000000LL;
-	o.stall_min_us = 500000;
-	o.window_us = 60 * 1000000LL;
-	o.config = config_current();
-	cliopt_rules_init(&rules, o.config);
+	ingestopt_init(&io, "watch", watch_usage, &o);
+	io.window_positive = true;
 	fmt = isatty(STDOUT_FILENO) ? OUTPUT_TABLE : OUTPUT_NDJSON;
 	err_clear(&w.e);
 	optind = 1;
@@ -581,74 +554,21 @@ cmd_watch(int argc, char *argv[])
 		case O_FORMAT:
 			if (!output_format_parse(optarg, &fmt) ||
 			    (fmt != OUTPUT_TABLE && fmt != OUTPUT_NDJSON))
-				return watch_bad("--format", optarg);
+				return ingestopt_bad(&io, "--format", optarg);
 			fmt_set = true;
 			break;
 		case O_COLOR:
 			if (strcmp(optarg, "auto") != 0 && strcmp(optarg,
 			    "always") != 0 && strcmp(optarg, "never") != 0)
-				return watch_bad("--color", optarg);
+				return ingestopt_bad(&io, "--color", optarg);
 			color = optarg;
 			break;
 		case O_LOCAL:
 			local = true;
 			break;
 		case O_LAYOUT:
-			if ((probe = layout_by_name(optarg, &w.e)) == NULL &&
-			    strcmp(optarg, "auto") != 0)
-				return watch_bad("--layout", optarg);
-			layout_free(probe);
-			o.format = optarg;
-			break;
-		case O_REGEX:
-			if ((probe = layout_from_regex(optarg, &w.e)) == NULL) {
-				cliopt_fail(&w.e);
-				return STATUS_USAGE;
-			}
-			layout_free(probe);
-			o.header_regex = optarg;
-			break;
-		case O_TZ:
-			tz = optarg;
-			break;
-		case O_KEEP:
-			if (strcmp(optarg, "context") == 0)
-				o.keep = KEEP_CONTEXT;
-			else if (strcmp(optarg, "all") == 0)
-				o.keep = KEEP_ALL;
-			else if (strcmp(optarg, "findings") == 0)
-				o.keep = KEEP_FINDINGS;
-			else
-				return watch_bad("--keep", optarg);
-			break;
-		case O_CONTEXT:
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (*end != '\0' || end == optarg || n < 0 ||
-			    n > 100000 || errno != 0)
-				return watch_bad("--context", optarg);
-			o.context_n = (int)n;
-			break;
-		case O_CTIME:
-			if (cliopt_duration("watch", watch_usage,
-			    "--context-time", optarg, false, &o.context_us))
-				return STATUS_USAGE;
-			break;
-		case O_RULES:
-			if (cliopt_rules_add(&rules, "watch", watch_usage,
-			    optarg) != 0)
-				return STATUS_USAGE;
-			break;
-		case O_STALL:
-			if (cliopt_duration("watch", watch_usage,
-			    "--stall-min", optarg, true, &o.stall_min_us))
-				return STATUS_USAGE;
-			o.stall_min_set = true;
-			break;
-		case O_WINDOW:
-			if (cliopt_duration("watch", watch_usage,
-			    "--window", optarg, true, &o.window_us))
-				return STATUS_USAGE;
+			if ((rc = ingestopt_layout(&io, "--layout", optarg)))
+				return rc;
 			break;
 		case O_POLL:
 			poll = true;
@@ -656,7 +576,8 @@ cmd_watch(int argc, char *argv[])
 			    watch_usage, "--poll", optarg, true, &poll_us))
 				return STATUS_USAGE;
 			if (poll_us < 10000 || poll_us > 3600000000LL)
-				return watch_bad("--poll (10ms to 1h)", optarg);
+				return ingestopt_bad(&io, "--poll (10ms to 1h)",
+				    optarg);
 			break;
 		case 'q':
 			w.quiet = true;
@@ -665,20 +586,13 @@ cmd_watch(int argc, char *argv[])
 			printf("%s%s", watch_usage, watch_help);
 			return STATUS_OK;
 		default:
-			if (optopt != 0 && optopt < 256)
-				fprintf(stderr, "aiosift: watch: unknown "
-				    "option -%c\n", optopt);
-			else
-				fprintf(stderr, "aiosift: watch: unknown or "
-				    "incomplete option '%s'\n",
-				    argv[optind - 1]);
-			fputs(watch_usage, stderr);
-			return STATUS_USAGE;
+			if ((rc = ingestopt_take(&io, c, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
 	(void)fmt_set;
-	o.rule_files = rules.files;
-	o.nrule_files = rules.n;
+	ingestopt_finish(&io);
 	if (optind >= argc) {
 		fputs("aiosift: watch: no PATH given\n", stderr);
 		fputs(watch_usage, stderr);
@@ -690,8 +604,8 @@ cmd_watch(int argc, char *argv[])
 			    "watched (use ingest -)\n", stderr);
 			return STATUS_USAGE;
 		}
-	o.tz = tz;
-	if (timestamp_set_zone(tz, &w.e) == -1) {
+	o.tz = io.tz;
+	if (timestamp_set_zone(io.tz, &w.e) == -1) {
 		cliopt_fail(&w.e);
 		return STATUS_USAGE;
 	}
