@@ -721,10 +721,8 @@ query_kinds_check(struct store *s, const struct qopts *o)
 		n = comma ? (size_t)(comma - p) : strlen(p);
 		if (n == 0)
 			continue;
-		if ((known = query_kind_known(s, p, n, &e)) == -1) {
-			err_print(&e);
-			return e.status;
-		}
+		if ((known = query_kind_known(s, p, n, &e)) == -1)
+			return cliopt_fail(&e);
 		if (known)
 			continue;
 		fputs("aiosift: query: --kind: unknown kind \"", stderr);
@@ -749,8 +747,7 @@ query_kinds_check(struct store *s, const struct qopts *o)
 		if (known != SQLITE_DONE) {
 			store_err(s, &e, "kinds");
 			sqlite3_finalize(st);
-			err_print(&e);
-			return e.status;
+			return cliopt_fail(&e);
 		}
 		sqlite3_finalize(st);
 		return cliopt_usage(query_cmd.name, query_cmd.usage, NULL);
