@@ -48,10 +48,10 @@
 
 #include "common/xmalloc.h"
 
-#define READER_INBUF	(256 * 1024)	/* compressed input block */
+#define READER_INBUF	(128 * 1024)	/* compressed input block */
 #define READER_SNIFF	4096		/* the first read, for the magic */
 #define READER_SKIPBUF	(256 * 1024)	/* scratch for seeking in gzip */
-#define READER_OUTBUF	(512 * 1024)	/* each of the two inflated buffers */
+#define READER_OUTBUF	(256 * 1024)	/* each of the two inflated buffers */
 #define READER_GZHEAD	10		/* a gzip member's fixed header */
 
 /* One of the inflate thread's two output buffers. While `full` the

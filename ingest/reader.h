@@ -10,7 +10,7 @@
 /* One file as a stream of decompressed bytes: plain, or gzip (multi-member
  * too) decided by the magic bytes 1f 8b, never by the name. "-" is stdin
  * (a pipe or a file), named "<stdin>" in messages. Memory is bounded
- * (a 256 KiB input block, two 512 KiB output buffers) whatever the file
+ * (a 128 KiB input block, two 256 KiB output buffers) whatever the file
  * holds. A gzip file (not stdin) is inflated ahead by a second thread
  * while the caller works on what it got; AIOSIFT_INFLATE_THREAD=0 in the
  * environment at reader_open() turns that off. Built with ISA-L, gzip is
@@ -39,7 +39,7 @@ struct reader	*reader_open_fd(const char *path, int fd, struct err *e);
 void		 reader_close(struct reader *r);
 
 /* Reading ahead: the next member of a rotation set opened, and a gzip
- * one's first megabyte inflated by its thread (no more until it is taken:
+ * one's first 256 KiB inflated by its thread (no more until it is taken:
  * memory stays bounded), while the caller works on the current member,
  * so that bytes wait for it when it gets there. NULL when the file cannot
  * be opened now (the open when it is needed says why), for "-", or with

@@ -1,5 +1,5 @@
 # Reading a rotation set's next member ahead (issue 16): while one member
-# is read, the next is opened and a gzip one's first half megabyte
+# is read, the next is opened and a gzip one's first 256 KiB
 # inflated by its own thread (ingest/reader.h, reader_open_ahead). The
 # results must be the ones of a serial run (AIOSIFT_READ_AHEAD=0
 # AIOSIFT_INFLATE_THREAD=0: no thread at all), byte for byte, as `aiosift
