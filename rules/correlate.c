@@ -29,6 +29,7 @@
 #include "common/kinds.h"
 #include "common/record.h"
 #include "common/xmalloc.h"
+#include "store/incidents.h"
 
 struct incident {
 	int64_t		 first_us, last_us;	/* TS_NONE: no time */
@@ -52,26 +53,13 @@ struct incident {
 };
 
 struct corr {
-	sqlite3		*db;
-	struct store	*s;
-	int64_t		 window_us;
-	struct incident	*open;
-	size_t		 nopen;
-	size_t		 cap;
-	sqlite3_stmt	*ins;
-	sqlite3_stmt	*upd;
-	sqlite3_stmt	*qual;
+	struct store_incidents	*w;
+	int64_t			 window_us;
+	struct incident		*open;
+	size_t			 nopen;
+	size_t			 cap;
 };
 
-/* A finding as read back. */
-struct cf {
-	int64_t		 id;
-	int64_t		 ts_us;		/* TS_NONE when NULL */
-	int64_t		 duration_us;	/* -1 when NULL */
-	int		 severity;
-	const char	*kind, *task, *coro, *exc;	/* loans from the row */
-	const char	*set_path;
-};
 
 static const char *
 last_part(const char *q)
@@ -97,7 +85,7 @@ dup_or_null(const char *s)
 }
 
 static bool
-is_timeoutish(const struct cf *f)
+is_timeoutish(const struct store_loose *f)
 {
 	return strcmp(f->kind, "timeout") == 0 ||
 	    (strcmp(f->kind, "never_retrieved") == 0 && f->exc != NULL &&
@@ -108,7 +96,7 @@ is_timeoutish(const struct cf *f)
 /* The signature key of a finding: kind, coroutine, exception, each whole
  * (never cut: two long names that differ late are two signatures). */
 static char *
-signature(const struct cf *f)
+signature(const struct store_loose *f)
 {
 	const char	*coro = f->coro ? f->coro : "", *exc = f->exc ?
 			    f->exc : "";
@@ -126,7 +114,7 @@ signature(const struct cf *f)
 
 /* Whether f's time lies within the window after t (no time: always). */
 static bool
-within(const struct corr *c, int64_t t, const struct cf *f)
+within(const struct corr *c, int64_t t, const struct store_loose *f)
 {
 	if (t == TS_NONE || f->ts_us == TS_NONE)
 		return t == TS_NONE && f->ts_us == TS_NONE;
@@ -134,7 +122,7 @@ within(const struct corr *c, int64_t t, const struct cf *f)
 }
 
 static struct incident *
-pick(struct corr *c, const struct cf *f)
+pick(struct corr *c, const struct store_loose *f)
 {
 	struct incident	*inc;
 	char		*sig;
@@ -205,7 +193,7 @@ incident_release(struct incident *inc)
 }
 
 static void
-incident_add(struct incident *inc, const struct cf *f)
+incident_add(struct incident *inc, const struct store_loose *f)
 {
 	size_t	n, k;
 
@@ -277,7 +265,7 @@ incident_add(struct incident *inc, const struct cf *f)
 }
 
 static struct incident *
-incident_new(struct corr *c, const struct cf *f)
+incident_new(struct corr *c, const struct store_loose *f)
 {
 	struct incident	*inc;
 
@@ -331,75 +319,30 @@ incident_summary(const struct incident *inc)
 	return out;
 }
 
-static void
-bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void
-bind_time(sqlite3_stmt *st, int i, int64_t t)
-{
-	if (t != TS_NONE)
-		sqlite3_bind_int64(st, i, t);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* Write incident i, link its findings, and drop it from the open set. */
 static int
 correlate_close(struct corr *c, size_t i, struct err *e)
 {
-	struct incident	*inc = &c->open[i];
-	char		*summary = incident_summary(inc);
-	int64_t		 id;
-	size_t		 k;
-	int		 rc = -1;
+	struct incident		*inc = &c->open[i];
+	char			*summary = incident_summary(inc);
+	struct store_incident	 out;
+	int			 rc;
 
-	bind_time(c->ins, 1, inc->first_us);
-	bind_time(c->ins, 2, inc->last_us);
-	sqlite3_bind_int(c->ins, 3, inc->severity);
-	sqlite3_bind_text(c->ins, 4, inc->kinds, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(c->ins, 5, inc->key);
-	bind_text_or_null(c->ins, 6, inc->task);
-	bind_text_or_null(c->ins, 7, inc->coro);
-	sqlite3_bind_int64(c->ins, 8, inc->count);
-	sqlite3_bind_text(c->ins, 9, summary, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(c->ins, 10, inc->set_path);
-	/* its fleet uid is its first finding's id */
-	sqlite3_bind_int64(c->ins, 11, inc->members[0]);
-	if (sqlite3_step(c->ins) != SQLITE_DONE) {
-		store_err(c->s, e, "insert incident");
-		goto out;
-	}
-	sqlite3_reset(c->ins);
-	id = sqlite3_last_insert_rowid(c->db);
-	if (inc->chain_qual != NULL) {
-		sqlite3_bind_text(c->qual, 1, inc->chain_qual, -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_int64(c->qual, 2, inc->chain_id);
-		if (sqlite3_step(c->qual) != SQLITE_DONE) {
-			store_err(c->s, e, "name the failed coroutine");
-			goto out;
-		}
-		sqlite3_reset(c->qual);
-	}
-	for (k = 0; k < inc->nmembers; k++) {
-		sqlite3_bind_int64(c->upd, 1, id);
-		sqlite3_bind_int64(c->upd, 2, inc->members[k]);
-		if (sqlite3_step(c->upd) != SQLITE_DONE) {
-			store_err(c->s, e, "link finding to incident");
-			goto out;
-		}
-		sqlite3_reset(c->upd);
-	}
-	rc = 0;
-out:
-	sqlite3_reset(c->ins);
-	sqlite3_reset(c->upd);
+	out.first_us = inc->first_us;
+	out.last_us = inc->last_us;
+	out.severity = inc->severity;
+	out.kinds = inc->kinds;
+	out.key = inc->key;
+	out.task = inc->task;
+	out.coro = inc->coro;
+	out.summary = summary;
+	out.set_path = inc->set_path;
+	out.count = inc->count;
+	out.members = inc->members;
+	out.nmembers = inc->nmembers;
+	out.chain_qual = inc->chain_qual;
+	out.chain_id = inc->chain_id;
+	rc = store_incidents_add(c->w, &out, e);
 	free(summary);
 	incident_release(inc);
 	c->open[i] = c->open[--c->nopen];
@@ -428,134 +371,21 @@ correlate_expire(struct corr *c, int64_t now, struct err *e)
 	return 0;
 }
 
-/* Where the rebuild starts: since, moved back to the first finding of any
- * incident that a finding at since could still have joined. */
-static int
-correlate_start(struct corr *c, int64_t since_us, int64_t *lo,
-    struct err *e)
-{
-	sqlite3_stmt	*st = NULL;
-	int		 rc = -1;
-
-	*lo = since_us;
-	if (since_us == INT64_MIN)
-		return 0;
-	/* two lookups by index (incidents_last, findings_ts), not one pass
-	 * over the incidents in first_us order */
-	if (sqlite3_prepare_v2(c->db, "SELECT min(m) FROM (SELECT first_us "
-	    "AS m FROM incidents WHERE last_us >= ?1 UNION ALL SELECT "
-	    "first_us FROM incidents WHERE id IN (SELECT incident_id FROM "
-	    "findings WHERE ts_us >= ?2))", -1, &st, NULL) != SQLITE_OK) {
-		store_err(c->s, e, "find incidents to rebuild");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, since_us > INT64_MIN + c->window_us ?
-	    since_us - c->window_us : INT64_MIN);
-	sqlite3_bind_int64(st, 2, since_us);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		store_err(c->s, e, "find incidents to rebuild");
-		goto out;
-	}
-	if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
-	    sqlite3_column_int64(st, 0) < *lo)
-		*lo = sqlite3_column_int64(st, 0);
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
 int
 correlate_run(struct store *s, int64_t since_us, int64_t window_us,
     struct err *e)
 {
-	struct corr	 c;
-	sqlite3_stmt	*sel = NULL, *del = NULL;
-	struct incident	*inc;
-	struct cf	 f;
-	int64_t		 lo;
-	int		 rc = -1, step;
+	struct corr		 c;
+	struct incident		*inc;
+	struct store_loose	 f;
+	int			 rc = -1, more;
 
 	memset(&c, 0, sizeof(c));
-	c.s = s;
-	c.db = store_db(s);
 	c.window_us = window_us > 0 ? window_us : 60000000;
-	if (correlate_start(&c, since_us, &lo, e) == -1)
+	if ((c.w = store_incidents_rebuild(s, since_us, c.window_us, e)) ==
+	    NULL)
 		goto out;
-	/* forget the incidents being rebuilt; findings left without one
-	 * (theirs was rebuilt, or they are new) are read again */
-	if (lo == INT64_MIN) {
-		if (store_exec(s, "DELETE FROM incidents; UPDATE findings SET "
-		    "incident_id = NULL WHERE incident_id IS NOT NULL", e) ==
-		    -1)
-			goto out;
-	} else {
-		/* the findings of each incident deleted, by the index on
-		 * incident_id (looking for those of no incident at all read
-		 * every finding, each run) */
-		if (sqlite3_prepare_v2(c.db, "DELETE FROM incidents WHERE id "
-		    "IN (SELECT incident_id FROM findings WHERE ts_us >= ?1 "
-		    "OR ts_us IS NULL) OR first_us >= ?1 RETURNING id", -1,
-		    &del, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(c.db, "UPDATE findings SET incident_id "
-		    "= NULL WHERE incident_id = ?1", -1, &c.upd, NULL) !=
-		    SQLITE_OK) {
-			store_err(s, e, "rebuild incidents");
-			goto out;
-		}
-		sqlite3_bind_int64(del, 1, lo);
-		while ((step = sqlite3_step(del)) == SQLITE_ROW) {
-			sqlite3_bind_int64(c.upd, 1,
-			    sqlite3_column_int64(del, 0));
-			if (sqlite3_step(c.upd) != SQLITE_DONE) {
-				store_err(s, e, "rebuild incidents");
-				goto out;
-			}
-			sqlite3_reset(c.upd);
-		}
-		if (step != SQLITE_DONE) {
-			store_err(s, e, "rebuild incidents");
-			goto out;
-		}
-		sqlite3_finalize(c.upd);
-		c.upd = NULL;
-	}
-	if (sqlite3_prepare_v2(c.db, "SELECT f.id, f.ts_us, f.duration_us, "
-	    "f.severity, f.kind, f.task, f.coro, f.exception, s.set_path "
-	    "FROM findings f LEFT JOIN sources s ON s.id = f.source_id "
-	    "WHERE f.incident_id IS NULL ORDER BY f.ts_us, f.id", -1, &sel,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c.db, "INSERT INTO incidents (first_us, "
-	    "last_us, severity, kinds, key, task, coro, count, summary, "
-	    "set_path, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	    "(SELECT fid FROM findings WHERE id = ?11))", -1,
-	    &c.ins,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c.db, "UPDATE findings SET incident_id = ?1 "
-	    "WHERE id = ?2", -1, &c.upd, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c.db, "UPDATE findings SET coro = ?1 "
-	    "WHERE id = ?2", -1, &c.qual, NULL) != SQLITE_OK) {
-		store_err(s, e, "correlate");
-		goto out;
-	}
-	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
-		f.id = sqlite3_column_int64(sel, 0);
-		f.ts_us = sqlite3_column_type(sel, 1) == SQLITE_NULL ?
-		    TS_NONE : sqlite3_column_int64(sel, 1);
-		f.duration_us = sqlite3_column_type(sel, 2) == SQLITE_NULL ?
-		    -1 : sqlite3_column_int64(sel, 2);
-		f.severity = sqlite3_column_int(sel, 3);
-		f.kind = col_text(sel, 4) ? col_text(sel, 4) : "unknown";
-		f.task = col_text(sel, 5);
-		f.coro = col_text(sel, 6);
-		f.exc = col_text(sel, 7);
-		f.set_path = col_text(sel, 8);
+	while ((more = store_incidents_next(c.w, &f, e)) == 1) {
 		if (f.ts_us != TS_NONE && correlate_expire(&c, f.ts_us, e) ==
 		    -1)
 			goto out;
@@ -563,10 +393,8 @@ correlate_run(struct store *s, int64_t since_us, int64_t window_us,
 			inc = incident_new(&c, &f);
 		incident_add(inc, &f);
 	}
-	if (step != SQLITE_DONE) {
-		store_err(s, e, "read findings");
+	if (more == -1)
 		goto out;
-	}
 	while (c.nopen > 0)
 		if (correlate_close(&c, c.nopen - 1, e) == -1)
 			goto out;
@@ -577,10 +405,6 @@ out:
 		c.nopen--;
 	}
 	free(c.open);
-	sqlite3_finalize(sel);
-	sqlite3_finalize(del);
-	sqlite3_finalize(c.ins);
-	sqlite3_finalize(c.upd);
-	sqlite3_finalize(c.qual);
+	store_incidents_end(c.w);
 	return rc;
 }
