@@ -13,21 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "cli/cliopt.h"
 #include "cli/commands.h"
 #include "common/duration.h"
 #include "common/err.h"
 #include "common/escape.h"
 #include "common/finding.h"
-#include "common/kinds.h"
 #include "common/record.h"
 #include "ingest/config.h"
 #include "rules/correlate.h"
 #include "rules/engine.h"
+#include "store/rescan.h"
 #include "store/store.h"
-
 
 static const char rescan_usage[] =
     "usage: aiosift rescan [--db FILE] [--rules FILE]... [--stall-min DUR]\n"
@@ -55,9 +52,6 @@ static const char rescan_help[] =
     "  aiosift rescan --rules site.rules\n"
     "  aiosift rescan --db /var/lib/aiosift/web.db --window 120\n";
 
-static const char SQL_RECORDS[] =
-    "SELECT " STORE_RECORD_COLS " FROM records r ORDER BY r.id";
-
 #define RESCAN_ENGINES	8
 
 /* The rules compiled per shortest stall: --stall-min, else the
@@ -70,42 +64,30 @@ struct rescan_engines {
 	struct engine		*en[RESCAN_ENGINES];
 	int64_t			 min_us[RESCAN_ENGINES];
 	size_t			 n;
-	sqlite3_stmt		*set_of;
 	int64_t			 source_id;	/* the last one asked about */
 	struct engine		*last;
 };
 
 static struct engine *
-rescan_engine(struct rescan_engines *re, struct store *s, int64_t source_id,
-    struct err *e)
+rescan_engine(struct rescan_engines *re, struct store_rescan *w,
+    int64_t source_id, struct err *e)
 {
-	struct config_source	cs;
-	int64_t			min_us = re->stall_us;
-	size_t			i;
-	int			step;
+	struct config_source	 cs;
+	int64_t			 min_us = re->stall_us;
+	char			*set_path;
+	size_t			 i;
 
 	if (re->last != NULL && (re->cfg == NULL || re->stall_set ||
 	    source_id == re->source_id))
 		return re->last;
-	if (re->cfg != NULL && !re->stall_set && s != NULL) {
-		if (re->set_of == NULL && sqlite3_prepare_v2(store_db(s),
-		    "SELECT set_path FROM sources WHERE id = ?1", -1,
-		    &re->set_of, NULL) != SQLITE_OK) {
-			store_err(s, e, "rescan");
+	if (re->cfg != NULL && !re->stall_set && w != NULL) {
+		if (store_rescan_set_of(w, source_id, &set_path, e) == -1)
 			return NULL;
-		}
-		sqlite3_bind_int64(re->set_of, 1, source_id);
-		if ((step = sqlite3_step(re->set_of)) == SQLITE_ROW &&
-		    sqlite3_column_text(re->set_of, 0) != NULL) {
-			config_match(re->cfg, (const char *)sqlite3_column_text(
-			    re->set_of, 0), &cs);
+		if (set_path != NULL) {
+			config_match(re->cfg, set_path, &cs);
 			if (cs.stall_min_us > 0)
 				min_us = cs.stall_min_us;
-		}
-		sqlite3_reset(re->set_of);
-		if (step != SQLITE_ROW && step != SQLITE_DONE) {
-			store_err(s, e, "rescan");
-			return NULL;
+			free(set_path);
 		}
 	}
 	re->source_id = source_id;
@@ -129,73 +111,48 @@ rescan_engines_release(struct rescan_engines *re)
 {
 	while (re->n > 0)
 		engine_free(re->en[--re->n]);
-	sqlite3_finalize(re->set_of);
-	re->set_of = NULL;
 }
 
 static int
 rescan_run(struct store *s, struct rescan_engines *re, int64_t window_us,
     int64_t *nrec, int64_t *nfound, struct err *e)
 {
-	sqlite3			*db = store_db(s);
-	sqlite3_stmt		*sel = NULL, *ins = NULL;
+	struct store_rescan	*w = NULL;
 	struct finding_list	 fl = { NULL, 0, 0 };
 	struct engine		*en;
 	struct record		 r;
+	int64_t			 id, source_id;
 	size_t			 i;
-	int			 rc = -1, step;
+	int			 rc = -1, more;
 
 	if (store_begin(s, e) == -1)
 		return -1;
-	if (store_exec(s, "UPDATE findings SET incident_id = NULL; "
-	    "DELETE FROM incidents; "
-	    "DELETE FROM findings WHERE rule <> '" RULE_STALL_GAP "'", e) == -1)
+	if ((w = store_rescan_start(s, e)) == NULL)
 		goto out;
-	if (sqlite3_prepare_v2(db, SQL_RECORDS, -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, STORE_FINDING_INSERT, -1, &ins, NULL) != SQLITE_OK) {
-		store_err(s, e, "rescan");
-		goto out;
-	}
-	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
-		store_record_row(sel, &r);
+	while ((more = store_rescan_next(w, &r, &id, &source_id, e)) == 1) {
 		finding_list_clear(&fl);
-		if ((en = rescan_engine(re, s, sqlite3_column_int64(sel, 1), e))
-		    == NULL)
+		if ((en = rescan_engine(re, w, source_id, e)) == NULL)
 			goto out;
 		engine_scan(en, &r, &fl);
 		(*nrec)++;
 		for (i = 0; i < fl.n; i++) {
-			const struct finding *f = &fl.v[i];
-
-			store_finding_bind(s, ins, sqlite3_column_int64(sel, 0),
-			    sqlite3_column_int64(sel, 1), &r, f,
-			    store_ordinal(fl.v, i));
-			step = sqlite3_step(ins);
-			sqlite3_reset(ins);
-			sqlite3_clear_bindings(ins);
-			if (step != SQLITE_DONE) {
-				store_err(s, e, "insert finding");
+			if (store_rescan_add(w, id, source_id, &r, &fl.v[i],
+			    store_ordinal(fl.v, i), e) == -1)
 				goto out;
-			}
 			(*nfound)++;
 		}
 	}
-	if (step != SQLITE_DONE) {
-		store_err(s, e, "read records");
+	if (more == -1)
 		goto out;
-	}
 	if (correlate_run(s, INT64_MIN, window_us, e) == -1)
 		goto out;
-	sqlite3_finalize(sel);
-	sel = NULL;
-	sqlite3_finalize(ins);
-	ins = NULL;
+	store_rescan_end(w);
+	w = NULL;
 	if (store_commit(s, e) == -1)
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(sel);
-	sqlite3_finalize(ins);
+	store_rescan_end(w);
 	if (rc == -1)
 		store_rollback(s);
 	finding_list_release(&fl);
