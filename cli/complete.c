@@ -20,6 +20,7 @@
 #include "common/err.h"
 #include "common/xmalloc.h"
 #include "ingest/layout.h"
+#include "query/names.h"
 #include "query/output.h"
 #include "query/qdb.h"
 #include "rules/ruleset.h"
@@ -395,22 +396,32 @@ complete_safe(const unsigned char *s)
 	return true;
 }
 
+struct complete_names {
+	int	n;
+};
+
+static int
+complete_name(void *arg, const char *name)
+{
+	struct complete_names	*cn = arg;
+
+	if (name != NULL && complete_safe((const unsigned char *)name)) {
+		printf("%s\n", name);
+		cn->n++;
+	}
+	return cn->n >= COMPLETE_MAX_DB;
+}
+
 /* Task or coroutine names of the database the command line names. */
 static void
 complete_db(char *words[], int nwords, const char *column, const char *cur)
 {
-	static const char sql_task[] = "SELECT DISTINCT task FROM findings "
-	    "WHERE task IS NOT NULL AND substr(task, 1, length(?1)) = ?1 "
-	    "ORDER BY task LIMIT 1000";
-	static const char sql_coro[] = "SELECT DISTINCT coro FROM findings "
-	    "WHERE coro IS NOT NULL AND substr(coro, 1, length(?1)) = ?1 "
-	    "ORDER BY coro LIMIT 1000";
-	const char	*db = NULL;
-	struct store	*s;
-	struct err	 e;
-	sqlite3_stmt	*st = NULL;
-	bool		 writable;
-	int		 i, n = 0;
+	struct complete_names	 cn = { 0 };
+	const char		*db = NULL;
+	struct store		*s;
+	struct err		 e;
+	bool			 writable;
+	int			 i;
 
 	for (i = 2; i < nwords; i++)
 		if (strcmp(words[i], "--db") == 0 && i + 1 < nwords)
@@ -420,18 +431,10 @@ complete_db(char *words[], int nwords, const char *column, const char *cur)
 	err_clear(&e);
 	if ((s = qdb_open(store_path(db), false, &writable, &e)) == NULL)
 		return;
-	if (sqlite3_prepare_v2(store_db(s), strcmp(column, "task") == 0 ?
-	    sql_task : sql_coro, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, cur, -1, SQLITE_STATIC);
-		/* completion prints candidates or nothing: an error
-		 * (like no database) offers none */
-		while (n < COMPLETE_MAX_DB && sqlite3_step(st) == SQLITE_ROW)
-			if (complete_safe(sqlite3_column_text(st, 0))) {
-				printf("%s\n", sqlite3_column_text(st, 0));
-				n++;
-			}
-	}
-	sqlite3_finalize(st);
+	/* completion prints candidates or nothing: an error (like no
+	 * database) offers none */
+	(void)query_names(s, strcmp(column, "task") != 0, cur,
+	    complete_name, &cn, &e);
 	store_close(s);
 }
 
