@@ -252,8 +252,8 @@ static const char *const schema_steps[] = {
 	/* 8 -> 9: incidents by time, for the correlation of each run,
 	 * which rebuilds those a new finding could join (rules/correlate.c):
 	 * without them it read every incident, twice, each run */
-	"CREATE INDEX incidents_first ON incidents(first_us);"
-	"CREATE INDEX incidents_last ON incidents(last_us);",
+	("CREATE INDEX incidents_first ON incidents(first_us);"
+	 "CREATE INDEX incidents_last ON incidents(last_us);"),
 };
 
 #define SCHEMA_NSTEPS	((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
